@@ -1,0 +1,37 @@
+# The two commands a person needs: `make demo` and `make test`. Everything else is a step of them.
+BUILD_DIR ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: setup configure build test test-all bench demo clean format
+
+setup:
+	bash scripts/setup
+
+configure: setup
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) $(if $(CI),-DLOVEBANK_WERROR=ON,)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# The default suite: unit and integration tests. Long runs carry the `soak`, `scale` or
+# `fuzz-long` labels and are left out here; run them with `ctest -L soak` on purpose.
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) -LE 'soak|scale|fuzz-long'
+
+test-all: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	bash scripts/bench $(BUILD_DIR)
+
+demo: build
+	@echo "The demo neighbourhood arrives with the node and wallet (issue 3)."
+	@echo "Until then, this runs the ledger-core benchmarks on a small ledger as a smoke demo."
+	LOVEBANK_BENCH_ENTRIES=20000 LOVEBANK_REBUILD_ENTRIES=20000 bash scripts/bench $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)
+
+format:
+	find base crypto ledger tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
