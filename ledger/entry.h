@@ -1,0 +1,219 @@
+// Ledger entries: the plain C++ form of every kind, and the codec between it and the
+// exact signed bytes. See docs/wire-protocol.md for the byte format and
+// docs/ledger-rules.md for what each kind means.
+//
+// The signed envelope is SignedEntry{body, signature}. What is signed and hashed is
+// `body` exactly as received: DecodeEntry parses it for the rules but nothing here
+// ever serializes a parsed entry again to check it. EncodeEntry exists only to make
+// new entries (wallet, tests) and is the one canonical encoder.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "crypto/keys.h"
+
+namespace lovebank::ledger {
+
+using crypto::PublicKey;
+using crypto::Signature;
+
+struct EntryIdTag;
+using EntryId = FixedBytes<32, EntryIdTag>;  // BLAKE2b-256 of the signed body
+using NetworkId = EntryId;                   // the id of the community's genesis entry
+
+inline constexpr std::uint32_t kEntryVersion = 1;
+
+// Hard bounds, checked while decoding; every one is in docs/wire-protocol.md.
+inline constexpr std::size_t kMaxEnvelopeBytes = 64 * 1024;
+inline constexpr std::size_t kMaxBodyBytes = kMaxEnvelopeBytes - 128;
+inline constexpr std::size_t kMaxTextBytes = 256;          // names, activities, memos
+inline constexpr std::size_t kMaxVolunteersPerRecord = 200;
+inline constexpr std::size_t kMaxTeams = 16;
+inline constexpr std::size_t kMaxCategories = 64;
+inline constexpr std::size_t kMaxGenesisAdmins = 32;
+inline constexpr std::uint32_t kMaxMinutesPerEntry = 24 * 60;
+inline constexpr std::uint64_t kMaxPoints = 1'000'000'000'000ull;
+inline constexpr std::uint64_t kMaxStock = 1'000'000'000ull;
+inline constexpr std::size_t kMaxNonceBytes = 32;
+
+enum class Role : std::uint8_t { kAdmin = 1, kCoordinator = 2, kStation = 3, kAuditor = 4 };
+inline constexpr int kRoleCount = 5;  // index 0 unused
+std::string_view RoleName(Role role);
+std::optional<Role> RoleFromName(std::string_view name);
+
+struct Category {
+  std::string name;
+  std::uint32_t points_per_hour = 0;
+};
+
+struct Policy {
+  std::vector<Category> categories;
+  std::uint32_t max_minutes_per_entry = 0;  // 0: no cap
+  std::uint32_t max_minutes_per_day = 0;    // 0: no cap
+  std::int32_t utc_offset_minutes = 0;
+};
+
+struct Genesis {
+  std::string community;
+  std::vector<PublicKey> admins;
+  Policy policy;
+};
+struct Enrol {
+  PublicKey member;
+  std::string name, grid, building;
+  std::vector<std::string> teams;
+};
+struct RoleGrant {
+  PublicKey subject;
+  Role role = Role::kAdmin;
+  std::uint64_t boundary_seq = 0;
+};
+struct RoleRevoke {
+  PublicKey subject;
+  Role role = Role::kAdmin;
+  std::uint64_t boundary_seq = 0;
+};
+struct NodeGrant {
+  PublicKey node;
+  std::string label;
+};
+struct NodeRevoke {
+  PublicKey node;
+  std::string label;
+};
+struct KeyRotate {
+  PublicKey old_key, new_key;
+  std::uint64_t boundary_seq = 0;
+};
+struct Recover {
+  PublicKey old_key, new_key;
+  std::uint64_t boundary_seq = 0;
+};
+struct ServiceRecord {
+  std::string activity, category;
+  std::uint64_t start_ms = 0;
+  std::uint32_t minutes = 0;
+  std::vector<PublicKey> volunteers;
+};
+struct ServiceClaim {
+  std::string activity, category;
+  std::uint64_t start_ms = 0;
+  std::uint32_t minutes = 0;
+  std::optional<PublicKey> beneficiary;
+};
+struct ServiceConfirm {
+  EntryId claim;
+  std::string reason;
+};
+struct ServiceReject {
+  EntryId claim;
+  std::string reason;
+};
+struct Transfer {
+  PublicKey to;
+  std::uint64_t points = 0;
+  std::string memo;
+};
+struct CatalogItem {
+  std::string name;
+  std::uint64_t price = 0;
+  std::uint64_t stock = 0;
+};
+struct Restock {
+  EntryId item;
+  std::uint64_t added = 0;
+};
+struct Redeem {
+  EntryId item;
+  PublicKey station;
+  std::uint64_t points = 0;
+  Bytes nonce;
+};
+struct Fulfil {
+  EntryId redeem;
+};
+struct Reversal {
+  EntryId target;
+  std::optional<PublicKey> volunteer;
+  std::string reason;
+};
+struct ForkResolution {
+  PublicKey author;
+  std::uint64_t seq = 0;
+  EntryId chosen;
+};
+struct AuditCheckpoint {
+  Bytes chain_root;
+  std::uint64_t entry_count = 0;
+  Bytes state_hash;
+};
+
+using EntryKind =
+    std::variant<Genesis, Enrol, RoleGrant, RoleRevoke, NodeGrant, NodeRevoke, KeyRotate, Recover,
+                 ServiceRecord, ServiceClaim, ServiceConfirm, ServiceReject, Transfer, CatalogItem,
+                 Restock, Redeem, Fulfil, Reversal, ForkResolution, AuditCheckpoint>;
+
+// "genesis", "enrol", "role_grant", ...: the protobuf field name of the kind.
+std::string_view KindName(const EntryKind& kind);
+
+struct Entry {
+  std::uint32_t version = kEntryVersion;
+  PublicKey author;
+  std::uint64_t seq = 1;
+  std::optional<EntryId> prev;       // absent exactly when seq == 1
+  std::optional<NetworkId> network;  // absent exactly in a genesis entry
+  std::uint64_t timestamp_ms = 0;
+  EntryKind kind;
+};
+
+// Why an entry was refused before it reached the rules. Stable: tests and the API
+// name them.
+enum class RejectCode {
+  kOversize,        // envelope or body over its hard limit
+  kMalformed,       // not a SignedEntry / Entry protobuf, or a field of the wrong size
+  kNonCanonical,    // decodes, but is not the one canonical encoding of what it says
+  kUnknownVersion,  // version other than kEntryVersion
+  kUnknownKind,     // no kind, or a kind this version does not know
+  kOutOfRange,      // a field outside its bound (text too long, zero minutes, ...)
+  kBadSignature,    // the signature does not verify for the author
+  kWrongNetwork,    // names another community
+};
+std::string_view RejectCodeName(RejectCode code);
+
+struct Rejection {
+  RejectCode code;
+  std::string message;  // says which field and why
+};
+
+// An entry whose signature and form have been checked. `envelope` is the serialized
+// SignedEntry exactly as received, which is what is stored and gossiped.
+struct VerifiedEntry {
+  EntryId id;
+  Entry entry;
+  Bytes envelope;
+};
+
+// Parses and checks a body: size, canonical encoding, version, kind and every field
+// bound. Does not check the signature or the network. Pure; thread-safe.
+Result<Entry, Rejection> DecodeEntryBody(ByteView body);
+
+// Canonical body bytes of `entry`. Requires a well-formed entry (bounds respected).
+Bytes EncodeEntryBody(const Entry& entry);
+
+// The full check of a received envelope: size, envelope form, body decode, signature
+// by the author, id. When `network` is given, also refuses entries of another
+// community (a genesis entry must then have that id). Pure; thread-safe.
+Result<VerifiedEntry, Rejection> VerifyEnvelope(ByteView envelope,
+                                                const std::optional<NetworkId>& network);
+
+// Signs `entry` with `author` (whose public key must be entry.author) and returns the
+// verified result, ready to store or submit.
+VerifiedEntry SignEntry(const Entry& entry, const crypto::SecretKey& author);
+
+}  // namespace lovebank::ledger

@@ -1,0 +1,51 @@
+// The on-disk layout: column family names and key formats, in one place.
+// docs/storage.md describes them for people.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "base/bytes.h"
+#include "ledger/entry.h"
+#include "ledger/state.h"
+
+namespace lovebank::ledger::internal {
+
+inline constexpr std::string_view kEntriesFamily = "entries";  // EntryKey -> envelope
+inline constexpr std::string_view kIdsFamily = "ids";          // id -> author || seq
+inline constexpr std::string_view kPendingFamily = "pending";  // id -> envelope
+inline constexpr std::string_view kStateFamily = "state";      // derived rows
+inline constexpr std::string_view kMetaFamily = "meta";        // schema, network, genesis
+
+inline constexpr std::array<std::string_view, 5> kFamilies = {
+    kEntriesFamily, kIdsFamily, kPendingFamily, kStateFamily, kMetaFamily};
+
+inline constexpr std::string_view kSchemaVersionKey = "schema_version";
+inline constexpr std::string_view kGenesisKey = "genesis";
+inline constexpr std::uint64_t kSchemaVersion = 1;
+
+inline constexpr char kAccountRowPrefix = 'a';
+inline constexpr char kItemRowPrefix = 'i';
+
+// author (32) || seq (8, big-endian) || id (32): iteration walks each chain in seq
+// order, forks side by side.
+Bytes EntryKey(const PublicKey& author, std::uint64_t seq, const EntryId& id);
+struct EntryKeyParts {
+  PublicKey author;
+  std::uint64_t seq;
+  EntryId id;
+};
+std::optional<EntryKeyParts> ParseEntryKey(ByteView key);
+
+// author (32) || seq (8): the value of the ids family.
+Bytes IdValue(const PublicKey& author, std::uint64_t seq);
+
+Bytes AccountRowKey(const PublicKey& account);
+Bytes ItemRowKey(const EntryId& item);
+
+// Canonical row encodings; the state hash covers the same fields.
+Bytes EncodeAccountRow(const AccountView& account);
+Bytes EncodeItemRow(const ItemView& item);
+
+}  // namespace lovebank::ledger::internal

@@ -1,0 +1,59 @@
+// The vocabulary of the ledger rules: what the state machine says about an entry
+// that it stores but does not count in full. docs/ledger-rules.md explains each rule.
+//
+// A finding never deletes anything: the entry stays on the ledger as signed fact,
+// and the finding explains why it does not move points, minutes, roles or stock.
+#pragma once
+
+#include <compare>
+#include <optional>
+#include <string_view>
+
+#include "ledger/entry.h"
+
+namespace lovebank::ledger {
+
+enum class FindingCode : std::uint8_t {
+  kFork = 1,             // one of two or more entries an author signed with one seq
+  kSuspended,            // on an unresolved fork branch: credits and role acts do not count
+  kFenced,               // signed by a key after its account moved away (rotation/recovery)
+  kRoleMissing,          // the author did not hold the role the act needs at that seq
+  kSelfConfirmation,     // a volunteer confirming or rejecting their own claim
+  kSelfRecord,           // a coordinator recording service for their own account
+  kEntryCapExceeded,     // minutes above the policy's per-entry cap
+  kDayCapExceeded,       // the volunteer's minutes that day would exceed the per-day cap
+  kOverlap,              // the interval overlaps service already credited to the volunteer
+  kUnknownCategory,      // the policy has no such activity category
+  kRejected,             // the claim was rejected by a coordinator or the beneficiary
+  kReversed,             // an admin reversed this credit
+  kUnfunded,             // the spender's credits do not cover this debit (yet)
+  kAlreadyFulfilled,     // the voucher was already fulfilled by another entry
+  kOutOfStock,           // a fulfil beyond the item's stock
+  kVoucherMismatch,      // fulfil by a station the voucher does not name, or price not met
+  kConflictingKeyMove,   // a second move of one key, or a move into a key already taken
+};
+
+std::string_view FindingName(FindingCode code);
+
+// A finding about one entry. `subject` names the volunteer when one entry (a service
+// record) has findings for some of its volunteers only.
+struct Finding {
+  FindingCode code;
+  std::optional<PublicKey> subject;
+
+  friend auto operator<=>(const Finding&, const Finding&) = default;
+  friend bool operator==(const Finding&, const Finding&) = default;
+};
+
+// How far the rules have taken an entry.
+enum class EntryStatus : std::uint8_t {
+  kUnknown,    // not stored
+  kPending,    // stored; waits for its prev
+  kActive,     // connected and on its author's canonical chain: it counts
+  kSuspended,  // connected, on an unresolved fork branch: its debits count, nothing else
+  kFenced,     // connected, signed after its key was moved away: nothing counts
+};
+
+std::string_view EntryStatusName(EntryStatus status);
+
+}  // namespace lovebank::ledger

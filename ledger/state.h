@@ -1,0 +1,149 @@
+// LedgerState: the deterministic state machine of one community's ledger.
+//
+// Ledger state is a pure function of the *set* of entries stored: whatever order
+// entries arrive in, and however often Settle() is called in between, the derived
+// state and its StateHash() come out the same, and equal a replay of the same set.
+// docs/ledger-rules.md states every rule; this header is the interface.
+//
+// Two layers:
+// - Structure, updated by Add(): chains by (author, seq), the pending pool of entries
+//   whose prev has not arrived, and fork evidence.
+// - Derived state, brought up to date by Settle(): roles, accounts, minutes and
+//   points, funding of debits, catalogue and stock, findings. Common entries (service,
+//   transfers, redemptions under unchanged governance) are applied incrementally;
+//   anything that can lower a credit or change authority (a role act, a reversal, a
+//   key move, a fork) triggers a full re-evaluation, which is the same code.
+//
+// Pure: no I/O, no clock. Not thread-safe; one owner (the store's ingest thread).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/hashing.h"
+#include "ledger/entry.h"
+#include "ledger/rules.h"
+
+namespace lovebank::ledger {
+
+enum class AddOutcome : std::uint8_t {
+  kApplied,    // connected to its chain; its effect shows after Settle()
+  kPending,    // stored in the pending pool until its prev arrives
+  kDuplicate,  // already stored; nothing changed
+  kInvalid,    // refused; nothing changed (see reason)
+};
+
+struct AddResult {
+  AddOutcome outcome;
+  std::string reason;  // for kInvalid: what is wrong, for a person
+};
+
+struct Profile {
+  std::string name, grid, building;
+  std::vector<std::string> teams;
+};
+
+struct AccountView {
+  PublicKey id;                  // the account's first key
+  std::vector<PublicKey> keys;   // id first, then each key it moved to
+  std::uint64_t minutes = 0;     // credited service minutes, lifetime
+  std::map<std::string, std::uint64_t> minutes_by_category;
+  std::uint64_t service_points = 0;   // points from credited service
+  std::uint64_t received_points = 0;  // points from funded transfers in
+  std::uint64_t spent_points = 0;     // funded debits (redemptions, transfers out)
+  std::uint64_t unfunded_points = 0;  // debits signed but not covered (flagged)
+  std::uint64_t balance = 0;          // service + received - spent
+  std::uint32_t debit_count = 0;
+  std::optional<Profile> profile;
+  std::vector<Role> roles;  // roles the account holds for its next entry
+
+  friend bool operator==(const AccountView&, const AccountView&) = default;
+};
+
+struct ItemView {
+  EntryId id;          // the catalog_item entry
+  PublicKey station;   // the account of the station that lists it
+  std::string name;
+  std::uint64_t price = 0;
+  std::uint64_t stock = 0;      // left on the shelf
+  std::uint64_t fulfilled = 0;  // vouchers fulfilled within stock
+};
+
+struct ForkEvidence {
+  PublicKey author;
+  std::uint64_t seq;
+  std::vector<EntryId> entries;  // two or more, sorted
+};
+
+class LedgerState {
+ public:
+  // A state for the community founded by `genesis`. Requires: `genesis` passed
+  // VerifyEnvelope and is of kind Genesis.
+  explicit LedgerState(const VerifiedEntry& genesis);
+  ~LedgerState();
+  LedgerState(const LedgerState&) = delete;
+  LedgerState& operator=(const LedgerState&) = delete;
+
+  const NetworkId& network() const;
+  const Genesis& genesis() const;
+
+  // Stores `entry` structurally. Requires: it passed VerifyEnvelope (signature, form).
+  // Refuses (kInvalid) an entry of another community or one whose prev is known but
+  // is not the author's entry seq-1.
+  AddResult Add(VerifiedEntry entry);
+
+  // Brings derived state up to date with everything added. Cheap when nothing changed.
+  void Settle();
+
+  // Everything below reads derived state; call Settle() first.
+
+  // BLAKE2b-256 over the canonical encoding of all derived state (docs/storage.md).
+  crypto::Digest StateHash() const;
+
+  std::optional<AccountView> Account(const PublicKey& key) const;
+  // Every account with anything in it, ordered by id.
+  std::vector<AccountView> Accounts() const;
+  std::vector<ItemView> Items() const;
+  std::vector<ForkEvidence> Forks() const;
+  std::vector<PublicKey> NodeRoster() const;
+
+  EntryStatus Status(const EntryId& id) const;
+  std::vector<Finding> FindingsFor(const EntryId& id) const;
+  // All findings, by entry id.
+  const std::map<EntryId, std::vector<Finding>>& Findings() const;
+
+  // Whether `key`'s entry at `seq` would carry `role`.
+  bool HoldsRole(const PublicKey& key, std::uint64_t seq, Role role) const;
+  // The account id `key` belongs to (itself unless it was moved into an account).
+  PublicKey AccountOf(const PublicKey& key) const;
+  // Points `key`'s account could spend now: credits minus every debit it signed.
+  std::uint64_t Spendable(const PublicKey& key) const;
+  // The seq of `key`'s newest connected entry (0 if none), and its id.
+  std::uint64_t HeadSeq(const PublicKey& key) const;
+
+  const VerifiedEntry* Find(const EntryId& id) const;
+  std::uint64_t connected_count() const;
+  std::uint64_t pending_count() const;
+
+  // What changed since the last call, for the store to persist. `connected` holds
+  // entries that left the pending pool, with their envelopes; `dropped` are pending
+  // entries refused when their prev arrived and did not match.
+  struct Changes {
+    std::vector<const VerifiedEntry*> connected_from_pending;
+    std::vector<EntryId> dropped;
+    bool everything = false;  // derived rows: rewrite all
+    std::vector<PublicKey> accounts;
+    std::vector<EntryId> items;
+  };
+  Changes TakeChanges();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lovebank::ledger

@@ -1,0 +1,369 @@
+#include "ledger/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "base/hex.h"
+#include "crypto/hashing.h"
+#include "entry.pb.h"
+#include "ledger/internal/schema.h"
+
+namespace lovebank::ledger {
+namespace {
+
+std::string ToHexShort(const EntryId& id) { return ToHex(id.view()).substr(0, 16); }
+
+using internal::kFamilies;
+
+Error FromRocks(const rocksdb::Status& s, std::string_view what) {
+  std::string message = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return MakeError(ErrorCode::kNotFound, message);
+  if (s.IsCorruption()) {
+    return MakeError(ErrorCode::kDataLoss, message + " (the database is damaged; restore it from "
+                                                     "a backup or resync from a peer)");
+  }
+  if (s.IsNoSpace()) {
+    return MakeError(ErrorCode::kResourceExhausted, "disk full: free space, then retry (" +
+                                                        message + ")");
+  }
+  if (s.IsIOError()) return MakeError(ErrorCode::kUnavailable, message);
+  return MakeError(ErrorCode::kInternal, message);
+}
+
+// An envelope read back from our own disk: the id is recomputed from the body and
+// must match the key it was stored under; the signature is checked only on request.
+Result<VerifiedEntry> LoadEnvelope(ByteView envelope, const std::optional<EntryId>& expected_id,
+                                   bool verify_signature) {
+  auto corrupt = [&](std::string why) {
+    return MakeError(ErrorCode::kDataLoss,
+                     "stored entry " + (expected_id ? ToHexShort(*expected_id) : std::string("?")) +
+                         " is damaged (" + why + "); run `lovebank-node rebuild` or resync");
+  };
+  if (verify_signature) {
+    auto verified = VerifyEnvelope(envelope, std::nullopt);
+    if (!verified) return corrupt(verified.error().message);
+    if (expected_id && verified->id != *expected_id) return corrupt("id mismatch");
+    return std::move(*verified);
+  }
+  v1::SignedEntry signed_entry;
+  if (!signed_entry.ParseFromArray(envelope.data(), static_cast<int>(envelope.size()))) {
+    return corrupt("not a SignedEntry");
+  }
+  auto entry = DecodeEntryBody(signed_entry.body());
+  if (!entry) return corrupt(entry.error().message);
+  auto id = EntryId::From(crypto::Blake2b256(signed_entry.body()));
+  if (expected_id && id != *expected_id) return corrupt("id mismatch");
+  return VerifiedEntry{id, std::move(*entry), Bytes(envelope)};
+}
+
+}  // namespace
+
+class Store::Impl {
+ public:
+  StoreOptions options;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // in kFamilies order
+  rocksdb::ColumnFamilyHandle* entries = nullptr;
+  rocksdb::ColumnFamilyHandle* ids = nullptr;
+  rocksdb::ColumnFamilyHandle* pending = nullptr;
+  rocksdb::ColumnFamilyHandle* rows = nullptr;  // derived state
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+
+  ~Impl() {
+    // Column family handles go before the database they belong to.
+    for (auto* h : handles) {
+      if (db) db->DestroyColumnFamilyHandle(h);
+    }
+    handles.clear();
+    db.reset();
+  }
+
+  static Result<std::unique_ptr<Impl>> OpenDb(const StoreOptions& options, bool create) {
+    const bool exists = std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT");
+    if (create && exists) {
+      return MakeError(ErrorCode::kAlreadyExists,
+                       "a ledger store already exists at " + options.path);
+    }
+    if (!create && !exists) {
+      return MakeError(ErrorCode::kNotFound, "no ledger store at " + options.path +
+                                                 "; create one with `lovebank-node init`");
+    }
+    auto impl = std::make_unique<Impl>();
+    impl->options = options;
+    rocksdb::Options db_options;
+    db_options.create_if_missing = create;
+    db_options.create_missing_column_families = create;
+    db_options.error_if_exists = create;
+    db_options.IncreaseParallelism(2);
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+    for (auto name : kFamilies) families.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
+    rocksdb::DB* raw = nullptr;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    auto s = rocksdb::DB::Open(db_options, options.path, families, &handles, &raw);
+    if (!s.ok()) return FromRocks(s, "cannot open the ledger store at " + options.path);
+    impl->db.reset(raw);
+    impl->handles = std::move(handles);
+    impl->entries = impl->handles[1];
+    impl->ids = impl->handles[2];
+    impl->pending = impl->handles[3];
+    impl->rows = impl->handles[4];
+    impl->meta = impl->handles[5];
+    return impl;
+  }
+
+  rocksdb::WriteOptions WriteOptions() const {
+    rocksdb::WriteOptions w;
+    w.sync = options.sync;
+    return w;
+  }
+
+  // Replays every stored entry into a fresh state: chains in seq order, then the
+  // pending pool.
+  Result<std::unique_ptr<LedgerState>> Replay() const {
+    std::string genesis_envelope;
+    auto s = db->Get(rocksdb::ReadOptions(), meta, internal::kGenesisKey, &genesis_envelope);
+    if (!s.ok()) return FromRocks(s, "cannot read the genesis entry");
+    auto genesis = LoadEnvelope(genesis_envelope, std::nullopt, /*verify_signature=*/true);
+    if (!genesis) return genesis.error();
+    auto state = std::make_unique<LedgerState>(*genesis);
+    for (auto* family : {entries, pending}) {
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        std::optional<EntryId> expected;
+        if (family == entries) {
+          auto parts = internal::ParseEntryKey(it->key().ToStringView());
+          if (!parts) return MakeError(ErrorCode::kDataLoss, "a stored entry key is damaged");
+          expected = parts->id;
+        } else {
+          expected = EntryId::FromView(it->key().ToStringView());
+        }
+        auto loaded = LoadEnvelope(it->value().ToStringView(), expected,
+                                   options.verify_signatures_on_open);
+        if (!loaded) return loaded.error();
+        if (loaded->id == genesis->id) continue;
+        state->Add(std::move(*loaded));
+      }
+      if (!it->status().ok()) return FromRocks(it->status(), "cannot read the stored entries");
+    }
+    state->Settle();
+    state->TakeChanges();
+    return state;
+  }
+
+  void PutRows(rocksdb::WriteBatch& batch, const LedgerState& state,
+               const LedgerState::Changes& changes) const {
+    if (changes.everything) {
+      batch.DeleteRange(state_family(), Bytes(1, '\0'), Bytes(2, '\xff'));
+      for (const auto& a : state.Accounts()) {
+        batch.Put(state_family(), internal::AccountRowKey(a.id), internal::EncodeAccountRow(a));
+      }
+      for (const auto& item : state.Items()) {
+        batch.Put(state_family(), internal::ItemRowKey(item.id), internal::EncodeItemRow(item));
+      }
+      return;
+    }
+    for (const auto& root : changes.accounts) {
+      auto view = state.Account(root);
+      if (view && view->id == root) {
+        batch.Put(state_family(), internal::AccountRowKey(root), internal::EncodeAccountRow(*view));
+      } else {
+        batch.Delete(state_family(), internal::AccountRowKey(root));
+      }
+    }
+    if (changes.items.empty()) return;
+    auto items = state.Items();
+    for (const auto& id : changes.items) {
+      auto it = std::find_if(items.begin(), items.end(), [&](const auto& i) { return i.id == id; });
+      if (it != items.end()) {
+        batch.Put(state_family(), internal::ItemRowKey(id), internal::EncodeItemRow(*it));
+      } else {
+        batch.Delete(state_family(), internal::ItemRowKey(id));
+      }
+    }
+  }
+
+  rocksdb::ColumnFamilyHandle* state_family() const { return rows; }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+const std::string& Store::path() const { return impl_->options.path; }
+
+Result<std::unique_ptr<Store>> Store::Create(const StoreOptions& options,
+                                             const VerifiedEntry& genesis) {
+  if (!std::holds_alternative<Genesis>(genesis.entry.kind)) {
+    return MakeError(ErrorCode::kInvalidArgument, "a store is created from a genesis entry");
+  }
+  auto impl = Impl::OpenDb(options, /*create=*/true);
+  if (!impl) return impl.error();
+  rocksdb::WriteBatch batch;
+  Bytes version;
+  AppendBigEndian64(version, internal::kSchemaVersion);
+  batch.Put((*impl)->meta, internal::kSchemaVersionKey, version);
+  batch.Put((*impl)->meta, internal::kGenesisKey, genesis.envelope);
+  batch.Put((*impl)->entries,
+            internal::EntryKey(genesis.entry.author, genesis.entry.seq, genesis.id),
+            genesis.envelope);
+  batch.Put((*impl)->ids, genesis.id.view(),
+            internal::IdValue(genesis.entry.author, genesis.entry.seq));
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  auto s = (*impl)->db->Write(sync, &batch);
+  if (!s.ok()) return FromRocks(s, "cannot write the genesis entry");
+  auto store = std::unique_ptr<Store>(new Store(std::move(*impl)));
+  store->state_ = std::make_unique<LedgerState>(genesis);
+  store->state_->Settle();
+  auto changes = store->state_->TakeChanges();
+  rocksdb::WriteBatch rows;
+  store->impl_->PutRows(rows, *store->state_, changes);
+  s = store->impl_->db->Write(sync, &rows);
+  if (!s.ok()) return FromRocks(s, "cannot write the first derived rows");
+  return store;
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  auto impl = Impl::OpenDb(options, /*create=*/false);
+  if (!impl) return impl.error();
+  std::string version;
+  auto s = (*impl)->db->Get(rocksdb::ReadOptions(), (*impl)->meta, internal::kSchemaVersionKey,
+                            &version);
+  if (!s.ok()) return FromRocks(s, "cannot read the schema version");
+  if (version.size() != 8 || ReadBigEndian64(version) != internal::kSchemaVersion) {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "the store at " + options.path +
+                         " was written by another version of Lovebank; upgrade lovebank-node");
+  }
+  auto store = std::unique_ptr<Store>(new Store(std::move(*impl)));
+  if (auto reloaded = store->Reload(); !reloaded) return reloaded.error();
+  return store;
+}
+
+Status Store::Reload() {
+  auto replayed = impl_->Replay();
+  if (!replayed) return replayed.error();
+  state_ = std::move(*replayed);
+  return OkStatus();
+}
+
+Result<std::vector<AddResult>> Store::Ingest(std::vector<VerifiedEntry> batch_entries) {
+  rocksdb::WriteBatch batch;
+  std::vector<AddResult> results;
+  results.reserve(batch_entries.size());
+  for (auto& v : batch_entries) {
+    // Keep what the batch needs before the state takes the entry.
+    Bytes envelope = v.envelope;
+    EntryId id = v.id;
+    PublicKey author = v.entry.author;
+    std::uint64_t seq = v.entry.seq;
+    AddResult result = state_->Add(std::move(v));
+    if (result.outcome == AddOutcome::kApplied) {
+      batch.Put(impl_->entries, internal::EntryKey(author, seq, id), envelope);
+      batch.Put(impl_->ids, id.view(), internal::IdValue(author, seq));
+    } else if (result.outcome == AddOutcome::kPending) {
+      batch.Put(impl_->pending, id.view(), envelope);
+    }
+    results.push_back(std::move(result));
+  }
+  state_->Settle();
+  auto changes = state_->TakeChanges();
+  for (const VerifiedEntry* v : changes.connected_from_pending) {
+    batch.Delete(impl_->pending, v->id.view());
+    batch.Put(impl_->entries, internal::EntryKey(v->entry.author, v->entry.seq, v->id),
+              v->envelope);
+    batch.Put(impl_->ids, v->id.view(), internal::IdValue(v->entry.author, v->entry.seq));
+  }
+  for (const auto& id : changes.dropped) batch.Delete(impl_->pending, id.view());
+  impl_->PutRows(batch, *state_, changes);
+  auto s = impl_->db->Write(impl_->WriteOptions(), &batch);
+  if (!s.ok()) {
+    Error error = FromRocks(s, "cannot store the entries");
+    // The state in memory is ahead of the disk: take it back to what is stored.
+    if (auto reloaded = Reload(); !reloaded) return reloaded.error();
+    return error;
+  }
+  return results;
+}
+
+Result<crypto::Digest> Store::Rebuild() {
+  if (auto reloaded = Reload(); !reloaded) return reloaded.error();
+  LedgerState::Changes all;
+  all.everything = true;
+  rocksdb::WriteBatch batch;
+  impl_->PutRows(batch, *state_, all);
+  auto s = impl_->db->Write(impl_->WriteOptions(), &batch);
+  if (!s.ok()) return FromRocks(s, "cannot write the rebuilt state");
+  return state_->StateHash();
+}
+
+Status Store::CheckDerivedRows() const {
+  std::map<Bytes, Bytes> expected;
+  for (const auto& a : state_->Accounts()) {
+    expected[internal::AccountRowKey(a.id)] = internal::EncodeAccountRow(a);
+  }
+  for (const auto& item : state_->Items()) {
+    expected[internal::ItemRowKey(item.id)] = internal::EncodeItemRow(item);
+  }
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->rows));
+  auto want = expected.begin();
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++want) {
+    std::string key = it->key().ToString();
+    if (want == expected.end() || want->first != key) {
+      return MakeError(ErrorCode::kDataLoss,
+                       "derived row " + ToHex(key) + " is not what the entries give");
+    }
+    if (want->second != it->value().ToStringView()) {
+      return MakeError(ErrorCode::kDataLoss,
+                       "derived row " + ToHex(key) + " differs from what the entries give");
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot read the derived rows");
+  if (want != expected.end()) {
+    return MakeError(ErrorCode::kDataLoss, "derived row " + ToHex(want->first) + " is missing");
+  }
+  return OkStatus();
+}
+
+Result<std::optional<Bytes>> Store::FindEnvelope(const EntryId& id) const {
+  std::string position;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->ids, id.view(), &position);
+  if (s.IsNotFound()) {
+    std::string envelope;
+    s = impl_->db->Get(rocksdb::ReadOptions(), impl_->pending, id.view(), &envelope);
+    if (s.IsNotFound()) return std::optional<Bytes>();
+    if (!s.ok()) return FromRocks(s, "cannot read a pending entry");
+    return std::optional<Bytes>(std::move(envelope));
+  }
+  if (!s.ok() || position.size() != 40) return FromRocks(s, "cannot read the id index");
+  std::string envelope;
+  s = impl_->db->Get(rocksdb::ReadOptions(), impl_->entries,
+                     internal::EntryKey(*PublicKey::FromView(position.substr(0, 32)),
+                                        ReadBigEndian64(position.substr(32)), id),
+                     &envelope);
+  if (!s.ok()) return FromRocks(s, "the id index names an entry that is not stored");
+  return std::optional<Bytes>(std::move(envelope));
+}
+
+Result<std::vector<Bytes>> Store::ChainEnvelopes(const PublicKey& author, std::uint64_t from_seq,
+                                                 std::size_t limit) const {
+  std::vector<Bytes> out;
+  Bytes start(author.view());
+  AppendBigEndian64(start, from_seq);
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->entries));
+  for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
+    if (!it->key().starts_with(rocksdb::Slice(author.view().data(), author.view().size()))) break;
+    out.emplace_back(it->value().ToStringView());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot read the chain");
+  return out;
+}
+
+}  // namespace lovebank::ledger

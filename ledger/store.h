@@ -1,0 +1,84 @@
+// Store: one node's ledger on disk (RocksDB), with its LedgerState in memory.
+//
+// Entries are kept exactly as signed; derived state (accounts, catalogue) is kept as
+// rows beside them for readers, and can always be rebuilt from the entries alone.
+// Every Ingest() is one atomic, synced WriteBatch: the entries, their indexes and
+// the derived rows they change land together or not at all, and once Ingest()
+// returns the batch survives a crash. docs/storage.md gives the column families and
+// key formats.
+//
+// Not thread-safe: one owner (the node's ingest thread) calls everything.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "ledger/entry.h"
+#include "ledger/state.h"
+
+namespace lovebank::ledger {
+
+struct StoreOptions {
+  // The database directory.
+  std::string path;
+  // Sync the write-ahead log on every Ingest(): an acknowledged entry is durable.
+  // Only benchmarks comparing against it turn this off.
+  bool sync = true;
+  // Re-verify every signature when opening. Off by default: entries were verified
+  // before they were stored, and RocksDB checksums every block; ids are always
+  // recomputed from the bodies on open.
+  bool verify_signatures_on_open = false;
+};
+
+class Store {
+ public:
+  // Creates a store for the community founded by `genesis` at options.path, which
+  // must not already hold one (kAlreadyExists).
+  static Result<std::unique_ptr<Store>> Create(const StoreOptions& options,
+                                               const VerifiedEntry& genesis);
+  // Opens an existing store and replays its entries into memory. kNotFound if there
+  // is none; kDataLoss if an entry no longer matches its id.
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Applies `batch` to the state and commits it in one synced WriteBatch. Returns one
+  // result per entry, in order. On a write failure (disk full: kResourceExhausted)
+  // nothing of the batch is kept, in memory or on disk.
+  Result<std::vector<AddResult>> Ingest(std::vector<VerifiedEntry> batch);
+
+  // The settled state after the last Ingest().
+  const LedgerState& state() const { return *state_; }
+
+  // Rebuilds the in-memory state and every derived row from the stored entries
+  // alone; returns the new state hash.
+  Result<crypto::Digest> Rebuild();
+
+  // kDataLoss if a derived row on disk differs from the state computed in memory
+  // (someone edited the database, or a bug): names the first one.
+  Status CheckDerivedRows() const;
+
+  // The stored envelope of an entry (connected or pending), if any.
+  Result<std::optional<Bytes>> FindEnvelope(const EntryId& id) const;
+
+  // Connected envelopes of `author`'s chain from `from_seq` on, at most `limit`.
+  Result<std::vector<Bytes>> ChainEnvelopes(const PublicKey& author, std::uint64_t from_seq,
+                                            std::size_t limit) const;
+
+  const std::string& path() const;
+
+ private:
+  class Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  Status Reload();
+
+  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<LedgerState> state_;
+};
+
+}  // namespace lovebank::ledger

@@ -1,0 +1,127 @@
+// The central property of the ledger: state is a pure function of the set of
+// entries. For many random ledgers (forks, revocations, reversals, recoveries,
+// overdrafts and all), every arrival order gives one state hash, incremental
+// application equals a full replay, and a reopened or rebuilt store agrees.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "base/hex.h"
+#include "ledger/state.h"
+#include "ledger/store.h"
+#include "tests/support/test_support.h"
+
+namespace lovebank::ledger {
+namespace {
+
+constexpr int kShards = 8;
+constexpr int kLedgersPerShard = 25;  // 200 ledgers in all
+constexpr std::size_t kEntriesPerLedger = 2000;
+constexpr int kOrdersPerLedger = 5;
+
+// Applies `entries` in the given order, settling after each entry (settle_every = 1)
+// or at random moments, and returns the final state hash.
+crypto::Digest ApplyInOrder(const testing::RandomLedger& ledger,
+                            const std::vector<std::size_t>& order, std::mt19937_64& rng,
+                            bool settle_every_entry) {
+  LedgerState state(ledger.genesis);
+  std::bernoulli_distribution settle(0.05);
+  for (std::size_t i : order) {
+    state.Add(ledger.entries[i]);
+    if (settle_every_entry || settle(rng)) state.Settle();
+  }
+  state.Settle();
+  return state.StateHash();
+}
+
+class OrderIndependence : public ::testing::TestWithParam<int> {};
+
+TEST_P(OrderIndependence, EveryOrderAndEveryRebuildGiveOneStateHash) {
+  const std::uint64_t base_seed = testing::TestSeed();
+  for (int n = 0; n < kLedgersPerShard; ++n) {
+    const std::uint64_t seed = base_seed * 1000 + GetParam() * kLedgersPerShard + n;
+    SCOPED_TRACE("ledger seed " + std::to_string(seed) +
+                 " (replay with --gtest_random_seed=" + std::to_string(base_seed) + ")");
+    auto ledger = testing::GenerateRandomLedger(seed, kEntriesPerLedger);
+    ASSERT_GE(ledger.entries.size(), kEntriesPerLedger);
+
+    std::vector<std::size_t> order(ledger.entries.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::mt19937_64 rng(seed);
+    const crypto::Digest reference = ApplyInOrder(ledger, order, rng, /*settle_every=*/false);
+
+    for (int k = 0; k < kOrdersPerLedger; ++k) {
+      std::shuffle(order.begin(), order.end(), rng);
+      auto hash = ApplyInOrder(ledger, order, rng, /*settle_every_entry=*/k == 0);
+      ASSERT_EQ(ToHex(hash), ToHex(reference)) << "order " << k;
+    }
+
+    // The same set through the store, in shuffled batches, then closed and reopened
+    // (a replay from the entries on disk), then rebuilt.
+    testing::TempDir dir;
+    StoreOptions options{dir.Sub("db"), /*sync=*/false};
+    {
+      auto store = Store::Create(options, ledger.genesis);
+      ASSERT_TRUE(store) << store.error().message;
+      std::shuffle(order.begin(), order.end(), rng);
+      std::vector<VerifiedEntry> batch;
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        batch.push_back(ledger.entries[order[i]]);
+        if (batch.size() == 97 || i + 1 == order.size()) {
+          ASSERT_TRUE((*store)->Ingest(std::move(batch)));
+          batch.clear();
+        }
+      }
+      ASSERT_EQ(ToHex((*store)->state().StateHash()), ToHex(reference));
+      ASSERT_TRUE((*store)->CheckDerivedRows()) << (*store)->CheckDerivedRows().error().message;
+    }
+    auto reopened = Store::Open(options);
+    ASSERT_TRUE(reopened) << reopened.error().message;
+    ASSERT_EQ(ToHex((*reopened)->state().StateHash()), ToHex(reference)) << "after reopen";
+    auto rebuilt = (*reopened)->Rebuild();
+    ASSERT_TRUE(rebuilt);
+    ASSERT_EQ(ToHex(*rebuilt), ToHex(reference)) << "after rebuild";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shards, OrderIndependence, ::testing::Range(0, kShards));
+
+// Guards the property test against testing nothing: the random ledgers really do
+// contain every kind of trouble the rules deal with.
+TEST(RandomLedgers, ExerciseEveryRule) {
+  std::set<FindingCode> seen;
+  std::size_t forks = 0, pending = 0, fenced = 0;
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    auto ledger = testing::GenerateRandomLedger(seed, kEntriesPerLedger);
+    LedgerState state(ledger.genesis);
+    for (const auto& e : ledger.entries) state.Add(e);
+    state.Settle();
+    for (const auto& [id, findings] : state.Findings()) {
+      for (const auto& f : findings) seen.insert(f.code);
+    }
+    forks += state.Forks().size();
+    pending += state.pending_count();
+    for (const auto& e : ledger.entries) fenced += state.Status(e.id) == EntryStatus::kFenced;
+    auto accounts = state.Accounts();
+    std::uint64_t points = 0;
+    for (const auto& a : accounts) points += a.balance;
+    EXPECT_GT(points, 0u) << "seed " << seed;
+    EXPECT_GT(accounts.size(), 30u);
+  }
+  EXPECT_GT(forks, 0u);
+  EXPECT_GT(fenced, 0u);
+  for (auto code : {FindingCode::kFork, FindingCode::kSuspended, FindingCode::kFenced,
+                    FindingCode::kRoleMissing, FindingCode::kSelfConfirmation,
+                    FindingCode::kSelfRecord, FindingCode::kEntryCapExceeded,
+                    FindingCode::kDayCapExceeded, FindingCode::kOverlap,
+                    FindingCode::kUnknownCategory, FindingCode::kRejected,
+                    FindingCode::kReversed, FindingCode::kUnfunded,
+                    FindingCode::kAlreadyFulfilled, FindingCode::kVoucherMismatch}) {
+    EXPECT_TRUE(seen.count(code)) << "no " << FindingName(code) << " in the random ledgers";
+  }
+}
+
+}  // namespace
+}  // namespace lovebank::ledger

@@ -1,0 +1,533 @@
+// One table-driven test per rule of docs/ledger-rules.md: a valid case and at least
+// one invalid case, each asserting the exact outcome and reason.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "ledger/state.h"
+#include "tests/support/test_support.h"
+
+namespace lovebank::ledger {
+namespace {
+
+using testing::TestCommunity;
+
+constexpr std::uint64_t kDay = 1'767'225'600'000;  // 2026-01-01 00:00 UTC
+constexpr std::uint64_t kHour = 3'600'000;
+
+// A small neighbourhood: an admin, a coordinator, a station, three volunteers.
+class Neighbourhood {
+ public:
+  Neighbourhood() : state(c.genesis()) {
+    Apply(c.Sign("admin", RoleGrant{c.key("coord"), Role::kCoordinator, 0}));
+    Apply(c.Sign("admin", RoleGrant{c.key("station"), Role::kStation, 0}));
+    Apply(c.Sign("admin", RoleGrant{c.key("coord2"), Role::kCoordinator, 0}));
+    for (auto name : {"vol1", "vol2", "vol3"}) {
+      Apply(c.Sign("admin", Enrol{c.key(name), name, "Grid 1", "Building 2", {"care"}}));
+    }
+  }
+
+  EntryId Apply(VerifiedEntry v) {
+    EntryId id = v.id;
+    auto result = state.Add(std::move(v));
+    EXPECT_NE(result.outcome, AddOutcome::kInvalid) << result.reason;
+    state.Settle();
+    return id;
+  }
+
+  // Records `minutes` of care for `volunteers` starting at `start`.
+  EntryId Record(const std::string& coordinator, std::vector<std::string> volunteers,
+                 std::uint64_t start, std::uint32_t minutes, std::string category = "care") {
+    ServiceRecord r{"Visit", category, start, minutes, {}};
+    for (const auto& v : volunteers) r.volunteers.push_back(c.key(v));
+    std::sort(r.volunteers.begin(), r.volunteers.end());
+    return Apply(c.Sign(coordinator, r));
+  }
+
+  std::vector<FindingCode> Codes(const EntryId& id) {
+    std::vector<FindingCode> out;
+    for (const auto& f : state.FindingsFor(id)) out.push_back(f.code);
+    return out;
+  }
+  std::uint64_t Minutes(const std::string& name) {
+    auto a = state.Account(c.key(name));
+    return a ? a->minutes : 0;
+  }
+  std::uint64_t Balance(const std::string& name) {
+    auto a = state.Account(c.key(name));
+    return a ? a->balance : 0;
+  }
+  EntryId Item(std::uint64_t price, std::uint64_t stock) {
+    return Apply(c.Sign("station", CatalogItem{"Rice 5kg", price, stock}));
+  }
+  EntryId RedeemItem(const std::string& who, const EntryId& item, std::uint64_t points) {
+    return Apply(c.Sign(who, Redeem{item, c.key("station"), points, who}));
+  }
+
+  TestCommunity c;
+  LedgerState state;
+};
+
+// A case builds a scenario and names the entry to look at; `expected` is the one
+// finding it must carry (nullopt: none, the act counts).
+struct RuleCase {
+  std::string name;
+  std::function<EntryId(Neighbourhood&)> scenario;
+  std::optional<FindingCode> expected;
+  std::function<void(Neighbourhood&)> also = nullptr;  // extra assertions on the outcome
+};
+
+void RunCases(const std::vector<RuleCase>& cases) {
+  for (const auto& test_case : cases) {
+    SCOPED_TRACE(test_case.name);
+    Neighbourhood n;
+    EntryId target = test_case.scenario(n);
+    auto codes = n.Codes(target);
+    if (test_case.expected) {
+      ASSERT_EQ(codes.size(), 1u);
+      EXPECT_EQ(FindingName(codes[0]), FindingName(*test_case.expected));
+    } else {
+      EXPECT_TRUE(codes.empty()) << FindingName(codes[0]);
+    }
+    // Whatever the findings, the entry itself is kept.
+    EXPECT_NE(n.state.Find(target), nullptr);
+    if (test_case.also) test_case.also(n);
+  }
+}
+
+TEST(Rules, SelfConfirmation) {
+  RunCases({
+      {"a coordinator confirms a volunteer's claim",
+       [](Neighbourhood& n) {
+         auto claim = n.Apply(n.c.Sign("vol1", ServiceClaim{"Shopping", "care", kDay, 60, {}}));
+         return n.Apply(n.c.Sign("coord", ServiceConfirm{claim, ""}));
+       },
+       std::nullopt,
+       [](Neighbourhood& n) {
+         EXPECT_EQ(n.Minutes("vol1"), 60u);
+         EXPECT_EQ(n.Balance("vol1"), 10u);
+       }},
+      {"a coordinator confirms their own claim",
+       [](Neighbourhood& n) {
+         auto claim = n.Apply(n.c.Sign("coord", ServiceClaim{"Shopping", "care", kDay, 60, {}}));
+         return n.Apply(n.c.Sign("coord", ServiceConfirm{claim, ""}));
+       },
+       FindingCode::kSelfConfirmation,
+       [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("coord"), 0u); }},
+      {"the resident helped confirms",
+       [](Neighbourhood& n) {
+         auto claim = n.Apply(
+             n.c.Sign("vol1", ServiceClaim{"Shopping", "care", kDay, 60, n.c.key("vol2")}));
+         return n.Apply(n.c.Sign("vol2", ServiceConfirm{claim, "thank you"}));
+       },
+       std::nullopt, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 60u); }},
+      {"another volunteer with no role confirms",
+       [](Neighbourhood& n) {
+         auto claim = n.Apply(n.c.Sign("vol1", ServiceClaim{"Shopping", "care", kDay, 60, {}}));
+         return n.Apply(n.c.Sign("vol3", ServiceConfirm{claim, ""}));
+       },
+       FindingCode::kRoleMissing, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 0u); }},
+      {"a rejection wins over a confirmation",
+       [](Neighbourhood& n) {
+         auto claim = n.Apply(n.c.Sign("vol1", ServiceClaim{"Shopping", "care", kDay, 60, {}}));
+         n.Apply(n.c.Sign("coord", ServiceConfirm{claim, ""}));
+         n.Apply(n.c.Sign("coord2", ServiceReject{claim, "was at the clinic"}));
+         return claim;
+       },
+       FindingCode::kRejected, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 0u); }},
+  });
+}
+
+TEST(Rules, ServiceRecordNeedsACoordinatorNotRecordingThemself) {
+  RunCases({
+      {"coordinator records for three volunteers",
+       [](Neighbourhood& n) { return n.Record("coord", {"vol1", "vol2", "vol3"}, kDay, 120); },
+       std::nullopt,
+       [](Neighbourhood& n) {
+         for (auto v : {"vol1", "vol2", "vol3"}) EXPECT_EQ(n.Balance(v), 20u);
+       }},
+      {"a volunteer with no role records",
+       [](Neighbourhood& n) { return n.Record("vol1", {"vol2"}, kDay, 60); },
+       FindingCode::kRoleMissing, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol2"), 0u); }},
+      {"coordinator records themself among others",
+       [](Neighbourhood& n) { return n.Record("coord", {"coord"}, kDay, 60); },
+       FindingCode::kSelfRecord, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("coord"), 0u); }},
+      {"unknown category",
+       [](Neighbourhood& n) { return n.Record("coord", {"vol1"}, kDay, 60, "juggling"); },
+       FindingCode::kUnknownCategory, nullptr},
+      {"medical earns its own rate",
+       [](Neighbourhood& n) { return n.Record("coord", {"vol1"}, kDay, 90, "medical"); },
+       std::nullopt, [](Neighbourhood& n) { EXPECT_EQ(n.Balance("vol1"), 18u); }},
+  });
+}
+
+TEST(Rules, ServiceIntervalsMayNotOverlap) {
+  RunCases({
+      {"back to back",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay + 9 * kHour, 60);
+         return n.Record("coord2", {"vol1"}, kDay + 10 * kHour, 60);
+       },
+       std::nullopt, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 120u); }},
+      {"the later interval overlaps",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay + 9 * kHour, 120);
+         return n.Record("coord2", {"vol1"}, kDay + 10 * kHour, 60);
+       },
+       FindingCode::kOverlap, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 120u); }},
+      {"an earlier interval arriving later displaces the overlapping one",
+       [](Neighbourhood& n) {
+         auto later = n.Record("coord", {"vol1"}, kDay + 10 * kHour, 60);
+         n.Record("coord2", {"vol1"}, kDay + 9 * kHour, 120);
+         return later;
+       },
+       FindingCode::kOverlap, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 120u); }},
+  });
+}
+
+TEST(Rules, MinutesCapsPerEntryAndPerDay) {
+  RunCases({
+      {"at the per-entry cap",
+       [](Neighbourhood& n) { return n.Record("coord", {"vol1"}, kDay, 240); },
+       std::nullopt, nullptr},
+      {"over the per-entry cap",
+       [](Neighbourhood& n) { return n.Record("coord", {"vol1"}, kDay, 241); },
+       FindingCode::kEntryCapExceeded, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 0u); }},
+      {"at the per-day cap",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay + 6 * kHour, 240);
+         return n.Record("coord", {"vol1"}, kDay + 12 * kHour, 240);
+       },
+       std::nullopt, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 480u); }},
+      {"over the per-day cap",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay + 6 * kHour, 240);
+         n.Record("coord", {"vol1"}, kDay + 12 * kHour, 240);
+         return n.Record("coord", {"vol1"}, kDay + 18 * kHour, 30);
+       },
+       FindingCode::kDayCapExceeded, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 480u); }},
+      {"the next day starts afresh",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay + 6 * kHour, 240);
+         n.Record("coord", {"vol1"}, kDay + 12 * kHour, 240);
+         return n.Record("coord", {"vol1"}, kDay + 24 * kHour, 30);
+       },
+       std::nullopt, nullptr},
+  });
+}
+
+TEST(Rules, RoleRevocationTakesEffectAfterItsBoundary) {
+  RunCases({
+      {"acts up to the boundary count",
+       [](Neighbourhood& n) {
+         auto before = n.Record("coord", {"vol1"}, kDay, 60);  // coord seq 1
+         n.Apply(n.c.Sign("admin", RoleRevoke{n.c.key("coord"), Role::kCoordinator, 1}));
+         return before;
+       },
+       std::nullopt, nullptr},
+      {"acts after the boundary do not",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay, 60);
+         n.Apply(n.c.Sign("admin", RoleRevoke{n.c.key("coord"), Role::kCoordinator, 1}));
+         return n.Record("coord", {"vol2"}, kDay, 60);  // seq 2
+       },
+       FindingCode::kRoleMissing,
+       [](Neighbourhood& n) {
+         EXPECT_EQ(n.Minutes("vol1"), 60u);
+         EXPECT_EQ(n.Minutes("vol2"), 0u);
+       }},
+      {"the same whichever arrives first",
+       [](Neighbourhood& n) {
+         auto first = n.c.Sign("coord", ServiceRecord{"Visit", "care", kDay, 60, {n.c.key("vol1")}});
+         auto second = n.c.Sign("coord", ServiceRecord{"Visit", "care", kDay, 60, {n.c.key("vol2")}});
+         n.Apply(n.c.Sign("admin", RoleRevoke{n.c.key("coord"), Role::kCoordinator, 1}));
+         EntryId id = second.id;
+         n.Apply(std::move(second));  // pending until its prev arrives
+         n.Apply(std::move(first));
+         return id;
+       },
+       FindingCode::kRoleMissing, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 60u); }},
+      {"a non-admin cannot revoke",
+       [](Neighbourhood& n) {
+         return n.Apply(n.c.Sign("coord2", RoleRevoke{n.c.key("coord"), Role::kCoordinator, 0}));
+       },
+       FindingCode::kRoleMissing,
+       [](Neighbourhood& n) {
+         EXPECT_TRUE(n.state.HoldsRole(n.c.key("coord"), 1, Role::kCoordinator));
+       }},
+  });
+}
+
+TEST(Rules, DebitsMustBeFunded) {
+  RunCases({
+      {"a funded transfer moves points",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay, 120);  // 20 points
+         return n.Apply(n.c.Sign("vol1", Transfer{n.c.key("vol2"), 15, "for grandma"}));
+       },
+       std::nullopt,
+       [](Neighbourhood& n) {
+         EXPECT_EQ(n.Balance("vol1"), 5u);
+         EXPECT_EQ(n.Balance("vol2"), 15u);
+       }},
+      {"an unfunded redeem is stored and flagged, not lost",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay, 60);  // 10 points
+         auto item = n.Item(50, 3);
+         return n.RedeemItem("vol1", item, 50);
+       },
+       FindingCode::kUnfunded,
+       [](Neighbourhood& n) {
+         EXPECT_EQ(n.Balance("vol1"), 10u);
+         EXPECT_EQ(n.state.Account(n.c.key("vol1"))->unfunded_points, 50u);
+         EXPECT_EQ(n.state.Spendable(n.c.key("vol1")), 0u);
+       }},
+      {"an unfunded redeem becomes funded when credits arrive",
+       [](Neighbourhood& n) {
+         auto item = n.Item(50, 3);
+         auto redeem = n.RedeemItem("vol1", item, 50);
+         n.Record("coord", {"vol1"}, kDay, 240);       // 40 points
+         n.Record("coord", {"vol1"}, kDay + 5 * kHour, 60);  // 10 more
+         return redeem;
+       },
+       std::nullopt, [](Neighbourhood& n) { EXPECT_EQ(n.Balance("vol1"), 0u); }},
+      {"points cannot circulate into existence",
+       [](Neighbourhood& n) {
+         n.Apply(n.c.Sign("vol1", Transfer{n.c.key("vol2"), 10, ""}));
+         return n.Apply(n.c.Sign("vol2", Transfer{n.c.key("vol1"), 10, ""}));
+       },
+       FindingCode::kUnfunded,
+       [](Neighbourhood& n) {
+         EXPECT_EQ(n.Balance("vol1"), 0u);
+         EXPECT_EQ(n.Balance("vol2"), 0u);
+       }},
+  });
+}
+
+TEST(Rules, VouchersAndStock) {
+  RunCases({
+      {"a funded voucher is fulfilled",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay, 240);
+         auto item = n.Item(30, 2);
+         auto redeem = n.RedeemItem("vol1", item, 30);
+         return n.Apply(n.c.Sign("station", Fulfil{redeem}));
+       },
+       std::nullopt,
+       [](Neighbourhood& n) {
+         auto items = n.state.Items();
+         ASSERT_EQ(items.size(), 1u);
+         EXPECT_EQ(items[0].stock, 1u);
+         EXPECT_EQ(items[0].fulfilled, 1u);
+         EXPECT_EQ(n.Balance("vol1"), 10u);
+       }},
+      {"a second fulfil of one voucher",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay, 240);
+         auto item = n.Item(30, 2);
+         auto redeem = n.RedeemItem("vol1", item, 30);
+         auto a = n.Apply(n.c.Sign("station", Fulfil{redeem}));
+         auto b = n.Apply(n.c.Sign("station", Fulfil{redeem}));
+         return std::max(a, b);  // fulfils count in id order: the larger id is the repeat
+       },
+       FindingCode::kAlreadyFulfilled,
+       [](Neighbourhood& n) { EXPECT_EQ(n.state.Items()[0].stock, 1u); }},
+      {"stock exhausted",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay, 240);
+         n.Record("coord", {"vol2"}, kDay, 240);
+         auto item = n.Item(30, 1);
+         auto r1 = n.RedeemItem("vol1", item, 30);
+         auto r2 = n.RedeemItem("vol2", item, 30);
+         auto a = n.Apply(n.c.Sign("station", Fulfil{r1}));
+         auto b = n.Apply(n.c.Sign("station", Fulfil{r2}));
+         return std::max(a, b);
+       },
+       FindingCode::kOutOfStock,
+       [](Neighbourhood& n) {
+         EXPECT_EQ(n.state.Items()[0].stock, 0u);
+         EXPECT_EQ(n.state.Items()[0].fulfilled, 1u);
+       }},
+      {"an unfunded voucher is not fulfilled",
+       [](Neighbourhood& n) {
+         auto item = n.Item(30, 1);
+         auto redeem = n.RedeemItem("vol1", item, 30);
+         return n.Apply(n.c.Sign("station", Fulfil{redeem}));
+       },
+       FindingCode::kUnfunded, [](Neighbourhood& n) { EXPECT_EQ(n.state.Items()[0].stock, 1u); }},
+      {"a voucher below the price",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay, 240);
+         auto item = n.Item(30, 1);
+         auto redeem = n.RedeemItem("vol1", item, 20);
+         return n.Apply(n.c.Sign("station", Fulfil{redeem}));
+       },
+       FindingCode::kVoucherMismatch, nullptr},
+      {"a catalogue item from a key with no station role",
+       [](Neighbourhood& n) { return n.Apply(n.c.Sign("vol1", CatalogItem{"Oil", 10, 5})); },
+       FindingCode::kRoleMissing, [](Neighbourhood& n) { EXPECT_TRUE(n.state.Items().empty()); }},
+  });
+}
+
+TEST(Rules, ReversalCancelsACredit) {
+  RunCases({
+      {"an admin reverses a fraudulent record",
+       [](Neighbourhood& n) {
+         auto record = n.Record("coord", {"vol1", "vol2"}, kDay, 60);
+         n.Apply(n.c.Sign("admin", Reversal{record, n.c.key("vol1"), "was not there"}));
+         return record;
+       },
+       FindingCode::kReversed,
+       [](Neighbourhood& n) {
+         EXPECT_EQ(n.Minutes("vol1"), 0u);
+         EXPECT_EQ(n.Minutes("vol2"), 60u);
+       }},
+      {"a non-admin's reversal does nothing",
+       [](Neighbourhood& n) {
+         auto record = n.Record("coord", {"vol1"}, kDay, 60);
+         return n.Apply(n.c.Sign("coord2", Reversal{record, std::nullopt, "jealous"}));
+       },
+       FindingCode::kRoleMissing, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 60u); }},
+  });
+}
+
+TEST(Rules, ForksAreKeptAsEvidenceAndHurtOnlyTheForker) {
+  Neighbourhood n;
+  n.Record("coord", {"vol1"}, kDay, 240);  // 40 points
+  auto first = n.Apply(n.c.Sign("vol1", Transfer{n.c.key("vol2"), 25, "branch a"}));
+  auto second = n.c.SignAt("vol1", 1, std::nullopt, Transfer{n.c.key("vol3"), 10, "branch b"});
+  EntryId second_id = second.id;
+  n.Apply(std::move(second));
+  // Both branches stored, both flagged, the pair is evidence.
+  EXPECT_NE(n.state.Find(first), nullptr);
+  EXPECT_NE(n.state.Find(second_id), nullptr);
+  auto forks = n.state.Forks();
+  ASSERT_EQ(forks.size(), 1u);
+  EXPECT_EQ(forks[0].author, n.c.key("vol1"));
+  EXPECT_EQ(forks[0].entries.size(), 2u);
+  for (const auto& id : {first, second_id}) {
+    auto codes = n.Codes(id);
+    EXPECT_NE(std::find(codes.begin(), codes.end(), FindingCode::kFork), codes.end());
+    EXPECT_EQ(n.state.Status(id), EntryStatus::kSuspended);
+  }
+  // Every debit counts against the forker; no credit reaches anyone until resolved.
+  EXPECT_EQ(n.Balance("vol1"), 5u);
+  EXPECT_EQ(n.Balance("vol2"), 0u);
+  EXPECT_EQ(n.Balance("vol3"), 0u);
+  // An admin picks branch a: its transfer now credits vol2; branch b stays suspended.
+  n.Apply(n.c.Sign("admin", ForkResolution{n.c.key("vol1"), 1, first}));
+  EXPECT_EQ(n.state.Status(first), EntryStatus::kActive);
+  EXPECT_EQ(n.state.Status(second_id), EntryStatus::kSuspended);
+  EXPECT_EQ(n.Balance("vol2"), 25u);
+  EXPECT_EQ(n.Balance("vol3"), 0u);
+  EXPECT_EQ(n.Balance("vol1"), 5u);
+}
+
+TEST(Rules, RecoveryMovesTheAccountAndFencesTheOldKey) {
+  Neighbourhood n;
+  PublicKey old_key = n.c.key("vol1");
+  n.Record("coord", {"vol1"}, kDay, 120);  // 20 points
+  n.Apply(n.c.Sign("vol1", Transfer{n.c.key("vol2"), 5, ""}));  // vol1 seq 1
+  auto stolen = n.Apply(n.c.Sign("vol1", Transfer{n.c.key("vol3"), 15, "thief"}));  // seq 2
+  PublicKey new_key = n.c.Rekey("vol1");
+  n.Apply(n.c.Sign("admin", Recover{old_key, new_key, 1}));
+  EXPECT_EQ(n.state.Status(stolen), EntryStatus::kFenced);
+  EXPECT_EQ(n.Codes(stolen), std::vector<FindingCode>{FindingCode::kFenced});
+  auto account = n.state.Account(new_key);
+  ASSERT_TRUE(account);
+  EXPECT_EQ(account->id, old_key);
+  EXPECT_EQ(account->keys, (std::vector<PublicKey>{old_key, new_key}));
+  EXPECT_EQ(account->minutes, 120u);
+  EXPECT_EQ(account->balance, 15u);
+  EXPECT_EQ(n.Balance("vol3"), 0u);
+  // The new key spends from the same account.
+  n.Apply(n.c.Sign("vol1", Transfer{n.c.key("vol3"), 15, "mine"}));
+  EXPECT_EQ(n.state.Account(old_key)->balance, 0u);
+  EXPECT_EQ(n.Balance("vol3"), 15u);
+}
+
+TEST(Rules, RecoveryNeedsAnAdmin) {
+  Neighbourhood n;
+  PublicKey old_key = n.c.key("vol1");
+  PublicKey new_key = n.c.key("thief");
+  auto attempt = n.Apply(n.c.Sign("coord", Recover{old_key, new_key, 0}));
+  EXPECT_EQ(n.Codes(attempt), std::vector<FindingCode>{FindingCode::kRoleMissing});
+  EXPECT_EQ(n.state.AccountOf(new_key), new_key);
+}
+
+TEST(Rules, KeyRotationByTheOwner) {
+  Neighbourhood n;
+  PublicKey old_key = n.c.key("vol1");
+  n.Record("coord", {"vol1"}, kDay, 60);
+  PublicKey new_key = n.c.key("vol1-new");
+  n.Apply(n.c.Sign("vol1", KeyRotate{old_key, new_key, 1}));
+  EXPECT_EQ(n.state.AccountOf(new_key), old_key);
+  n.Record("coord", {"vol1-new"}, kDay + 2 * kHour, 60);
+  EXPECT_EQ(n.state.Account(new_key)->minutes, 120u);
+}
+
+TEST(Rules, EntryWaitsForItsPrevThenApplies) {
+  Neighbourhood n;
+  n.Record("coord", {"vol1"}, kDay, 120);
+  auto first = n.c.Sign("vol1", Transfer{n.c.key("vol2"), 5, ""});
+  auto second = n.c.Sign("vol1", Transfer{n.c.key("vol2"), 5, ""});
+  EntryId second_id = second.id;
+  auto result = n.state.Add(std::move(second));
+  EXPECT_EQ(result.outcome, AddOutcome::kPending);
+  n.state.Settle();
+  EXPECT_EQ(n.state.Status(second_id), EntryStatus::kPending);
+  EXPECT_EQ(n.state.pending_count(), 1u);
+  EXPECT_EQ(n.Balance("vol2"), 0u);
+  EXPECT_EQ(n.state.Add(std::move(first)).outcome, AddOutcome::kApplied);
+  n.state.Settle();
+  EXPECT_EQ(n.state.Status(second_id), EntryStatus::kActive);
+  EXPECT_EQ(n.state.pending_count(), 0u);
+  EXPECT_EQ(n.Balance("vol2"), 10u);
+}
+
+TEST(Rules, EntryOfAnotherCommunityIsRefused) {
+  Neighbourhood n;
+  TestCommunity elsewhere(testing::TestPolicy(), 42);
+  auto foreign = elsewhere.Sign("vol1", Transfer{elsewhere.key("vol2"), 5, ""});
+  auto result = n.state.Add(std::move(foreign));
+  EXPECT_EQ(result.outcome, AddOutcome::kInvalid);
+  EXPECT_NE(result.reason.find("another community"), std::string::npos);
+}
+
+TEST(Rules, PrevThatIsNotTheAuthorsPreviousEntryIsRefused) {
+  Neighbourhood n;
+  auto other = n.Apply(n.c.Sign("vol2", Transfer{n.c.key("vol3"), 1, ""}));
+  auto bad = n.c.SignAt("vol1", 2, other, Transfer{n.c.key("vol3"), 1, ""});
+  auto result = n.state.Add(std::move(bad));
+  EXPECT_EQ(result.outcome, AddOutcome::kInvalid);
+}
+
+TEST(Rules, DuplicateIsDroppedQuietly) {
+  Neighbourhood n;
+  auto v = n.c.Sign("vol1", Transfer{n.c.key("vol2"), 1, ""});
+  auto copy = v;
+  n.Apply(std::move(v));
+  EXPECT_EQ(n.state.Add(std::move(copy)).outcome, AddOutcome::kDuplicate);
+}
+
+TEST(Rules, NodeRosterFollowsGrantsAndRevocations) {
+  Neighbourhood n;
+  n.Apply(n.c.Sign("admin", NodeGrant{n.c.key("office-node"), "office"}));
+  n.Apply(n.c.Sign("admin", NodeGrant{n.c.key("laptop"), "station laptop"}));
+  n.Apply(n.c.Sign("coord", NodeGrant{n.c.key("rogue"), "mine"}));
+  EXPECT_EQ(n.state.NodeRoster().size(), 2u);
+  n.Apply(n.c.Sign("admin", NodeRevoke{n.c.key("laptop"), "stolen"}));
+  EXPECT_EQ(n.state.NodeRoster(), std::vector<PublicKey>{n.c.key("office-node")});
+}
+
+TEST(Rules, CheckpointNeedsAnAuditor) {
+  Neighbourhood n;
+  n.Apply(n.c.Sign("admin", RoleGrant{n.c.key("auditor"), Role::kAuditor, 0}));
+  auto good = n.Apply(n.c.Sign("auditor", AuditCheckpoint{Bytes(32, 'a'), 3, Bytes(32, 'b')}));
+  auto bad = n.Apply(n.c.Sign("vol1", AuditCheckpoint{Bytes(32, 'a'), 3, Bytes(32, 'b')}));
+  EXPECT_TRUE(n.Codes(good).empty());
+  EXPECT_EQ(n.Codes(bad), std::vector<FindingCode>{FindingCode::kRoleMissing});
+}
+
+}  // namespace
+}  // namespace lovebank::ledger

@@ -1,0 +1,154 @@
+#include "ledger/store.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include "ledger/ingest.h"
+#include "ledger/internal/schema.h"
+#include "tests/support/test_support.h"
+
+namespace lovebank::ledger {
+namespace {
+
+using testing::TempDir;
+using testing::TestCommunity;
+
+constexpr std::uint64_t kDay = 1'767'225'600'000;
+
+std::vector<VerifiedEntry> SomeEntries(TestCommunity& c) {
+  std::vector<VerifiedEntry> out;
+  out.push_back(c.Sign("admin", RoleGrant{c.key("coord"), Role::kCoordinator, 0}));
+  out.push_back(c.Sign("admin", RoleGrant{c.key("station"), Role::kStation, 0}));
+  ServiceRecord r{"Clinic", "medical", kDay, 120, {c.key("vol1"), c.key("vol2")}};
+  std::sort(r.volunteers.begin(), r.volunteers.end());
+  out.push_back(c.Sign("coord", r));
+  out.push_back(c.Sign("vol1", Transfer{c.key("vol2"), 4, "tea"}));
+  out.push_back(c.Sign("station", CatalogItem{"Rice", 10, 3}));
+  return out;
+}
+
+TEST(Store, CreateIngestReopen) {
+  TempDir dir;
+  TestCommunity c;
+  crypto::Digest hash;
+  {
+    auto store = Store::Create({dir.Sub("db")}, c.genesis());
+    ASSERT_TRUE(store) << store.error().message;
+    auto results = (*store)->Ingest(SomeEntries(c));
+    ASSERT_TRUE(results) << results.error().message;
+    for (const auto& r : *results) EXPECT_EQ(r.outcome, AddOutcome::kApplied);
+    hash = (*store)->state().StateHash();
+    EXPECT_EQ((*store)->state().Account(c.key("vol2"))->balance, 28u);
+    EXPECT_TRUE((*store)->CheckDerivedRows());
+  }
+  auto reopened = Store::Open({dir.Sub("db")});
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ((*reopened)->state().StateHash(), hash);
+  EXPECT_EQ((*reopened)->state().connected_count(), 6u);
+  EXPECT_TRUE((*reopened)->CheckDerivedRows());
+}
+
+TEST(Store, PendingEntriesSurviveReopenAndConnectLater) {
+  TempDir dir;
+  TestCommunity c;
+  auto first = c.Sign("vol1", Transfer{c.key("vol2"), 1, ""});
+  auto second = c.Sign("vol1", Transfer{c.key("vol2"), 1, ""});
+  EntryId second_id = second.id;
+  {
+    auto store = *Store::Create({dir.Sub("db")}, c.genesis());
+    auto r = store->Ingest({second});
+    ASSERT_TRUE(r);
+    EXPECT_EQ((*r)[0].outcome, AddOutcome::kPending);
+    auto found = store->FindEnvelope(second_id);
+    ASSERT_TRUE(found);
+    EXPECT_TRUE(found->has_value());
+  }
+  auto store = *Store::Open({dir.Sub("db")});
+  EXPECT_EQ(store->state().pending_count(), 1u);
+  ASSERT_TRUE(store->Ingest({first}));
+  EXPECT_EQ(store->state().Status(second_id), EntryStatus::kActive);
+  auto chain = store->ChainEnvelopes(c.key("vol1"), 1, 10);
+  ASSERT_TRUE(chain);
+  EXPECT_EQ(chain->size(), 2u);
+  store.reset();
+  auto again = *Store::Open({dir.Sub("db")});
+  EXPECT_EQ(again->state().pending_count(), 0u);
+  EXPECT_EQ(again->state().connected_count(), 3u);
+}
+
+TEST(Store, RebuildGivesTheSameStateHash) {
+  TempDir dir;
+  TestCommunity c;
+  auto store = *Store::Create({dir.Sub("db")}, c.genesis());
+  ASSERT_TRUE(store->Ingest(SomeEntries(c)));
+  auto before = store->state().StateHash();
+  auto rebuilt = store->Rebuild();
+  ASSERT_TRUE(rebuilt) << rebuilt.error().message;
+  EXPECT_EQ(*rebuilt, before);
+  EXPECT_TRUE(store->CheckDerivedRows());
+}
+
+TEST(Store, EditedDerivedRowIsDetected) {
+  TempDir dir;
+  TestCommunity c;
+  {
+    auto store = *Store::Create({dir.Sub("db")}, c.genesis());
+    ASSERT_TRUE(store->Ingest(SomeEntries(c)));
+  }
+  {
+    // Someone edits vol2's balance row directly in RocksDB.
+    std::vector<rocksdb::ColumnFamilyDescriptor> families{{"default", {}}};
+    for (auto name : internal::kFamilies) families.push_back({std::string(name), {}});
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open({}, dir.Sub("db"), families, &handles, &db).ok());
+    auto key = internal::AccountRowKey(c.key("vol2"));
+    std::string row;
+    ASSERT_TRUE(db->Get({}, handles[4], key, &row).ok());
+    row[row.size() - 10] ^= 1;
+    ASSERT_TRUE(db->Put({}, handles[4], key, row).ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  auto store = *Store::Open({dir.Sub("db")});
+  auto check = store->CheckDerivedRows();
+  ASSERT_FALSE(check);
+  EXPECT_EQ(check.error().code, ErrorCode::kDataLoss);
+  ASSERT_TRUE(store->Rebuild());
+  EXPECT_TRUE(store->CheckDerivedRows());
+}
+
+TEST(Store, CreateRefusesAnExistingStoreAndOpenAMissingOne) {
+  TempDir dir;
+  TestCommunity c;
+  ASSERT_TRUE(Store::Create({dir.Sub("db")}, c.genesis()));
+  auto again = Store::Create({dir.Sub("db")}, c.genesis());
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  auto missing = Store::Open({dir.Sub("nothing")});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST(Store, ParallelVerificationKeepsOrderAndReasons) {
+  TestCommunity c;
+  std::vector<Bytes> envelopes;
+  for (int i = 0; i < 300; ++i) {
+    envelopes.push_back(c.Sign("vol" + std::to_string(i % 7), Transfer{c.key("x"), 1, ""}).envelope);
+  }
+  envelopes[17][envelopes[17].size() - 3] ^= 1;  // break one signature
+  auto results = VerifyEnvelopes(envelopes, c.network(), 2);
+  ASSERT_EQ(results.size(), envelopes.size());
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (i == 17) {
+      ASSERT_FALSE(results[i]);
+      EXPECT_EQ(results[i].error().code, RejectCode::kBadSignature);
+    } else {
+      ASSERT_TRUE(results[i]) << i;
+      EXPECT_EQ(results[i]->envelope, envelopes[i]);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lovebank::ledger
