@@ -466,14 +466,19 @@ Result<VerifiedEntry, Rejection> VerifyEnvelope(ByteView envelope,
   return VerifiedEntry{id, std::move(*entry), Bytes(envelope)};
 }
 
+Bytes EncodeEnvelope(ByteView body, const Signature& signature) {
+  pb::SignedEntry out;
+  out.set_body(std::string(body));
+  out.set_signature(signature.ToBytes());
+  return out.SerializeAsString();
+}
+
 VerifiedEntry SignEntry(const Entry& entry, const crypto::SecretKey& author) {
   assert(entry.author == author.public_key());
-  pb::SignedEntry out;
-  out.set_body(EncodeEntryBody(entry));
-  out.set_signature(crypto::SignEntryBody(author, out.body()).ToBytes());
-  VerifiedEntry verified{EntryId::From(crypto::Blake2b256(out.body())), entry, {}};
-  out.SerializeToString(&verified.envelope);
-  return verified;
+  Bytes body = EncodeEntryBody(entry);
+  auto signature = crypto::SignEntryBody(author, body);
+  return VerifiedEntry{EntryId::From(crypto::Blake2b256(body)), entry,
+                       EncodeEnvelope(body, signature)};
 }
 
 }  // namespace lovebank::ledger

@@ -212,6 +212,9 @@ Bytes EncodeEntryBody(const Entry& entry);
 Result<VerifiedEntry, Rejection> VerifyEnvelope(ByteView envelope,
                                                 const std::optional<NetworkId>& network);
 
+// The SignedEntry envelope of a body and its signature (no checks).
+Bytes EncodeEnvelope(ByteView body, const Signature& signature);
+
 // Signs `entry` with `author` (whose public key must be entry.author) and returns the
 // verified result, ready to store or submit.
 VerifiedEntry SignEntry(const Entry& entry, const crypto::SecretKey& author);

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <thread>
+
+#include "ledger/store.h"
 
 namespace lovebank::ledger {
 
@@ -33,6 +36,57 @@ std::vector<VerifyOutcome> VerifyEnvelopes(const std::vector<Bytes>& envelopes,
   out.reserve(slots.size());
   for (auto& slot : slots) out.push_back(std::move(*slot));
   return out;
+}
+
+}  // namespace lovebank::ledger
+
+namespace lovebank::ledger {
+
+Result<IngestStats> VerifyAndIngest(Store& store, std::vector<Bytes> envelopes,
+                                    std::size_t batch_size, unsigned threads,
+                                    const std::function<void(std::size_t)>& progress) {
+  IngestStats stats;
+  const NetworkId network = store.state().network();
+  auto slice = [&](std::size_t begin) {
+    std::size_t end = std::min(begin + batch_size, envelopes.size());
+    return std::vector<Bytes>(std::make_move_iterator(envelopes.begin() + begin),
+                              std::make_move_iterator(envelopes.begin() + end));
+  };
+  auto verify = [&](std::vector<Bytes> batch) {
+    return std::async(std::launch::async, [batch = std::move(batch), &network, threads] {
+      return VerifyEnvelopes(batch, network, threads);
+    });
+  };
+  if (envelopes.empty()) return stats;
+  auto next = verify(slice(0));
+  for (std::size_t begin = 0; begin < envelopes.size(); begin += batch_size) {
+    auto verified = next.get();
+    if (begin + batch_size < envelopes.size()) next = verify(slice(begin + batch_size));
+    std::vector<VerifiedEntry> batch;
+    batch.reserve(verified.size());
+    for (auto& v : verified) {
+      if (v) {
+        batch.push_back(std::move(*v));
+      } else {
+        ++stats.rejected;
+      }
+    }
+    auto results = store.Ingest(std::move(batch));
+    if (!results) {
+      if (next.valid()) next.wait();
+      return results.error();
+    }
+    for (const auto& r : *results) {
+      switch (r.outcome) {
+        case AddOutcome::kApplied: ++stats.applied; break;
+        case AddOutcome::kPending: ++stats.pending; break;
+        case AddOutcome::kDuplicate: ++stats.duplicate; break;
+        case AddOutcome::kInvalid: ++stats.invalid; break;
+      }
+    }
+    if (progress) progress(std::min(begin + batch_size, envelopes.size()));
+  }
+  return stats;
 }
 
 }  // namespace lovebank::ledger

@@ -3,6 +3,7 @@
 // verified entries to the Store stays on one thread.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -18,5 +19,28 @@ using VerifyOutcome = Result<VerifiedEntry, Rejection>;
 std::vector<VerifyOutcome> VerifyEnvelopes(const std::vector<Bytes>& envelopes,
                                            const std::optional<NetworkId>& network,
                                            unsigned threads = 0);
+
+}  // namespace lovebank::ledger
+
+namespace lovebank::ledger {
+
+class Store;
+
+struct IngestStats {
+  std::size_t applied = 0;    // connected to their chains
+  std::size_t pending = 0;    // waiting for their prev
+  std::size_t duplicate = 0;  // already stored
+  std::size_t invalid = 0;    // refused by the state (wrong community, broken link)
+  std::size_t rejected = 0;   // refused by verification (signature, form)
+};
+
+// Verifies and ingests `envelopes` in batches of `batch_size`. Batch k+1 is verified
+// on `threads` threads while batch k is applied and committed, so signature checks
+// overlap the state work and the disk sync. Each batch is one durable commit. On a
+// store error, batches already committed stay committed and the error is returned.
+// `progress`, if set, is called after each batch with the number done so far.
+Result<IngestStats> VerifyAndIngest(Store& store, std::vector<Bytes> envelopes,
+                                    std::size_t batch_size, unsigned threads,
+                                    const std::function<void(std::size_t)>& progress = {});
 
 }  // namespace lovebank::ledger

@@ -121,6 +121,11 @@ struct Governance {
 struct AccountState {
   std::vector<std::pair<EntryId, Finding>> service_findings;
   std::set<std::pair<EntryId, PublicKey>> credited;
+  std::map<std::uint64_t, std::uint64_t> intervals;  // credited service: start -> end
+  std::map<std::int64_t, std::uint64_t> day_minutes;  // credited minutes per local day
+  // Intervals refused for overlap or the day cap: a new credit that touches one
+  // could change the reason given, so it takes the full path.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> refused;
   std::uint64_t minutes = 0;
   std::uint64_t service_points = 0;
   std::map<std::string, std::uint64_t> by_category;
@@ -514,9 +519,12 @@ class LedgerState::Impl {
     if (auto* en = n->As<Enrol>()) {
       RecomputeProfile(AccountOf(en->member));
     } else if (auto* rec = n->As<ServiceRecord>()) {
-      std::set<PublicKey> roots;
-      for (const auto& v : rec->volunteers) roots.insert(AccountOf(v));
-      for (const auto& root : roots) RecomputeServices(root, /*incremental=*/true);
+      std::set<PublicKey> slow;
+      for (std::size_t i = 0; i < rec->volunteers.size(); ++i) {
+        PublicKey root = AccountOf(rec->volunteers[i]);
+        if (slow.count(root) || !TryCreditRecord(n, static_cast<int>(i), root)) slow.insert(root);
+      }
+      for (const auto& root : slow) RecomputeServices(root, /*incremental=*/true);
     } else if (n->As<ServiceClaim>()) {
       RecomputeServices(AccountOf(e.author), /*incremental=*/true);
     } else if (n->As<ServiceConfirm>() || n->As<ServiceReject>()) {
@@ -805,38 +813,101 @@ class LedgerState::Impl {
     return confirmed ? ClaimState::kConfirmed : ClaimState::kAwaiting;
   }
 
+  // Why the record's credit for volunteer `index` cannot count, or nullopt if it can
+  // (before overlap and day caps, which depend on the volunteer's other service).
+  std::optional<FindingCode> RecordProblem(const Node* node, const PublicKey& root) const {
+    const auto& rec = *node->As<ServiceRecord>();
+    if (!Authorised(node, Role::kCoordinator)) return FindingCode::kRoleMissing;
+    if (AccountOf(node->e().author) == root) return FindingCode::kSelfRecord;
+    return AmountProblem(rec.category, rec.minutes);
+  }
+  std::optional<FindingCode> AmountProblem(const std::string& category,
+                                           std::uint32_t minutes) const {
+    if (!rates_.count(category)) return FindingCode::kUnknownCategory;
+    if (genesis_.policy.max_minutes_per_entry != 0 &&
+        minutes > genesis_.policy.max_minutes_per_entry) {
+      return FindingCode::kEntryCapExceeded;
+    }
+    return std::nullopt;
+  }
+
+  std::int64_t LocalDay(std::uint64_t start_ms) const {
+    std::int64_t local = static_cast<std::int64_t>(start_ms) +
+                         std::int64_t{genesis_.policy.utc_offset_minutes} * 60'000;
+    return local >= 0 ? local / kDayMs : (local - kDayMs + 1) / kDayMs;
+  }
+
+  // Whether a credited interval of `a` overlaps [start, end).
+  static bool Overlaps(const AccountState& a, std::uint64_t start, std::uint64_t end) {
+    auto next = a.intervals.lower_bound(start);
+    if (next != a.intervals.end() && next->first < end) return true;
+    return next != a.intervals.begin() && std::prev(next)->second > start;
+  }
+
+  bool OverDayCap(const AccountState& a, std::int64_t day, std::uint32_t minutes) const {
+    if (genesis_.policy.max_minutes_per_day == 0) return false;
+    auto it = a.day_minutes.find(day);
+    std::uint64_t used = it == a.day_minutes.end() ? 0 : it->second;
+    return used + minutes > genesis_.policy.max_minutes_per_day;
+  }
+
+  void Credit(AccountState& a, const Candidate& c) {
+    a.intervals[c.start_ms] = c.start_ms + std::uint64_t{c.minutes} * 60'000;
+    a.day_minutes[LocalDay(c.start_ms)] += c.minutes;
+    a.minutes += c.minutes;
+    a.by_category[*c.category] += c.minutes;
+    a.service_points += std::uint64_t{c.minutes} * rates_.at(*c.category) / 60;
+    a.credited.insert({c.id, c.volunteer});
+  }
+
+  // The incremental path for one volunteer of a new record. A credit that overlaps
+  // nothing credited and fits the day's cap takes the same place in the canonical
+  // order as a full recompute would give it and changes no other credit, so it is
+  // added directly (docs/ledger-rules.md, "Incremental application"). Returns false
+  // when the volunteer's service must be recomputed instead.
+  bool TryCreditRecord(const Node* node, int index, const PublicKey& root) {
+    if (!Active(node)) return true;
+    AccountState& a = accounts_[root];
+    const auto& rec = *node->As<ServiceRecord>();
+    const PublicKey& volunteer = rec.volunteers[static_cast<std::size_t>(index)];
+    touched_accounts_.insert(root);
+    if (auto problem = RecordProblem(node, root)) {
+      a.service_findings.push_back({node->id(), {*problem, volunteer}});
+      return true;
+    }
+    if (IsReversed(node, volunteer)) {
+      a.service_findings.push_back({node->id(), {FindingCode::kReversed, volunteer}});
+      return true;
+    }
+    std::uint64_t end = rec.start_ms + std::uint64_t{rec.minutes} * 60'000;
+    if (Overlaps(a, rec.start_ms, end) || OverDayCap(a, LocalDay(rec.start_ms), rec.minutes)) {
+      return false;
+    }
+    for (const auto& [start, stop] : a.refused) {
+      if (start < end && rec.start_ms < stop) return false;
+    }
+    Credit(a, {rec.start_ms, node->id(), volunteer, rec.minutes, &rec.category});
+    Enqueue(root);
+    return true;
+  }
+
   void RecomputeServices(const PublicKey& root, bool incremental) {
     AccountState& a = accounts_[root];
     std::vector<std::pair<EntryId, Finding>> findings;
     std::vector<Candidate> eligible;
-    auto check_amount = [&](const Node* n, const std::string& category, std::uint32_t minutes,
-                            const std::optional<PublicKey>& subject) {
-      if (!rates_.count(category)) {
-        findings.push_back({n->id(), {FindingCode::kUnknownCategory, subject}});
-        return false;
-      }
-      if (genesis_.policy.max_minutes_per_entry != 0 &&
-          minutes > genesis_.policy.max_minutes_per_entry) {
-        findings.push_back({n->id(), {FindingCode::kEntryCapExceeded, subject}});
-        return false;
-      }
-      return true;
-    };
     for (const PublicKey& key : KeysOf(root)) {
       auto sources = sources_by_key_.find(key);
       if (sources == sources_by_key_.end()) continue;
       for (const auto& [node, index] : sources->second) {
         if (!Active(node)) continue;
         if (auto* rec = node->As<ServiceRecord>()) {
-          std::optional<PublicKey> subject = rec->volunteers[index];
-          if (!Authorised(node, Role::kCoordinator)) {
-            findings.push_back({node->id(), {FindingCode::kRoleMissing, subject}});
-          } else if (AccountOf(node->e().author) == root) {
-            findings.push_back({node->id(), {FindingCode::kSelfRecord, subject}});
+          const PublicKey& subject = rec->volunteers[static_cast<std::size_t>(index)];
+          if (auto problem = RecordProblem(node, root)) {
+            findings.push_back({node->id(), {*problem, subject}});
           } else if (IsReversed(node, subject)) {
             findings.push_back({node->id(), {FindingCode::kReversed, subject}});
-          } else if (check_amount(node, rec->category, rec->minutes, subject)) {
-            eligible.push_back({rec->start_ms, node->id(), *subject, rec->minutes, &rec->category});
+          } else {
+            eligible.push_back({rec->start_ms, node->id(), subject, rec->minutes, &rec->category});
           }
         } else {
           const auto& claim = *node->As<ServiceClaim>();
@@ -845,9 +916,12 @@ class LedgerState::Impl {
             findings.push_back({node->id(), {FindingCode::kReversed, {}}});
           } else if (state == ClaimState::kRejected) {
             findings.push_back({node->id(), {FindingCode::kRejected, {}}});
-          } else if (state == ClaimState::kConfirmed &&
-                     check_amount(node, claim.category, claim.minutes, std::nullopt)) {
-            eligible.push_back({claim.start_ms, node->id(), key, claim.minutes, &claim.category});
+          } else if (state == ClaimState::kConfirmed) {
+            if (auto problem = AmountProblem(claim.category, claim.minutes)) {
+              findings.push_back({node->id(), {*problem, {}}});
+            } else {
+              eligible.push_back({claim.start_ms, node->id(), key, claim.minutes, &claim.category});
+            }
           }
         }
       }
@@ -856,44 +930,39 @@ class LedgerState::Impl {
     std::sort(eligible.begin(), eligible.end(), [](const Candidate& x, const Candidate& y) {
       return std::tie(x.start_ms, x.id, x.volunteer) < std::tie(y.start_ms, y.id, y.volunteer);
     });
-    std::set<std::pair<EntryId, PublicKey>> credited;
-    std::map<std::int64_t, std::uint64_t> day_minutes;
-    std::map<std::string, std::uint64_t> by_category;
-    std::uint64_t minutes = 0, points = 0, latest_end = 0;
+    const std::uint64_t old_points = a.service_points;
+    auto old_credited = std::move(a.credited);
+    a.credited.clear();
+    a.intervals.clear();
+    a.day_minutes.clear();
+    a.refused.clear();
+    a.by_category.clear();
+    a.minutes = 0;
+    a.service_points = 0;
     for (const auto& c : eligible) {
       std::optional<PublicKey> subject;
       if (nodes_.at(c.id)->As<ServiceRecord>()) subject = c.volunteer;
       std::uint64_t end = c.start_ms + std::uint64_t{c.minutes} * 60'000;
-      std::int64_t local = static_cast<std::int64_t>(c.start_ms) +
-                           std::int64_t{genesis_.policy.utc_offset_minutes} * 60'000;
-      std::int64_t day = local >= 0 ? local / kDayMs : (local - kDayMs + 1) / kDayMs;
-      if (c.start_ms < latest_end) {
+      if (Overlaps(a, c.start_ms, end)) {
         findings.push_back({c.id, {FindingCode::kOverlap, subject}});
-      } else if (genesis_.policy.max_minutes_per_day != 0 &&
-                 day_minutes[day] + c.minutes > genesis_.policy.max_minutes_per_day) {
+        a.refused.push_back({c.start_ms, end});
+      } else if (OverDayCap(a, LocalDay(c.start_ms), c.minutes)) {
         findings.push_back({c.id, {FindingCode::kDayCapExceeded, subject}});
+        a.refused.push_back({c.start_ms, end});
       } else {
-        latest_end = end;
-        day_minutes[day] += c.minutes;
-        minutes += c.minutes;
-        by_category[*c.category] += c.minutes;
-        points += std::uint64_t{c.minutes} * rates_.at(*c.category) / 60;
-        credited.insert({c.id, c.volunteer});
+        Credit(a, c);
       }
     }
     if (incremental) {
       // A credit taken away can unfund debits anywhere downstream: start funding over.
-      if (!std::includes(credited.begin(), credited.end(), a.credited.begin(), a.credited.end())) {
+      if (!std::includes(a.credited.begin(), a.credited.end(), old_credited.begin(),
+                         old_credited.end())) {
         funding_dirty_ = true;
-      } else if (points > a.service_points) {
+      } else if (a.service_points > old_points) {
         Enqueue(root);
       }
     }
-    a.credited = std::move(credited);
     a.service_findings = std::move(findings);
-    a.minutes = minutes;
-    a.service_points = points;
-    a.by_category = std::move(by_category);
     touched_accounts_.insert(root);
   }
 

@@ -531,3 +531,49 @@ TEST(Rules, CheckpointNeedsAnAuditor) {
 
 }  // namespace
 }  // namespace lovebank::ledger
+
+namespace lovebank::ledger {
+namespace {
+
+// Regression: a transfer arriving after its reversal was counted on the incremental
+// path (found by the order-independence property test).
+TEST(RulesRegression, ReversalArrivingBeforeItsTransferStillCancelsIt) {
+  Neighbourhood n;
+  n.Record("coord", {"vol1"}, kDay, 120);  // 20 points
+  auto transfer = n.c.Sign("vol1", Transfer{n.c.key("vol2"), 15, ""});
+  EntryId id = transfer.id;
+  n.Apply(n.c.Sign("admin", Reversal{id, std::nullopt, "coerced"}));
+  n.Apply(std::move(transfer));
+  EXPECT_EQ(n.Codes(id), std::vector<FindingCode>{FindingCode::kReversed});
+  EXPECT_EQ(n.Balance("vol1"), 20u);
+  EXPECT_EQ(n.Balance("vol2"), 0u);
+}
+
+// Regression: an interval refused for the day cap kept that reason after an earlier,
+// overlapping interval was credited incrementally; a replay says "overlap".
+TEST(RulesRegression, RefusalReasonDoesNotDependOnArrivalOrder) {
+  auto scenario = [](bool late_first) {
+    Neighbourhood n;
+    n.Record("coord", {"vol1"}, kDay, 240);              // 00:00-04:00
+    n.Record("coord", {"vol1"}, kDay + 5 * kHour, 180);  // 05:00-08:00, 420 minutes today
+    auto late = n.c.Sign("coord", ServiceRecord{"Visit", "care", kDay + 10 * kHour, 120,
+                                                {n.c.key("vol1")}});
+    auto early = n.c.Sign("coord2", ServiceRecord{"Visit", "care", kDay + 9 * kHour + kHour / 2,
+                                                  60, {n.c.key("vol1")}});
+    EntryId late_id = late.id;
+    if (late_first) {
+      n.Apply(std::move(late));
+      n.Apply(std::move(early));
+    } else {
+      n.Apply(std::move(early));
+      n.Apply(std::move(late));
+    }
+    EXPECT_EQ(n.Minutes("vol1"), 480u);
+    return n.Codes(late_id);
+  };
+  EXPECT_EQ(scenario(true), std::vector<FindingCode>{FindingCode::kOverlap});
+  EXPECT_EQ(scenario(false), std::vector<FindingCode>{FindingCode::kOverlap});
+}
+
+}  // namespace
+}  // namespace lovebank::ledger
