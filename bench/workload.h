@@ -1,0 +1,23 @@
+// A realistic stream of pre-signed entries for the benchmarks: a community of many
+// volunteers whose coordinators record service, who give points to each other and
+// redeem gifts, every debit funded and every interval distinct, so the measured
+// path is the one a healthy community's node takes all day.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ledger/entry.h"
+
+namespace lovebank::bench {
+
+struct Workload {
+  ledger::VerifiedEntry genesis;
+  std::vector<ledger::VerifiedEntry> entries;  // in a valid arrival order
+};
+
+// About `count` entries by `volunteers` volunteers and 20 coordinators, signed on
+// `threads` threads.
+Workload MakeWorkload(std::size_t count, std::size_t volunteers, unsigned threads);
+
+}  // namespace lovebank::bench
