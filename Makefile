@@ -28,7 +28,7 @@ bench: build
 demo: build
 	@echo "The demo neighbourhood arrives with the node and wallet (issue 3)."
 	@echo "Until then, this runs the ledger-core benchmarks on a small ledger as a smoke demo."
-	LOVEBANK_BENCH_ENTRIES=20000 LOVEBANK_REBUILD_ENTRIES=20000 bash scripts/bench $(BUILD_DIR)
+	LOVEBANK_BENCH_ENTRIES=20000 $(BUILD_DIR)/bench/ledger_bench
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -433,8 +433,11 @@ Bytes EncodeEntryBody(const Entry& entry) {
   return body;
 }
 
-Result<VerifiedEntry, Rejection> VerifyEnvelope(ByteView envelope,
-                                                const std::optional<NetworkId>& network) {
+namespace {
+
+// Everything VerifyEnvelope checks; the result's envelope is left for the caller to fill.
+Result<VerifiedEntry, Rejection> VerifyWithoutEnvelope(ByteView envelope,
+                                                       const std::optional<NetworkId>& network) {
   if (envelope.size() > kMaxEnvelopeBytes) {
     return Reject(RejectCode::kOversize, "signed entry is " + std::to_string(envelope.size()) +
                                              " bytes; the limit is " +
@@ -463,7 +466,23 @@ Result<VerifiedEntry, Rejection> VerifyEnvelope(ByteView envelope,
                     "the entry belongs to another community (network id differs)");
     }
   }
-  return VerifiedEntry{id, std::move(*entry), Bytes(envelope)};
+  return VerifiedEntry{id, std::move(*entry), {}};
+}
+
+}  // namespace
+
+Result<VerifiedEntry, Rejection> VerifyEnvelope(ByteView envelope,
+                                                const std::optional<NetworkId>& network) {
+  auto verified = VerifyWithoutEnvelope(envelope, network);
+  if (verified) verified->envelope = Bytes(envelope);
+  return verified;
+}
+
+Result<VerifiedEntry, Rejection> VerifyEnvelope(Bytes&& envelope,
+                                                const std::optional<NetworkId>& network) {
+  auto verified = VerifyWithoutEnvelope(envelope, network);
+  if (verified) verified->envelope = std::move(envelope);
+  return verified;
 }
 
 Bytes EncodeEnvelope(ByteView body, const Signature& signature) {

@@ -211,6 +211,9 @@ Bytes EncodeEntryBody(const Entry& entry);
 // community (a genesis entry must then have that id). Pure; thread-safe.
 Result<VerifiedEntry, Rejection> VerifyEnvelope(ByteView envelope,
                                                 const std::optional<NetworkId>& network);
+// The same, taking ownership of the envelope instead of copying it.
+Result<VerifiedEntry, Rejection> VerifyEnvelope(Bytes&& envelope,
+                                                const std::optional<NetworkId>& network);
 
 // The SignedEntry envelope of a body and its signature (no checks).
 Bytes EncodeEnvelope(ByteView body, const Signature& signature);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <thread>
 
@@ -9,7 +10,7 @@
 
 namespace lovebank::ledger {
 
-std::vector<VerifyOutcome> VerifyEnvelopes(const std::vector<Bytes>& envelopes,
+std::vector<VerifyOutcome> VerifyEnvelopes(std::vector<Bytes> envelopes,
                                            const std::optional<NetworkId>& network,
                                            unsigned threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -23,7 +24,7 @@ std::vector<VerifyOutcome> VerifyEnvelopes(const std::vector<Bytes>& envelopes,
       std::size_t begin = next.fetch_add(kChunk);
       if (begin >= envelopes.size()) return;
       std::size_t end = std::min(begin + kChunk, envelopes.size());
-      for (std::size_t i = begin; i < end; ++i) slots[i].emplace(VerifyEnvelope(envelopes[i], network));
+      for (std::size_t i = begin; i < end; ++i) slots[i].emplace(VerifyEnvelope(std::move(envelopes[i]), network));
     }
   };
   unsigned helpers = std::min<unsigned>(threads, static_cast<unsigned>(
@@ -41,6 +42,13 @@ std::vector<VerifyOutcome> VerifyEnvelopes(const std::vector<Bytes>& envelopes,
 }  // namespace lovebank::ledger
 
 namespace lovebank::ledger {
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
 
 Result<IngestStats> VerifyAndIngest(Store& store, std::vector<Bytes> envelopes,
                                     std::size_t batch_size, unsigned threads,
@@ -53,14 +61,16 @@ Result<IngestStats> VerifyAndIngest(Store& store, std::vector<Bytes> envelopes,
                               std::make_move_iterator(envelopes.begin() + end));
   };
   auto verify = [&](std::vector<Bytes> batch) {
-    return std::async(std::launch::async, [batch = std::move(batch), &network, threads] {
-      return VerifyEnvelopes(batch, network, threads);
+    return std::async(std::launch::async, [batch = std::move(batch), &network, threads]() mutable {
+      return VerifyEnvelopes(std::move(batch), network, threads);
     });
   };
   if (envelopes.empty()) return stats;
   auto next = verify(slice(0));
   for (std::size_t begin = 0; begin < envelopes.size(); begin += batch_size) {
+    auto wait_start = std::chrono::steady_clock::now();
     auto verified = next.get();
+    stats.verify_wait_seconds += SecondsSince(wait_start);
     if (begin + batch_size < envelopes.size()) next = verify(slice(begin + batch_size));
     std::vector<VerifiedEntry> batch;
     batch.reserve(verified.size());
@@ -71,7 +81,9 @@ Result<IngestStats> VerifyAndIngest(Store& store, std::vector<Bytes> envelopes,
         ++stats.rejected;
       }
     }
+    auto apply_start = std::chrono::steady_clock::now();
     auto results = store.Ingest(std::move(batch));
+    stats.apply_commit_seconds += SecondsSince(apply_start);
     if (!results) {
       if (next.valid()) next.wait();
       return results.error();

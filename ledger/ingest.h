@@ -14,9 +14,10 @@ namespace lovebank::ledger {
 
 using VerifyOutcome = Result<VerifiedEntry, Rejection>;
 
-// VerifyEnvelope on each of `envelopes`, using `threads` threads (0: one per core).
-// Results come back in input order. Thread-safe; blocks until all are done.
-std::vector<VerifyOutcome> VerifyEnvelopes(const std::vector<Bytes>& envelopes,
+// VerifyEnvelope on each of `envelopes` (taken over, not copied), using `threads`
+// threads (0: one per core). Results come back in input order. Blocks until all are
+// done.
+std::vector<VerifyOutcome> VerifyEnvelopes(std::vector<Bytes> envelopes,
                                            const std::optional<NetworkId>& network,
                                            unsigned threads = 0);
 
@@ -32,6 +33,10 @@ struct IngestStats {
   std::size_t duplicate = 0;  // already stored
   std::size_t invalid = 0;    // refused by the state (wrong community, broken link)
   std::size_t rejected = 0;   // refused by verification (signature, form)
+  // Where the calling thread's time went: waiting for the next batch's signatures,
+  // and applying plus committing batches (verification of the next batch overlaps it).
+  double verify_wait_seconds = 0;
+  double apply_commit_seconds = 0;
 };
 
 // Verifies and ingests `envelopes` in batches of `batch_size`. Batch k+1 is verified

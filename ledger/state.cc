@@ -168,7 +168,7 @@ class LedgerState::Impl {
     network_ = genesis.id;
     genesis_ = std::get<Genesis>(genesis.entry.kind);
     for (const auto& c : genesis_.policy.categories) rates_.emplace(c.name, c.points_per_hour);
-    auto* node = Store(genesis);
+    auto* node = Store(VerifiedEntry(genesis));
     Connect(node);
   }
 
@@ -192,8 +192,9 @@ class LedgerState::Impl {
         }
       }
     }
-    Node* node = Store(v);
-    if (v.entry.seq == 1 || (prev != nullptr && prev->connected)) {
+    const bool connect = v.entry.seq == 1 || (prev != nullptr && prev->connected);
+    Node* node = Store(std::move(v));
+    if (connect) {
       Connect(node);
       return {AddOutcome::kApplied, {}};
     }
@@ -413,21 +414,22 @@ class LedgerState::Impl {
     return prev->e().author == child.author && prev->e().seq + 1 == child.seq;
   }
 
-  Node* Store(const VerifiedEntry& v) {
+  Node* Store(VerifiedEntry v) {
     auto owned = std::make_unique<Node>();
-    owned->v = v;
+    owned->v = std::move(v);
     Node* node = owned.get();
-    nodes_.emplace(v.id, std::move(owned));
-    Chain& chain = chains_[v.entry.author];
-    auto& at_seq = chain.by_seq[v.entry.seq];
+    const VerifiedEntry& stored = node->v;
+    nodes_.emplace(stored.id, std::move(owned));
+    Chain& chain = chains_[stored.entry.author];
+    auto& at_seq = chain.by_seq[stored.entry.seq];
     at_seq.push_back(node);
     if (at_seq.size() == 2) {
-      chain.fork_seqs.insert(v.entry.seq);
+      chain.fork_seqs.insert(stored.entry.seq);
       full_needed_ = true;
     }
     // Children that arrived first and claim this entry as prev but do not follow it
     // are refused now, exactly as if they had arrived after it.
-    auto waiting = waiting_.find(v.id);
+    auto waiting = waiting_.find(stored.id);
     if (waiting != waiting_.end()) {
       auto& children = waiting->second;
       for (auto it = children.begin(); it != children.end();) {
@@ -499,13 +501,20 @@ class LedgerState::Impl {
       chain.debits.push_back(n);
     } else if (auto* d = n->As<Redeem>()) {
       chain.debits.push_back(n);
-      redeems_by_item_[d->item].push_back(n);
+      if (fulfils_by_redeem_.count(n->id())) redeems_with_fulfils_by_item_[d->item].push_back(n);
     } else if (n->As<CatalogItem>()) {
       item_nodes_[n->id()] = n;
     } else if (auto* s = n->As<Restock>()) {
       restocks_by_item_[s->item].push_back(n);
     } else if (auto* f = n->As<Fulfil>()) {
-      fulfils_by_redeem_[f->redeem].push_back(n);
+      auto& fulfils = fulfils_by_redeem_[f->redeem];
+      fulfils.push_back(n);
+      auto redeem = nodes_.find(f->redeem);
+      if (fulfils.size() == 1 && redeem != nodes_.end() && redeem->second->connected &&
+          redeem->second->As<Redeem>()) {
+        redeems_with_fulfils_by_item_[redeem->second->As<Redeem>()->item].push_back(
+            redeem->second.get());
+      }
     } else if (n->As<AuditCheckpoint>()) {
       checkpoints_.push_back(n);
     }
@@ -535,7 +544,7 @@ class LedgerState::Impl {
         RecomputeServices(AccountOf(it->second->e().author), /*incremental=*/true);
       }
     } else if (n->As<Transfer>() || n->As<Redeem>()) {
-      if (auto* d = n->As<Redeem>()) items_to_recompute_.insert(d->item);
+      if (n->As<Redeem>()) TouchItemOfRedeem(n);
       // The same exclusions as FullEvaluate: a reversal may have arrived first.
       if (Fenced(n) || (n->As<Transfer>() && IsReversed(n, std::nullopt))) return;
       PublicKey root = AccountOf(e.author);
@@ -557,6 +566,13 @@ class LedgerState::Impl {
       if (it != nodes_.end() && it->second->connected && it->second->As<Redeem>()) {
         items_to_recompute_.insert(it->second->As<Redeem>()->item);
       }
+    }
+  }
+
+  // A voucher matters to its item's stock only once some fulfil names it.
+  void TouchItemOfRedeem(const Node* redeem) {
+    if (fulfils_by_redeem_.count(redeem->id())) {
+      items_to_recompute_.insert(redeem->As<Redeem>()->item);
     }
   }
 
@@ -1027,7 +1043,7 @@ class LedgerState::Impl {
             Enqueue(to);
           }
         } else {
-          items_to_recompute_.insert(d->As<Redeem>()->item);
+          TouchItemOfRedeem(d);
         }
       }
     }
@@ -1066,11 +1082,12 @@ class LedgerState::Impl {
       }
     }
     std::vector<std::pair<const Node*, const Node*>> fulfils;  // (fulfil, redeem)
-    if (auto it = redeems_by_item_.find(id); it != redeems_by_item_.end()) {
+    if (auto it = redeems_with_fulfils_by_item_.find(id);
+        it != redeems_with_fulfils_by_item_.end()) {
       for (const Node* redeem : it->second) {
-        auto f = fulfils_by_redeem_.find(redeem->id());
-        if (f == fulfils_by_redeem_.end()) continue;
-        for (const Node* fulfil : f->second) fulfils.push_back({fulfil, redeem});
+        for (const Node* fulfil : fulfils_by_redeem_.at(redeem->id())) {
+          fulfils.push_back({fulfil, redeem});
+        }
       }
     }
     std::sort(fulfils.begin(), fulfils.end(),
@@ -1174,7 +1191,8 @@ class LedgerState::Impl {
   KeyMap<std::vector<Node*>> enrols_by_member_;
   KeyMap<std::vector<std::pair<Node*, int>>> sources_by_key_;  // (record, index) or (claim, -1)
   IdMap<std::vector<Node*>> verdicts_by_claim_;
-  IdMap<std::vector<Node*>> redeems_by_item_;
+  // Connected redeems that some connected fulfil names, by item: what stock depends on.
+  IdMap<std::vector<Node*>> redeems_with_fulfils_by_item_;
   IdMap<std::vector<Node*>> restocks_by_item_;
   IdMap<std::vector<Node*>> fulfils_by_redeem_;
   IdMap<Node*> item_nodes_;
