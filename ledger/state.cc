@@ -1176,7 +1176,7 @@ class LedgerState::Impl {
     return out;
   }
 
- public:
+ private:
   // ---- data --------------------------------------------------------------------
   NetworkId network_;
   Genesis genesis_;
