@@ -120,7 +120,8 @@ struct Governance {
 
 struct AccountState {
   std::vector<std::pair<EntryId, Finding>> service_findings;
-  std::set<std::pair<EntryId, PublicKey>> credited;
+  // Credited (source, volunteer) pairs, unordered: only the slow path compares them.
+  std::vector<std::pair<EntryId, PublicKey>> credited;
   std::map<std::uint64_t, std::uint64_t> intervals;  // credited service: start -> end
   std::map<std::int64_t, std::uint64_t> day_minutes;  // credited minutes per local day
   // Intervals refused for overlap or the day cap: a new credit that touches one
@@ -145,6 +146,17 @@ struct ItemState {
   std::uint64_t fulfilled = 0;
   std::vector<std::pair<EntryId, Finding>> findings;
 };
+
+// map[key], but an insert at the end takes the hint and skips the tree walk. Chains,
+// service intervals and days mostly grow at the end, and at a million entries a
+// walk down a tree is a chain of cache misses.
+template <class Map, class Key>
+typename Map::mapped_type& Slot(Map& map, const Key& key) {
+  if (map.empty() || map.rbegin()->first < key) {
+    return map.emplace_hint(map.end(), key, typename Map::mapped_type{})->second;
+  }
+  return map[key];
+}
 
 class Writer {
  public:
@@ -421,7 +433,7 @@ class LedgerState::Impl {
     const VerifiedEntry& stored = node->v;
     nodes_.emplace(stored.id, std::move(owned));
     Chain& chain = chains_[stored.entry.author];
-    auto& at_seq = chain.by_seq[stored.entry.seq];
+    auto& at_seq = Slot(chain.by_seq, stored.entry.seq);
     at_seq.push_back(node);
     if (at_seq.size() == 2) {
       chain.fork_seqs.insert(stored.entry.seq);
@@ -855,6 +867,11 @@ class LedgerState::Impl {
 
   // Whether a credited interval of `a` overlaps [start, end).
   static bool Overlaps(const AccountState& a, std::uint64_t start, std::uint64_t end) {
+    if (a.intervals.empty()) return false;
+    // Service mostly arrives in time order: check the newest interval without a
+    // tree walk, which at a million entries is a chain of cache misses.
+    auto last = std::prev(a.intervals.end());
+    if (last->first < start) return last->second > start;
     auto next = a.intervals.lower_bound(start);
     if (next != a.intervals.end() && next->first < end) return true;
     return next != a.intervals.begin() && std::prev(next)->second > start;
@@ -862,18 +879,22 @@ class LedgerState::Impl {
 
   bool OverDayCap(const AccountState& a, std::int64_t day, std::uint32_t minutes) const {
     if (genesis_.policy.max_minutes_per_day == 0) return false;
-    auto it = a.day_minutes.find(day);
-    std::uint64_t used = it == a.day_minutes.end() ? 0 : it->second;
+    std::uint64_t used = 0;
+    if (!a.day_minutes.empty() && a.day_minutes.rbegin()->first < day) {
+      used = 0;  // a day after every credited one
+    } else if (auto it = a.day_minutes.find(day); it != a.day_minutes.end()) {
+      used = it->second;
+    }
     return used + minutes > genesis_.policy.max_minutes_per_day;
   }
 
   void Credit(AccountState& a, const Candidate& c) {
-    a.intervals[c.start_ms] = c.start_ms + std::uint64_t{c.minutes} * 60'000;
-    a.day_minutes[LocalDay(c.start_ms)] += c.minutes;
+    Slot(a.intervals, c.start_ms) = c.start_ms + std::uint64_t{c.minutes} * 60'000;
+    Slot(a.day_minutes, LocalDay(c.start_ms)) += c.minutes;
     a.minutes += c.minutes;
     a.by_category[*c.category] += c.minutes;
     a.service_points += std::uint64_t{c.minutes} * rates_.at(*c.category) / 60;
-    a.credited.insert({c.id, c.volunteer});
+    a.credited.push_back({c.id, c.volunteer});
   }
 
   // The incremental path for one volunteer of a new record. A credit that overlaps
@@ -971,7 +992,10 @@ class LedgerState::Impl {
     }
     if (incremental) {
       // A credit taken away can unfund debits anywhere downstream: start funding over.
-      if (!std::includes(a.credited.begin(), a.credited.end(), old_credited.begin(),
+      auto now_credited = a.credited;
+      std::sort(now_credited.begin(), now_credited.end());
+      std::sort(old_credited.begin(), old_credited.end());
+      if (!std::includes(now_credited.begin(), now_credited.end(), old_credited.begin(),
                          old_credited.end())) {
         funding_dirty_ = true;
       } else if (a.service_points > old_points) {
