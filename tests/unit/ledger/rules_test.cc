@@ -85,7 +85,9 @@ void RunCases(const std::vector<RuleCase>& cases) {
     auto codes = n.Codes(target);
     if (test_case.expected) {
       EXPECT_EQ(codes.size(), 1u);
-      if (!codes.empty()) EXPECT_EQ(FindingName(codes[0]), FindingName(*test_case.expected));
+      if (!codes.empty()) {
+        EXPECT_EQ(FindingName(codes[0]), FindingName(*test_case.expected));
+      }
     } else {
       EXPECT_TRUE(codes.empty()) << FindingName(codes[0]);
     }
