@@ -257,6 +257,11 @@ Status Store::Reload() {
 }
 
 Result<std::vector<AddResult>> Store::Ingest(std::vector<VerifiedEntry> batch_entries) {
+  if (diverged_) {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "the ledger in memory could not be brought back in line with the disk "
+                     "after a failed write; restart lovebank-node");
+  }
   rocksdb::WriteBatch batch;
   std::vector<AddResult> results;
   results.reserve(batch_entries.size());
@@ -289,7 +294,10 @@ Result<std::vector<AddResult>> Store::Ingest(std::vector<VerifiedEntry> batch_en
   if (!s.ok()) {
     Error error = FromRocks(s, "cannot store the entries");
     // The state in memory is ahead of the disk: take it back to what is stored.
-    if (auto reloaded = Reload(); !reloaded) return reloaded.error();
+    if (auto reloaded = Reload(); !reloaded) {
+      diverged_ = true;  // refuse further writes rather than store on a wrong state
+      return reloaded.error();
+    }
     return error;
   }
   return results;

@@ -49,7 +49,8 @@ class Store {
 
   // Applies `batch` to the state and commits it in one synced WriteBatch. Returns one
   // result per entry, in order. On a write failure (disk full: kResourceExhausted)
-  // nothing of the batch is kept, in memory or on disk.
+  // nothing of the batch is kept, in memory or on disk; if memory cannot be brought
+  // back in line with the disk, later calls fail with kFailedPrecondition.
   Result<std::vector<AddResult>> Ingest(std::vector<VerifiedEntry> batch);
 
   // The settled state after the last Ingest().
@@ -79,6 +80,8 @@ class Store {
 
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<LedgerState> state_;
+  // Set when a failed write could not be undone in memory: Ingest() refuses from then on.
+  bool diverged_ = false;
 };
 
 }  // namespace lovebank::ledger
