@@ -154,6 +154,18 @@ TEST(Rules, ServiceRecordNeedsACoordinatorNotRecordingThemself) {
       {"coordinator records themself among others",
        [](Neighbourhood& n) { return n.Record("coord", {"coord"}, kDay, 60); },
        FindingCode::kSelfRecord, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("coord"), 0u); }},
+      {"two hundred volunteers in one record",
+       [](Neighbourhood& n) {
+         std::vector<std::string> everyone;
+         for (int i = 0; i < 200; ++i) everyone.push_back("member" + std::to_string(i));
+         return n.Record("coord", everyone, kDay, 60);
+       },
+       std::nullopt,
+       [](Neighbourhood& n) {
+         EXPECT_EQ(n.Minutes("member0"), 60u);
+         EXPECT_EQ(n.Minutes("member199"), 60u);
+         EXPECT_EQ(n.Balance("member199"), 10u);
+       }},
       {"unknown category",
        [](Neighbourhood& n) { return n.Record("coord", {"vol1"}, kDay, 60, "juggling"); },
        FindingCode::kUnknownCategory, nullptr},
