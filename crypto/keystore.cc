@@ -180,6 +180,13 @@ Result<Bytes> ReadKeystoreFile(const std::string& path) {
     return MakeError(ErrorCode::kPermissionDenied,
                      "cannot read " + path + ": " + std::strerror(errno));
   }
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
+    ::close(fd);
+    return MakeError(ErrorCode::kPermissionDenied,
+                     "the keystore " + path + " can be read by other users of this computer; "
+                     "run `chmod 600 " + path + "` and make sure nobody copied it");
+  }
   Bytes out(kKeystoreFileSize + 1, '\0');
   ssize_t n = ::read(fd, out.data(), out.size());
   ::close(fd);

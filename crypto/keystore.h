@@ -51,7 +51,8 @@ Result<PublicKey> KeystorePublicKey(ByteView file);
 // parent directory (mode 0700) if needed. Refuses to overwrite an existing file.
 Status WriteKeystoreFile(const std::string& path, ByteView sealed);
 
-// Reads a keystore file. kNotFound if absent, kDataLoss if of the wrong size.
+// Reads a keystore file. kNotFound if absent, kDataLoss if of the wrong size,
+// kPermissionDenied if other users may read it (it must be mode 0600 or stricter).
 Result<Bytes> ReadKeystoreFile(const std::string& path);
 
 }  // namespace lovebank::crypto

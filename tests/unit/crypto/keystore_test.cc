@@ -78,5 +78,16 @@ TEST(Keystore, FileIsPrivateAndNeverOverwritten) {
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
+TEST(Keystore, RefusesAFileOthersCanRead) {
+  testing::TempDir dir;
+  std::string path = dir.Sub("keystore");
+  ASSERT_TRUE(WriteKeystoreFile(path, *SealKeystore(SecretKey::Generate(), "pass", Fast())));
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  auto read = ReadKeystoreFile(path);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_NE(read.error().message.find("chmod 600"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lovebank::crypto
