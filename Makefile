@@ -25,10 +25,10 @@ test-all: build
 bench: build
 	bash scripts/bench $(BUILD_DIR)
 
+# A day in a small neighbourhood, played on the ledger core. When the node and the
+# wallet land (issue 3) the demo runs them instead.
 demo: build
-	@echo "The demo neighbourhood arrives with the node and wallet (issue 3)."
-	@echo "Until then, this runs the ledger-core benchmarks on a small ledger as a smoke demo."
-	LOVEBANK_BENCH_ENTRIES=20000 $(BUILD_DIR)/bench/ledger_bench
+	$(BUILD_DIR)/examples/day_in_the_life
 
 clean:
 	rm -rf $(BUILD_DIR)
