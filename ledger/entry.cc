@@ -109,8 +109,9 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
       const auto& c = grant ? in.role_grant() : in.role_revoke();
       PublicKey subject = r.Key(c.subject(), "role.subject");
       Role role = r.ReadRole(c.role());
-      if (grant) return RoleGrant{subject, role, c.boundary_seq()};
-      return RoleRevoke{subject, role, c.boundary_seq()};
+      std::uint64_t boundary = r.Range<std::uint64_t>(c.boundary_seq(), 0, kMaxSeq, "boundary_seq");
+      if (grant) return RoleGrant{subject, role, boundary};
+      return RoleRevoke{subject, role, boundary};
     }
     case pb::Entry::kNodeGrant:
     case pb::Entry::kNodeRevoke: {
@@ -128,6 +129,7 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
       PublicKey old_key = r.Key(m.old_key(), "old_key");
       PublicKey new_key = r.Key(m.new_key(), "new_key");
       if (old_key == new_key) r.Fail(RejectCode::kOutOfRange, "new_key must differ from old_key");
+      r.Range<std::uint64_t>(m.boundary_seq(), 0, kMaxSeq, "boundary_seq");
       if (rotate) {
         if (old_key != PublicKey::FromView(in.author()).value_or(PublicKey()) ||
             m.boundary_seq() != in.seq()) {
@@ -197,8 +199,8 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
                       r.Text(in.reversal().reason(), "reason", true)};
     case pb::Entry::kForkResolution:
       return ForkResolution{r.Key(in.fork_resolution().author(), "fork author"),
-                            r.Range<std::uint64_t>(in.fork_resolution().seq(), 1,
-                                                   ~std::uint64_t{0}, "fork seq"),
+                            r.Range<std::uint64_t>(in.fork_resolution().seq(), 1, kMaxSeq,
+                                                   "fork seq"),
                             r.Id(in.fork_resolution().chosen(), "chosen")};
     case pb::Entry::kAuditCheckpoint: {
       const auto& a = in.audit_checkpoint();
@@ -406,7 +408,9 @@ Result<Entry, Rejection> DecodeEntryBody(ByteView body) {
   out.author = r.Key(in.author(), "author");
   out.seq = in.seq();
   out.timestamp_ms = in.timestamp_ms();
-  if (out.seq == 0) r.Fail(RejectCode::kOutOfRange, "seq must be at least 1");
+  if (out.seq == 0 || out.seq > kMaxSeq) {
+    r.Fail(RejectCode::kOutOfRange, "seq must be between 1 and 2^48");
+  }
   if (out.seq == 1 && !in.prev().empty()) r.Fail(RejectCode::kMalformed, "seq 1 has no prev");
   if (out.seq > 1) out.prev = r.Id(in.prev(), "prev");
   const bool genesis = in.kind_case() == pb::Entry::kGenesis;

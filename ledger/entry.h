@@ -41,6 +41,9 @@ inline constexpr std::uint32_t kMaxMinutesPerEntry = 24 * 60;
 inline constexpr std::uint64_t kMaxPoints = 1'000'000'000'000ull;
 inline constexpr std::uint64_t kMaxStock = 1'000'000'000ull;
 inline constexpr std::size_t kMaxNonceBytes = 32;
+// Sequence numbers and seq boundaries stay far below 2^64, so "boundary + 1" and
+// "seq + 1" never wrap (a chain of 2^48 entries is beyond any community).
+inline constexpr std::uint64_t kMaxSeq = 1ull << 48;
 
 enum class Role : std::uint8_t { kAdmin = 1, kCoordinator = 2, kStation = 3, kAuditor = 4 };
 inline constexpr int kRoleCount = 5;  // index 0 unused

@@ -223,6 +223,17 @@ TEST(EntryCodec, RefusesBadInputWithItsReason) {
          return Envelope(Header(c).Field(22, kind).out, c.secret("vol"));
        },
        RejectCode::kOutOfRange},
+      {"revocation boundary that would wrap around",
+       [](TestCommunity& c) {
+         return c.Sign("admin", RoleRevoke{c.key("x"), Role::kCoordinator, ~std::uint64_t{0}})
+             .envelope;
+       },
+       RejectCode::kOutOfRange},
+      {"seq beyond 2^48",
+       [](TestCommunity& c) {
+         return c.SignAt("vol", kMaxSeq + 1, c.network(), Transfer{c.key("x"), 1, ""}).envelope;
+       },
+       RejectCode::kOutOfRange},
       {"short author key",
        [](TestCommunity& c) {
          Raw r;
