@@ -48,6 +48,11 @@ bool IsGovernance(const EntryKind& kind) {
          std::holds_alternative<ForkResolution>(kind);
 }
 
+// Sums of signed amounts a hostile author controls saturate instead of wrapping.
+std::uint64_t SaturatingAdd(std::uint64_t a, std::uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 std::uint64_t DebitPoints(const Node* node) {
   if (auto* t = node->As<Transfer>()) return t->points;
   return node->As<Redeem>()->points;
@@ -309,7 +314,7 @@ class LedgerState::Impl {
       out.received_points = a.received;
       out.spent_points = a.funded_sum;
       out.unfunded_points = a.debit_sum - a.funded_sum;
-      out.balance = a.service_points + a.received - a.funded_sum;
+      out.balance = SaturatingAdd(a.service_points, a.received) - a.funded_sum;
       out.debit_count = static_cast<std::uint32_t>(a.debits.size());
       if (a.profile) {
         const auto& e = *a.profile->As<Enrol>();
@@ -377,7 +382,7 @@ class LedgerState::Impl {
     auto it = accounts_.find(AccountOf(key));
     if (it == accounts_.end()) return 0;
     const AccountState& a = it->second;
-    std::uint64_t credits = a.service_points + a.received;
+    std::uint64_t credits = SaturatingAdd(a.service_points, a.received);
     return credits > a.debit_sum ? credits - a.debit_sum : 0;
   }
 
@@ -566,7 +571,7 @@ class LedgerState::Impl {
         return;
       }
       a.debits.push_back(n);
-      a.debit_sum += DebitPoints(n);
+      a.debit_sum = SaturatingAdd(a.debit_sum, DebitPoints(n));
       touched_accounts_.insert(root);
       Enqueue(root);
     } else if (n->As<CatalogItem>()) {
@@ -613,7 +618,7 @@ class LedgerState::Impl {
         if (Fenced(d) || (d->As<Transfer>() && IsReversed(d, std::nullopt))) continue;
         AccountState& a = accounts_[AccountOf(key)];
         a.debits.push_back(d);
-        a.debit_sum += DebitPoints(d);
+        a.debit_sum = SaturatingAdd(a.debit_sum, DebitPoints(d));
       }
     }
     for (auto& [root, a] : accounts_) {
@@ -1052,7 +1057,7 @@ class LedgerState::Impl {
       worklist_.pop_front();
       AccountState& a = accounts_[root];
       a.queued = false;
-      std::uint64_t credits = a.service_points + a.received;
+      std::uint64_t credits = SaturatingAdd(a.service_points, a.received);
       while (a.funded < a.debits.size() &&
              a.funded_sum + DebitPoints(a.debits[a.funded]) <= credits) {
         Node* d = a.debits[a.funded++];
@@ -1062,7 +1067,7 @@ class LedgerState::Impl {
         if (auto* t = d->As<Transfer>()) {
           if (Active(d)) {
             PublicKey to = AccountOf(t->to);
-            accounts_[to].received += t->points;
+            accounts_[to].received = SaturatingAdd(accounts_[to].received, t->points);
             touched_accounts_.insert(to);
             Enqueue(to);
           }
