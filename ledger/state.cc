@@ -19,11 +19,21 @@ using IdSet = std::unordered_set<EntryId, FixedBytesHash>;
 
 constexpr std::int64_t kDayMs = 24 * 60 * 60 * 1000;
 
+struct Node;
+
+struct Chain {
+  std::map<std::uint64_t, std::vector<Node*>> by_seq;
+  std::set<std::uint64_t> fork_seqs;  // seqs holding two or more stored entries
+  std::uint64_t head_seq = 0;         // highest connected seq
+  std::vector<Node*> debits;          // connected transfers and redemptions
+};
+
 struct Node {
   VerifiedEntry v;
   bool connected = false;
   bool on_path = false;  // on the canonical branch of a forked chain
   bool funded = false;   // debits only: inside the account's funded prefix
+  Chain* chain = nullptr;  // the author's chain (unordered_map nodes never move)
 
   const Entry& e() const { return v.entry; }
   const EntryId& id() const { return v.id; }
@@ -33,12 +43,6 @@ struct Node {
   }
 };
 
-struct Chain {
-  std::map<std::uint64_t, std::vector<Node*>> by_seq;
-  std::set<std::uint64_t> fork_seqs;  // seqs holding two or more stored entries
-  std::uint64_t head_seq = 0;         // highest connected seq
-  std::vector<Node*> debits;          // connected transfers and redemptions
-};
 
 bool IsGovernance(const EntryKind& kind) {
   return std::holds_alternative<Genesis>(kind) || std::holds_alternative<RoleGrant>(kind) ||
@@ -277,7 +281,7 @@ class LedgerState::Impl {
     auto it = gov_.fence.find(n->e().author);
     return it != gov_.fence.end() && n->e().seq > it->second;
   }
-  bool Forked(const Node* n) const { return !chains_.at(n->e().author).fork_seqs.empty(); }
+  static bool Forked(const Node* n) { return !n->chain->fork_seqs.empty(); }
   bool Active(const Node* n) const {
     return n->connected && (n->on_path || !Forked(n)) && !Fenced(n);
   }
@@ -438,6 +442,7 @@ class LedgerState::Impl {
     const VerifiedEntry& stored = node->v;
     nodes_.emplace(stored.id, std::move(owned));
     Chain& chain = chains_[stored.entry.author];
+    node->chain = &chain;
     auto& at_seq = Slot(chain.by_seq, stored.entry.seq);
     at_seq.push_back(node);
     if (at_seq.size() == 2) {
@@ -462,7 +467,7 @@ class LedgerState::Impl {
   }
 
   void Drop(Node* node) {
-    Chain& chain = chains_[node->e().author];
+    Chain& chain = *node->chain;
     auto& at_seq = chain.by_seq[node->e().seq];
     at_seq.erase(std::find(at_seq.begin(), at_seq.end(), node));
     if (at_seq.size() < 2 && chain.fork_seqs.erase(node->e().seq)) full_needed_ = true;
@@ -493,7 +498,7 @@ class LedgerState::Impl {
   // Structural indexes, independent of governance; every connected entry is indexed.
   void Index(Node* n) {
     const Entry& e = n->e();
-    Chain& chain = chains_[e.author];
+    Chain& chain = *n->chain;
     chain.head_seq = std::max(chain.head_seq, e.seq);
     queue_.push_back(n);
     // On a forked chain, whether an entry is on the canonical branch is decided by
