@@ -98,13 +98,6 @@ VerifiedEntry TestCommunity::Sign(const std::string& author, EntryKind kind,
 
 std::uint64_t TestCommunity::head_seq(const std::string& name) { return Get(name).seq; }
 std::optional<EntryId> TestCommunity::head_id(const std::string& name) { return Get(name).head; }
-void TestCommunity::SetHead(const std::string& name, std::uint64_t seq,
-                            std::optional<EntryId> id) {
-  Member& m = Get(name);
-  m.seq = seq;
-  m.head = id;
-}
-
 std::uint64_t TestSeed() {
   int seed = ::testing::UnitTest::GetInstance()->random_seed();
   return seed != 0 ? static_cast<std::uint64_t>(seed) : 20261123;
@@ -116,7 +109,7 @@ namespace {
 
 class Generator {
  public:
-  Generator(std::uint64_t seed) : rng_(seed), c_(TestPolicy(), seed, {"admin2"}) {
+  explicit Generator(std::uint64_t seed) : rng_(seed), c_(TestPolicy(), seed, {"admin2"}) {
     for (int i = 0; i < kVolunteers; ++i) volunteers_.push_back("v" + std::to_string(i));
     for (int i = 0; i < kCoordinators; ++i) coordinators_.push_back("c" + std::to_string(i));
     for (int i = 0; i < kStations; ++i) stations_.push_back("s" + std::to_string(i));

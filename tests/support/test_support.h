@@ -64,7 +64,6 @@ class TestCommunity {
 
   std::uint64_t head_seq(const std::string& name);
   std::optional<EntryId> head_id(const std::string& name);
-  void SetHead(const std::string& name, std::uint64_t seq, std::optional<EntryId> id);
 
  private:
   struct Member {
