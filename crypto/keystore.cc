@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "crypto/hashing.h"
+#include "crypto/secret_file.h"
 
 namespace lovebank::crypto {
 namespace {
@@ -138,62 +139,21 @@ Result<SecretKey> OpenKeystore(ByteView file, std::string_view passphrase) {
 }
 
 Status WriteKeystoreFile(const std::string& path, ByteView sealed) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::path target(path);
-  if (fs::exists(target, ec)) {
-    return MakeError(ErrorCode::kAlreadyExists,
-                     "a keystore already exists at " + path +
-                         "; move it away first if you really mean to replace it");
-  }
-  if (target.has_parent_path()) {
-    fs::create_directories(target.parent_path(), ec);
-    if (!ec) ::chmod(target.parent_path().c_str(), 0700);
-  }
-  std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return MakeError(ErrorCode::kPermissionDenied,
-                     "cannot write " + temp + ": " + std::strerror(errno));
-  }
-  bool ok = ::write(fd, sealed.data(), sealed.size()) == static_cast<ssize_t>(sealed.size()) &&
-            ::fsync(fd) == 0;
-  int saved_errno = errno;
-  ::close(fd);
-  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
-    if (ok) saved_errno = errno;
-    ::unlink(temp.c_str());
-    return MakeError(saved_errno == ENOSPC ? ErrorCode::kResourceExhausted
-                                           : ErrorCode::kUnavailable,
-                     "cannot write the keystore " + path + ": " + std::strerror(saved_errno));
-  }
-  return OkStatus();
+  return WriteSecretFile(path, sealed, "keystore");
 }
 
 Result<Bytes> ReadKeystoreFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) {
+  auto file = ReadSecretFile(path, kKeystoreFileSize, "keystore");
+  if (!file) {
+    if (file.error().code == ErrorCode::kNotFound) {
       return MakeError(ErrorCode::kNotFound, "no keystore at " + path +
                                                  "; create one with `lovebank key new`");
     }
-    return MakeError(ErrorCode::kPermissionDenied,
-                     "cannot read " + path + ": " + std::strerror(errno));
+    if (file.error().code == ErrorCode::kDataLoss) return Damaged("it has the wrong size");
+    return file.error();
   }
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
-    ::close(fd);
-    return MakeError(ErrorCode::kPermissionDenied,
-                     "the keystore " + path + " can be read by other users of this computer; "
-                     "run `chmod 600 " + path + "` and make sure nobody copied it");
-  }
-  Bytes out(kKeystoreFileSize + 1, '\0');
-  ssize_t n = ::read(fd, out.data(), out.size());
-  ::close(fd);
-  if (n < 0) return MakeError(ErrorCode::kUnavailable, "cannot read " + path);
-  out.resize(static_cast<std::size_t>(n));
-  if (out.size() != kKeystoreFileSize) return Damaged("it has the wrong size");
-  return out;
+  if (file->size() != kKeystoreFileSize) return Damaged("it has the wrong size");
+  return file;
 }
 
 }  // namespace lovebank::crypto

@@ -400,6 +400,61 @@ class LedgerState::Impl {
     return it == nodes_.end() ? nullptr : &it->second->v;
   }
 
+  void ForEachEntry(const std::function<void(const VerifiedEntry&, bool)>& fn) const {
+    for (const auto& [id, n] : nodes_) fn(n->v, n->connected);
+  }
+
+  ServiceCredit CreditOf(const PublicKey& root, const EntryId& source) const {
+    const Node* n = nodes_.at(source).get();
+    ServiceCredit c{root, source, {}, 0, 0, 0};
+    if (auto* r = n->As<ServiceRecord>()) {
+      c.category = r->category;
+      c.start_ms = r->start_ms;
+      c.minutes = r->minutes;
+    } else {
+      const auto& claim = *n->As<ServiceClaim>();
+      c.category = claim.category;
+      c.start_ms = claim.start_ms;
+      c.minutes = claim.minutes;
+    }
+    c.points = std::uint64_t{c.minutes} * rates_.at(c.category) / 60;
+    return c;
+  }
+
+  void ForEachCredit(const std::function<void(const ServiceCredit&)>& fn) const {
+    for (const auto& [root, a] : accounts_) {
+      for (const auto& [source, volunteer] : a.credited) fn(CreditOf(root, source));
+    }
+  }
+
+  std::vector<ServiceCredit> Credits(const PublicKey& key) const {
+    std::vector<ServiceCredit> out;
+    PublicKey root = AccountOf(key);
+    auto it = accounts_.find(root);
+    if (it == accounts_.end()) return out;
+    for (const auto& [source, volunteer] : it->second.credited) {
+      out.push_back(CreditOf(root, source));
+    }
+    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+      return std::tie(x.start_ms, x.source) < std::tie(y.start_ms, y.source);
+    });
+    return out;
+  }
+
+  bool IsFunded(const EntryId& id) const {
+    auto it = nodes_.find(id);
+    return it != nodes_.end() && it->second->connected && it->second->funded;
+  }
+
+  std::vector<EntryId> FulfilsOf(const EntryId& redeem) const {
+    std::vector<EntryId> out;
+    if (auto it = fulfils_by_redeem_.find(redeem); it != fulfils_by_redeem_.end()) {
+      for (const Node* n : it->second) out.push_back(n->id());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
   std::uint64_t connected_count() const { return nodes_.size() - pending_; }
   std::uint64_t pending_count() const { return pending_; }
 
@@ -1348,6 +1403,20 @@ PublicKey LedgerState::AccountOf(const PublicKey& key) const { return impl_->Acc
 std::uint64_t LedgerState::Spendable(const PublicKey& key) const { return impl_->Spendable(key); }
 std::uint64_t LedgerState::HeadSeq(const PublicKey& key) const { return impl_->HeadSeq(key); }
 const VerifiedEntry* LedgerState::Find(const EntryId& id) const { return impl_->Find(id); }
+void LedgerState::ForEachEntry(
+    const std::function<void(const VerifiedEntry&, bool connected)>& fn) const {
+  impl_->ForEachEntry(fn);
+}
+void LedgerState::ForEachCredit(const std::function<void(const ServiceCredit&)>& fn) const {
+  impl_->ForEachCredit(fn);
+}
+std::vector<ServiceCredit> LedgerState::Credits(const PublicKey& key) const {
+  return impl_->Credits(key);
+}
+bool LedgerState::IsFunded(const EntryId& id) const { return impl_->IsFunded(id); }
+std::vector<EntryId> LedgerState::FulfilsOf(const EntryId& redeem) const {
+  return impl_->FulfilsOf(redeem);
+}
 std::uint64_t LedgerState::connected_count() const { return impl_->connected_count(); }
 std::uint64_t LedgerState::pending_count() const { return impl_->pending_count(); }
 LedgerState::Changes LedgerState::TakeChanges() { return impl_->TakeChanges(); }

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -73,6 +74,16 @@ struct ItemView {
   std::uint64_t fulfilled = 0;  // vouchers fulfilled within stock
 };
 
+// One credited service interval: a volunteer's part of a record, or a confirmed claim.
+struct ServiceCredit {
+  PublicKey account;    // the volunteer's account
+  EntryId source;       // the service record or claim
+  std::string category;
+  std::uint64_t start_ms = 0;
+  std::uint32_t minutes = 0;
+  std::uint64_t points = 0;
+};
+
 struct ForkEvidence {
   PublicKey author;
   std::uint64_t seq;
@@ -126,6 +137,19 @@ class LedgerState {
   std::uint64_t HeadSeq(const PublicKey& key) const;
 
   const VerifiedEntry* Find(const EntryId& id) const;
+  // Calls `fn` for every stored entry, connected or pending, in no particular order.
+  void ForEachEntry(const std::function<void(const VerifiedEntry&, bool connected)>& fn) const;
+
+  // Every credited service interval, grouped by account (order unspecified).
+  void ForEachCredit(const std::function<void(const ServiceCredit&)>& fn) const;
+  // The credited service intervals of `key`'s account, by start then source id.
+  std::vector<ServiceCredit> Credits(const PublicKey& key) const;
+  // Whether the debit `id` (a connected transfer or redeem) is inside its account's
+  // funded prefix.
+  bool IsFunded(const EntryId& id) const;
+  // The connected fulfil entries that name the voucher `redeem`.
+  std::vector<EntryId> FulfilsOf(const EntryId& redeem) const;
+
   std::uint64_t connected_count() const;
   std::uint64_t pending_count() const;
 

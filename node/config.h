@@ -1,0 +1,81 @@
+// The node's settings and its data directory. Only config.cc reads files and flags;
+// the rest of the node takes these plain structs (tests build them directly).
+//
+// Data directory layout (created by `lovebank-node init`):
+//   DIR/node.key      the node's Ed25519 seed, hex, mode 0600
+//   DIR/network.key   the community's secret network key, hex, mode 0600
+//   DIR/genesis.entry the community's signed genesis entry (SignedEntry bytes)
+//   DIR/ledger/       the RocksDB store (docs/storage.md)
+//   DIR/node.toml     optional settings, read by `run` when --config is not given
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "crypto/keys.h"
+
+namespace lovebank::node {
+
+struct NodeOptions {
+  // The data directory (see above).
+  std::string data_dir;
+  // Entries from a wallet whose timestamp is further than this from the node's clock
+  // are refused: a wrong clock on a laptop would otherwise date service wrongly.
+  std::int64_t max_clock_skew_ms = 10 * 60 * 1000;
+  // Points per volunteer that this (station) node fulfils on vouchers it cannot yet
+  // prove funded, like a card terminal's floor limit. 0: only proven vouchers.
+  std::uint64_t offline_limit_points = 100;
+  // Group commit: at most this many entries share one synced write.
+  std::size_t max_batch_entries = 2048;
+  // Submissions waiting for the ingest thread; more are refused with "busy" (503).
+  std::size_t max_queued_submissions = 8192;
+  // Sync the write-ahead log before acknowledging (only benchmarks turn this off).
+  bool sync = true;
+};
+
+struct HttpOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 7700;
+  // Threads serving HTTP (and verifying signatures of submitted entries).
+  unsigned threads = 2;
+  std::size_t max_body_bytes = 256 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_connections = 512;
+  // A request must arrive whole within this time; idle keep-alive ends after it.
+  std::uint32_t request_timeout_ms = 30'000;
+};
+
+// Everything `lovebank-node run` needs.
+struct RunConfig {
+  NodeOptions node;
+  HttpOptions http;
+  std::string listen;               // peer-to-peer listener, HOST:PORT (issue 4)
+  std::vector<std::string> peers;   // peers to dial, HOST:PORT (issue 4)
+  std::string log_level = "info";   // trace, debug, info, warn, error
+};
+
+// Reads a TOML settings file into `config` (keys it does not name keep their value).
+// kInvalidArgument, naming the key or line, on anything it does not understand.
+Status LoadConfigFile(const std::string& path, RunConfig& config);
+
+// Parses "HOST:PORT" into the HTTP address and port.
+Status ParseApiAddress(const std::string& text, HttpOptions& http);
+
+// Paths inside a data directory.
+std::string NodeKeyPath(const std::string& data_dir);
+std::string NetworkKeyPath(const std::string& data_dir);
+std::string GenesisPath(const std::string& data_dir);
+std::string LedgerPath(const std::string& data_dir);
+std::string DefaultConfigPath(const std::string& data_dir);
+
+// Reads a 32-byte key stored as hex in a 0600 file (node key seed, network key).
+Result<Bytes> ReadHexKeyFile(const std::string& path, std::string_view what);
+// Writes one (never overwriting).
+Status WriteHexKeyFile(const std::string& path, ByteView key, std::string_view what);
+
+// The node's secret key from its data directory.
+Result<crypto::SecretKey> ReadNodeKey(const std::string& data_dir);
+
+}  // namespace lovebank::node

@@ -1,0 +1,734 @@
+#include "node/http_api.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "base/hex.h"
+#include "ledger/voucher.h"
+#include "node/json_view.h"
+#include "node/reports.h"
+
+namespace lovebank::node {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using asio::awaitable;
+using asio::ip::tcp;
+using namespace ledger;
+
+namespace {
+
+constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kMaxHistoryLimit = 1000;
+constexpr std::size_t kMaxChainLimit = 1000;
+constexpr std::size_t kMaxEnvelopesPerPost = kMaxVoucherEntries;
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+struct Reply {
+  http::status status = http::status::ok;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+Reply JsonReply(http::status status, const json::value& value) {
+  return Reply{status, json::serialize(value) + "\n", "application/json"};
+}
+
+Reply ErrorReply(int status, std::string_view code, std::string_view message) {
+  return JsonReply(static_cast<http::status>(status),
+                   json::object{{"error", code}, {"message", message}});
+}
+
+std::string PercentDecode(std::string_view in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size()) {
+      auto byte = FromHex(in.substr(i + 1, 2));
+      if (byte && byte->size() == 1) {
+        out += (*byte)[0];
+        i += 2;
+        continue;
+      }
+    }
+    out += in[i] == '+' ? ' ' : in[i];
+  }
+  return out;
+}
+
+struct Target {
+  std::vector<std::string> parts;  // path segments
+  std::map<std::string, std::string> query;
+  std::string Get(const std::string& key, std::string fallback = {}) const {
+    auto it = query.find(key);
+    return it == query.end() ? fallback : it->second;
+  }
+};
+
+Target ParseTarget(std::string_view target) {
+  Target out;
+  auto q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  while (!path.empty()) {
+    auto slash = path.find('/');
+    auto part = path.substr(0, slash);
+    if (!part.empty()) out.parts.push_back(PercentDecode(part));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  if (q != std::string_view::npos) {
+    std::string_view query = target.substr(q + 1);
+    while (!query.empty()) {
+      auto amp = query.find('&');
+      auto pair = query.substr(0, amp);
+      auto eq = pair.find('=');
+      if (eq != std::string_view::npos) {
+        out.query[PercentDecode(pair.substr(0, eq))] = PercentDecode(pair.substr(eq + 1));
+      } else if (!pair.empty()) {
+        out.query[PercentDecode(pair)] = "";
+      }
+      if (amp == std::string_view::npos) break;
+      query.remove_prefix(amp + 1);
+    }
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> ParseCount(const std::string& text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v;
+}
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string_view OutcomeName(AddOutcome outcome) {
+  switch (outcome) {
+    case AddOutcome::kApplied: return "applied";
+    case AddOutcome::kPending: return "pending";
+    case AddOutcome::kDuplicate: return "duplicate";
+    case AddOutcome::kInvalid: return "invalid";
+  }
+  return "invalid";
+}
+
+// Awaits the node's answer to a submission on the calling coroutine's executor.
+awaitable<SubmitResult> AwaitSubmit(Node& node, Submission submission) {
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(SubmitResult)>(
+      [&node](auto handler, Submission s) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        node.Submit(std::move(s), [shared](SubmitResult result) {
+          auto executor = asio::get_associated_executor(*shared);
+          asio::post(executor, [shared, result = std::move(result)]() mutable {
+            (*shared)(std::move(result));
+          });
+        });
+      },
+      asio::use_awaitable, std::move(submission));
+}
+
+}  // namespace
+
+class HttpApi::Impl {
+ public:
+  Impl(Node& node, const HttpOptions& options)
+      : node_(node), options_(options), acceptor_(io_) {}
+
+  ~Impl() { Stop(); }
+
+  Result<std::uint16_t> Start() {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(options_.address, ec);
+    if (ec) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "'" + options_.address + "' is not an IP address; use e.g. 127.0.0.1");
+    }
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return MakeError(ErrorCode::kUnavailable,
+                       fmt::format("cannot listen on {}:{} ({}); is another node running there? "
+                                   "Choose another address with --api",
+                                   options_.address, options_.port, ec.message()));
+    }
+    std::uint16_t port = acceptor_.local_endpoint().port();
+    asio::co_spawn(io_, Accept(), asio::detached);
+    for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
+      threads_.emplace_back([this] { io_.run(); });
+    }
+    return port;
+  }
+
+  void Stop() {
+    if (stopped_.exchange(true)) return;
+    asio::post(io_, [this] {
+      boost::system::error_code ec;
+      acceptor_.close(ec);
+    });
+    io_.stop();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  awaitable<void> Accept() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kToken);
+      if (ec) {
+        if (!acceptor_.is_open()) co_return;
+        continue;
+      }
+      if (connections_.load() >= options_.max_connections) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket))), asio::detached);
+    }
+  }
+
+  awaitable<void> Session(beast::tcp_stream stream) {
+    ++connections_;
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(options_.max_body_bytes);
+      parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+      stream.expires_after(std::chrono::milliseconds(options_.request_timeout_ms));
+      auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, kToken);
+      if (ec) {
+        if (ec == http::error::body_limit || ec == http::error::header_limit) {
+          Response res{http::status::payload_too_large, 11};
+          Reply r = ErrorReply(413, "too_large", "the request is larger than this node accepts");
+          res.set(http::field::content_type, r.content_type);
+          res.body() = r.body;
+          res.keep_alive(false);
+          res.prepare_payload();
+          co_await http::async_write(stream, res, kToken);
+        }
+        break;
+      }
+      Request req = parser.release();
+      Reply reply;
+      try {
+        reply = co_await Handle(req);
+      } catch (const std::exception& e) {
+        spdlog::error("api: {} {} failed: {}", std::string(req.method_string()),
+                      std::string(req.target()), e.what());
+        reply = ErrorReply(500, "internal", "the node failed to answer; see its log");
+      }
+      requests_.fetch_add(1, std::memory_order_relaxed);
+      Response res{reply.status, req.version()};
+      res.set(http::field::server, "lovebank-node");
+      res.set(http::field::content_type, reply.content_type);
+      res.body() = std::move(reply.body);
+      res.keep_alive(req.keep_alive());
+      res.prepare_payload();
+      stream.expires_after(std::chrono::milliseconds(options_.request_timeout_ms));
+      auto [wec, written] = co_await http::async_write(stream, res, kToken);
+      if (wec || !res.keep_alive()) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    --connections_;
+  }
+
+  awaitable<Reply> Handle(const Request& req) {
+    Target t = ParseTarget(req.target());
+    const auto& p = t.parts;
+    bool get = req.method() == http::verb::get;
+    if (req.method() == http::verb::post && p == std::vector<std::string>{"v1", "entries"}) {
+      co_return co_await PostEntries(req.body());
+    }
+    if (!get) {
+      co_return ErrorReply(405, "method_not_allowed",
+                           "this endpoint does not take that method; see docs/api.md");
+    }
+    if (p == std::vector<std::string>{"metrics"}) co_return Metrics();
+    if (p.size() < 2 || p[0] != "v1") {
+      co_return ErrorReply(404, "not_found", "no such endpoint; see docs/api.md");
+    }
+    if (p.size() == 2 && p[1] == "status") co_return Status();
+    if (p.size() == 2 && p[1] == "catalog") co_return Catalog();
+    if (p.size() == 2 && p[1] == "members") co_return Members();
+    if (p.size() == 3 && p[1] == "accounts") co_return Account(p[2]);
+    if (p.size() == 4 && p[1] == "accounts" && p[3] == "history") co_return History(p[2], t);
+    if (p.size() == 3 && p[1] == "chains") co_return Chain(p[2], t);
+    if (p.size() == 3 && p[1] == "entries") co_return EntryById(p[2]);
+    if (p.size() == 3 && p[1] == "reports") co_return Report(p[2], t);
+    co_return ErrorReply(404, "not_found", "no such endpoint; see docs/api.md");
+  }
+
+  // ---- POST /v1/entries ---------------------------------------------------------
+
+  awaitable<Reply> PostEntries(const std::string& body) {
+    json::error_code jec;
+    json::value doc = json::parse(body, jec);
+    if (jec || !doc.is_object()) {
+      co_return ErrorReply(400, "bad_request",
+                           "the body must be a JSON object with \"envelope\", \"envelopes\" or "
+                           "\"voucher\"; see docs/api.md");
+    }
+    const json::object& o = doc.as_object();
+    std::vector<Bytes> envelopes;
+    Submission submission;
+    if (const auto* voucher = o.if_contains("voucher"); voucher && voucher->is_string()) {
+      auto decoded = DecodeVoucher(std::string_view(voucher->as_string()));
+      if (!decoded) co_return ErrorReply(400, "bad_voucher", decoded.error().message);
+      envelopes = std::move(*decoded);
+      submission.source = Source::kVoucher;
+    } else {
+      std::vector<std::string_view> hexes;
+      if (const auto* one = o.if_contains("envelope"); one && one->is_string()) {
+        hexes.push_back(one->as_string());
+      } else if (const auto* many = o.if_contains("envelopes"); many && many->is_array()) {
+        for (const auto& h : many->as_array()) {
+          if (!h.is_string()) co_return ErrorReply(400, "bad_request", "envelopes must be hex");
+          hexes.push_back(h.as_string());
+        }
+      }
+      if (hexes.empty() || hexes.size() > kMaxEnvelopesPerPost) {
+        co_return ErrorReply(400, "bad_request",
+                             "send one entry as {\"envelope\": HEX} or up to 16 as "
+                             "{\"envelopes\": [HEX, ...]}");
+      }
+      for (auto h : hexes) {
+        auto bytes = FromHex(h);
+        if (!bytes) co_return ErrorReply(400, "bad_request", "an envelope is not valid hex");
+        envelopes.push_back(std::move(*bytes));
+      }
+    }
+    for (auto& envelope : envelopes) {
+      auto verified = VerifyEnvelope(std::move(envelope), node_.network());
+      if (!verified) {
+        const Rejection& r = verified.error();
+        co_return ErrorReply(r.code == RejectCode::kOversize ? 413 : 422,
+                             RejectCodeName(r.code),
+                             "the entry was refused: " + r.message +
+                                 (r.code == RejectCode::kWrongNetwork
+                                      ? " (check --node: this node serves another community)"
+                                      : ""));
+      }
+      submission.entries.push_back(std::move(*verified));
+    }
+    if (submission.source == Source::kVoucher) {
+      if (auto problem = VoucherShapeProblem(submission.entries)) {
+        co_return ErrorReply(422, "bad_voucher", *problem);
+      }
+    }
+    bool is_voucher = submission.source == Source::kVoucher;
+    EntryId last_id = submission.entries.back().id;
+    auto result = co_await AwaitSubmit(node_, std::move(submission));
+    if (!result) {
+      co_return ErrorReply(result.error().http_status, result.error().code,
+                           result.error().message);
+    }
+    json::array entries;
+    bool any_new = false;
+    for (const auto& outcome : *result) {
+      any_new = any_new || outcome.outcome != AddOutcome::kDuplicate;
+      json::array findings;
+      for (const auto& f : outcome.findings) {
+        json::object jf{{"code", FindingName(f.code)}};
+        if (f.subject) jf["subject"] = ToHex(*f.subject);
+        findings.push_back(std::move(jf));
+      }
+      entries.push_back({{"id", ToHex(outcome.id)},
+                         {"outcome", OutcomeName(outcome.outcome)},
+                         {"status", EntryStatusName(outcome.status)},
+                         {"findings", std::move(findings)}});
+    }
+    json::object out{{"entries", std::move(entries)}};
+    if (is_voucher) out["voucher"] = VoucherJson(last_id);
+    co_return JsonReply(any_new ? http::status::created : http::status::ok, out);
+  }
+
+  // A voucher is one author's consecutive entries ending in a redeem.
+  static std::optional<std::string> VoucherShapeProblem(const std::vector<VerifiedEntry>& es) {
+    if (!std::holds_alternative<Redeem>(es.back().entry.kind)) {
+      return "a voucher must end with the volunteer's redeem entry";
+    }
+    for (std::size_t i = 1; i < es.size(); ++i) {
+      const Entry& a = es[i - 1].entry;
+      const Entry& b = es[i].entry;
+      if (a.author != b.author || b.seq != a.seq + 1 || b.prev != es[i - 1].id) {
+        return "a voucher's entries must be one volunteer's consecutive chain";
+      }
+    }
+    return std::nullopt;
+  }
+
+  json::object VoucherJson(const EntryId& redeem_id) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store&,
+                          const HistoryIndex& history) {
+      const VerifiedEntry* v = state.Find(redeem_id);
+      json::object o{{"redeem", ToHex(redeem_id)}};
+      if (!v) return o;
+      const auto& redeem = std::get<Redeem>(v->entry.kind);
+      o["volunteer"] = ToHex(v->entry.author);
+      o["volunteer_name"] = NameOf(state, v->entry.author);
+      o["item"] = ToHex(redeem.item);
+      o["item_name"] = "";
+      for (const auto& item : state.Items()) {
+        if (item.id == redeem.item) o["item_name"] = item.name;
+      }
+      o["station"] = ToHex(redeem.station);
+      o["points"] = redeem.points;
+      o["status"] = EntryStatusName(state.Status(redeem_id));
+      o["funded"] = state.IsFunded(redeem_id);
+      json::array fulfils;
+      for (const auto& id : state.FulfilsOf(redeem_id)) fulfils.emplace_back(ToHex(id));
+      o["fulfilled_by"] = std::move(fulfils);
+      std::uint64_t unproven = 0;
+      auto account = state.Account(v->entry.author);
+      for (const auto& key : account ? account->keys : std::vector<PublicKey>{v->entry.author}) {
+        unproven += UnprovenVoucherPoints(v->entry.author, state, history.For(key));
+      }
+      o["unproven_points"] = unproven;
+      o["offline_limit_points"] = node_.options().offline_limit_points;
+      return o;
+    });
+  }
+
+  // ---- reads --------------------------------------------------------------------
+
+  Reply Status() {
+    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+      const Genesis& g = state.genesis();
+      json::array categories;
+      for (const auto& c : g.policy.categories) {
+        categories.push_back({{"name", c.name}, {"points_per_hour", c.points_per_hour}});
+      }
+      json::array roster;
+      for (const auto& k : state.NodeRoster()) roster.emplace_back(ToHex(k));
+      json::object out{
+          {"network", ToHex(state.network())},
+          {"community", g.community},
+          {"entries", state.connected_count()},
+          {"pending", state.pending_count()},
+          {"accounts", state.Accounts().size()},
+          {"items", state.Items().size()},
+          {"forks", state.Forks().size()},
+          {"findings", state.Findings().size()},
+          {"state_hash", ToHex(state.StateHash())},
+          {"node_roster", std::move(roster)},
+          {"queued_submissions", node_.queued()},
+          {"time_ms", NowMs()},
+          {"max_clock_skew_ms", node_.options().max_clock_skew_ms},
+          {"offline_limit_points", node_.options().offline_limit_points},
+          {"policy",
+           {{"categories", std::move(categories)},
+            {"max_minutes_per_entry", g.policy.max_minutes_per_entry},
+            {"max_minutes_per_day", g.policy.max_minutes_per_day},
+            {"utc_offset_minutes", g.policy.utc_offset_minutes}}},
+          {"peers", json::array{}},
+      };
+      return JsonReply(http::status::ok, out);
+    });
+  }
+
+  Reply Catalog() {
+    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+      json::array items;
+      for (const auto& item : state.Items()) items.push_back(ItemJson(item, state));
+      return JsonReply(http::status::ok, json::object{{"items", std::move(items)}});
+    });
+  }
+
+  Reply Members() {
+    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+      json::array members;
+      for (const auto& a : state.Accounts()) members.push_back(AccountJson(a, state));
+      return JsonReply(http::status::ok, json::object{{"members", std::move(members)}});
+    });
+  }
+
+  static std::optional<PublicKey> KeyParam(const std::string& text) {
+    return FixedFromHex<PublicKey>(text);
+  }
+
+  static Reply BadKey() {
+    return ErrorReply(400, "bad_key", "a key is 64 hex digits; copy it from `lovebank key show`");
+  }
+
+  Reply Account(const std::string& key_text) {
+    auto key = KeyParam(key_text);
+    if (!key) return BadKey();
+    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+      auto account = state.Account(*key);
+      AccountView view;
+      if (account) {
+        view = *account;
+      } else {
+        view.id = state.AccountOf(*key);
+        view.keys = {*key};
+      }
+      json::object o = AccountJson(view, state);
+      o["known"] = account.has_value();
+      o["key"] = ToHex(*key);
+      o["key_head_seq"] = state.HeadSeq(*key);
+      return JsonReply(http::status::ok, o);
+    });
+  }
+
+  Reply History(const std::string& key_text, const Target& t) {
+    auto key = KeyParam(key_text);
+    if (!key) return BadKey();
+    auto limit = ParseCount(t.Get("limit", "50"));
+    if (!limit || *limit == 0 || *limit > kMaxHistoryLimit) {
+      return ErrorReply(400, "bad_request", "limit must be from 1 to 1000");
+    }
+    return node_.Read([&](const LedgerState& state, const ledger::Store&,
+                          const HistoryIndex& history) {
+      PublicKey root = state.AccountOf(*key);
+      auto account = state.Account(*key);
+      std::vector<PublicKey> keys = account ? account->keys : std::vector<PublicKey>{*key};
+      std::set<PublicKey> mine(keys.begin(), keys.end());
+      std::vector<const VerifiedEntry*> entries;
+      for (const auto& k : keys) {
+        for (const auto& id : history.For(k)) {
+          if (const VerifiedEntry* v = state.Find(id)) entries.push_back(v);
+        }
+      }
+      std::sort(entries.begin(), entries.end(), [](const auto* a, const auto* b) {
+        return std::tie(a->entry.timestamp_ms, a->id) > std::tie(b->entry.timestamp_ms, b->id);
+      });
+      entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+      std::size_t total = entries.size();
+      if (entries.size() > *limit) entries.resize(*limit);
+      std::map<EntryId, ServiceCredit> credits;
+      for (auto& c : state.Credits(root)) credits.emplace(c.source, std::move(c));
+      json::array out;
+      for (const VerifiedEntry* v : entries) {
+        json::object o = EntryJson(*v, state);
+        std::int64_t points = 0;
+        std::uint64_t minutes = 0;
+        if (auto it = credits.find(v->id); it != credits.end()) {
+          points = static_cast<std::int64_t>(it->second.points);
+          minutes = it->second.minutes;
+        }
+        bool authored = mine.count(v->entry.author) > 0;
+        if (auto* tr = std::get_if<Transfer>(&v->entry.kind)) {
+          if (state.IsFunded(v->id)) {
+            if (authored) points -= static_cast<std::int64_t>(tr->points);
+            if (mine.count(tr->to)) points += static_cast<std::int64_t>(tr->points);
+          }
+        } else if (auto* rd = std::get_if<Redeem>(&v->entry.kind)) {
+          if (authored && state.IsFunded(v->id)) points -= static_cast<std::int64_t>(rd->points);
+        }
+        o["effect"] = {{"points", points}, {"minutes", minutes}};
+        out.push_back(std::move(o));
+      }
+      return JsonReply(http::status::ok, json::object{{"account", ToHex(root)},
+                                                      {"total", total},
+                                                      {"entries", std::move(out)}});
+    });
+  }
+
+  Reply Chain(const std::string& key_text, const Target& t) {
+    auto key = KeyParam(key_text);
+    if (!key) return BadKey();
+    auto from = ParseCount(t.Get("from", "1"));
+    auto limit = ParseCount(t.Get("limit", "100"));
+    if (!from || !limit || *limit == 0 || *limit > kMaxChainLimit) {
+      return ErrorReply(400, "bad_request", "from must be a seq; limit from 1 to 1000");
+    }
+    return node_.Read([&](const LedgerState& state, const ledger::Store& store,
+                          const HistoryIndex&) {
+      std::uint64_t head = state.HeadSeq(*key);
+      json::object o{{"author", ToHex(*key)}, {"head_seq", head}};
+      auto envelopes = store.ChainEnvelopes(*key, std::max<std::uint64_t>(*from, 1), *limit);
+      if (!envelopes) {
+        return ErrorReply(503, "storage_error", envelopes.error().message);
+      }
+      json::array entries;
+      std::optional<EntryId> head_id;
+      for (auto& envelope : *envelopes) {
+        auto v = VerifyEnvelope(ByteView(envelope), std::nullopt);
+        if (!v) continue;  // stored entries passed this check before; never expected
+        json::object e = EntryJson(*v, state);
+        e["envelope"] = ToHex(envelope);
+        if (v->entry.seq == head) head_id = v->id;
+        entries.push_back(std::move(e));
+      }
+      if (!head_id && head > 0) {
+        auto last = store.ChainEnvelopes(*key, head, 1);
+        if (last && !last->empty()) {
+          if (auto v = VerifyEnvelope(ByteView(last->front()), std::nullopt)) head_id = v->id;
+        }
+      }
+      o["head_id"] = head_id ? json::value(ToHex(*head_id)) : json::value(nullptr);
+      o["entries"] = std::move(entries);
+      return JsonReply(http::status::ok, o);
+    });
+  }
+
+  Reply EntryById(const std::string& id_text) {
+    auto id = FixedFromHex<EntryId>(id_text);
+    if (!id) return ErrorReply(400, "bad_id", "an entry id is 64 hex digits");
+    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+      const VerifiedEntry* v = state.Find(*id);
+      if (!v) {
+        return ErrorReply(404, "not_found",
+                          "this node has no entry with that id; check the id, or wait for the "
+                          "node to sync");
+      }
+      json::object o = EntryJson(*v, state);
+      o["envelope"] = ToHex(v->envelope);
+      return JsonReply(http::status::ok, o);
+    });
+  }
+
+  Reply Report(const std::string& name, const Target& t) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+      std::int32_t offset = state.genesis().policy.utc_offset_minutes;
+      if (name == "hours") {
+        auto by = GroupByFromName(t.Get("by", "category"));
+        if (!by) {
+          return ErrorReply(400, "bad_request",
+                            "by must be one of team, grid, building, category, month");
+        }
+        std::int64_t from = INT64_MIN, to = INT64_MAX;
+        if (auto f = t.Get("from"); !f.empty()) {
+          auto ms = ParseLocalDate(f, offset);
+          if (!ms) return ErrorReply(400, "bad_date", "from must be a date like 2026-11-01");
+          from = *ms;
+        }
+        if (auto e = t.Get("to"); !e.empty()) {
+          auto ms = ParseLocalDate(e, offset);
+          if (!ms) return ErrorReply(400, "bad_date", "to must be a date like 2026-11-30");
+          to = *ms + 86'400'000;  // inclusive of that day
+        }
+        json::array rows;
+        for (const auto& r : HoursReport(state, *by, from, to)) {
+          rows.push_back({{"group", r.group},
+                          {"minutes", r.minutes},
+                          {"points", r.points},
+                          {"volunteers", r.volunteers},
+                          {"entries", r.entries}});
+        }
+        return JsonReply(http::status::ok,
+                         json::object{{"by", t.Get("by", "category")},
+                                      {"from", t.Get("from")},
+                                      {"to", t.Get("to")},
+                                      {"rows", std::move(rows)}});
+      }
+      if (name == "leaderboard") {
+        std::string period = t.Get("period", "month");
+        if (period != "month" && period != "year") {
+          return ErrorReply(400, "bad_request", "period must be month or year");
+        }
+        std::int64_t at = NowMs();
+        if (auto a = t.Get("at"); !a.empty()) {
+          auto ms = ParseLocalDate(a, offset);
+          if (!ms) return ErrorReply(400, "bad_date", "at must be a date like 2026-11-23");
+          at = *ms;
+        }
+        auto limit = ParseCount(t.Get("limit", "10"));
+        if (!limit || *limit == 0 || *limit > 1000) {
+          return ErrorReply(400, "bad_request", "limit must be from 1 to 1000");
+        }
+        auto [start, end] = LocalPeriod(at, period == "year", offset);
+        json::array rows;
+        for (const auto& r : Leaderboard(state, start, end, *limit)) {
+          rows.push_back({{"rank", r.rank},
+                          {"account", ToHex(r.account)},
+                          {"name", r.name},
+                          {"minutes", r.minutes},
+                          {"points", r.points}});
+        }
+        return JsonReply(http::status::ok,
+                         json::object{{"period", period},
+                                      {"label", period == "year"
+                                                    ? LocalMonth(start, offset).substr(0, 4)
+                                                    : LocalMonth(start, offset)},
+                                      {"rows", std::move(rows)}});
+      }
+      return ErrorReply(404, "not_found", "reports are hours and leaderboard");
+    });
+  }
+
+  Reply Metrics() {
+    auto& c = node_.counters();
+    std::string out;
+    auto metric = [&](std::string_view name, std::string_view type, std::string_view help,
+                      std::uint64_t value) {
+      out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name,
+                         value);
+    };
+    node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+      metric("lovebank_ledger_entries", "gauge", "Connected entries on the ledger.",
+             state.connected_count());
+      metric("lovebank_ledger_pending_entries", "gauge", "Entries waiting for their prev.",
+             state.pending_count());
+      metric("lovebank_ledger_forks", "gauge", "Fork evidence held.", state.Forks().size());
+      return 0;
+    });
+    metric("lovebank_submissions_total", "counter", "Submissions received over HTTP.",
+           c.submissions.load());
+    metric("lovebank_entries_stored_total", "counter", "New entries stored.",
+           c.entries_stored.load());
+    metric("lovebank_entries_duplicate_total", "counter", "Entries submitted again.",
+           c.entries_duplicate.load());
+    metric("lovebank_ingest_batches_total", "counter", "Group commits written.", c.batches.load());
+    metric("lovebank_ingest_batch_entries_total", "counter", "Entries written by group commits.",
+           c.batch_entries.load());
+    metric("lovebank_ingest_commit_microseconds_total", "counter",
+           "Time spent checking, applying and syncing batches.", c.commit_micros.load());
+    metric("lovebank_store_write_failures_total", "counter", "Failed store writes.",
+           c.write_failures.load());
+    metric("lovebank_http_requests_total", "counter", "HTTP requests answered.", requests_.load());
+    metric("lovebank_http_connections", "gauge", "Open HTTP connections.", connections_.load());
+    out += "# HELP lovebank_refusals_total Submissions refused, by reason.\n"
+           "# TYPE lovebank_refusals_total counter\n";
+    {
+      std::lock_guard lock(c.refusal_mutex);
+      for (const auto& [code, n] : c.refusals_by_code) {
+        out += fmt::format("lovebank_refusals_total{{code=\"{}\"}} {}\n", code, n);
+      }
+    }
+    return Reply{http::status::ok, out, "text/plain; version=0.0.4"};
+  }
+
+  Node& node_;
+  HttpOptions options_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopped_{false};
+  std::atomic<std::size_t> connections_{0};
+  std::atomic<std::uint64_t> requests_{0};
+};
+
+HttpApi::HttpApi(Node& node, const HttpOptions& options)
+    : impl_(std::make_unique<Impl>(node, options)) {}
+HttpApi::~HttpApi() = default;
+Result<std::uint16_t> HttpApi::Start() { return impl_->Start(); }
+void HttpApi::Stop() { impl_->Stop(); }
+
+}  // namespace lovebank::node

@@ -1,0 +1,197 @@
+// lovebank-node: the community node daemon. `lovebank-node --help` lists commands.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "base/hex.h"
+#include "crypto/keys.h"
+#include "crypto/secret_file.h"
+#include "ledger/store.h"
+#include "node/config.h"
+#include "node/http_api.h"
+#include "node/node.h"
+
+namespace {
+
+using namespace lovebank;
+using namespace lovebank::node;
+
+int Fail(const std::string& message, int code = 1) {
+  std::cerr << "lovebank-node: " << message << "\n";
+  return code;
+}
+
+std::optional<Bytes> ReadWholeFile(const std::string& path, std::size_t max) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  Bytes out = buffer.str();
+  if (out.size() > max) return std::nullopt;
+  return out;
+}
+
+int Init(const std::string& data, const std::string& genesis_path,
+         const std::string& network_key_path) {
+  auto genesis_bytes = ReadWholeFile(genesis_path, ledger::kMaxEnvelopeBytes);
+  if (!genesis_bytes) return Fail("cannot read the genesis entry " + genesis_path);
+  auto genesis = ledger::VerifyEnvelope(ByteView(*genesis_bytes), std::nullopt);
+  if (!genesis || !std::holds_alternative<ledger::Genesis>(genesis->entry.kind)) {
+    return Fail(genesis_path + " is not a signed genesis entry" +
+                (genesis ? std::string() : " (" + genesis.error().message + ")") +
+                "; use the genesis.entry written by `lovebank community found`");
+  }
+  auto network_key = ReadHexKeyFile(network_key_path, "network key");
+  if (!network_key) return Fail(network_key.error().message);
+  std::error_code ec;
+  if (std::filesystem::exists(LedgerPath(data), ec)) {
+    return Fail(data + " already holds a node; use another --data directory");
+  }
+  std::filesystem::create_directories(data, ec);
+  if (ec) return Fail("cannot create " + data + ": " + ec.message());
+  std::filesystem::permissions(data, std::filesystem::perms::owner_all, ec);
+  auto key = crypto::SecretKey::Generate();
+  if (auto s = WriteHexKeyFile(NodeKeyPath(data), key.seed(), "node key"); !s) {
+    return Fail(s.error().message);
+  }
+  if (auto s = WriteHexKeyFile(NetworkKeyPath(data), *network_key, "network key"); !s) {
+    return Fail(s.error().message);
+  }
+  if (auto s = crypto::WriteSecretFile(GenesisPath(data), *genesis_bytes, "genesis entry"); !s) {
+    return Fail(s.error().message);
+  }
+  ledger::StoreOptions options;
+  options.path = LedgerPath(data);
+  auto store = ledger::Store::Create(options, *genesis);
+  if (!store) return Fail(store.error().message);
+  std::cout << ToHex(key.public_key()) << "\n";
+  std::cerr << fmt::format(
+      "node created for community '{}' in {}\nnode key printed above; an admin admits it "
+      "with `lovebank node grant KEY`\n",
+      std::get<ledger::Genesis>(genesis->entry.kind).community, data);
+  return 0;
+}
+
+int Id(const std::string& data) {
+  auto key = ReadNodeKey(data);
+  if (!key) return Fail(key.error().message + "; run `lovebank-node init` first");
+  std::cout << ToHex(key->public_key()) << "\n";
+  return 0;
+}
+
+int Rebuild(const std::string& data) {
+  ledger::StoreOptions options;
+  options.path = LedgerPath(data);
+  auto store = ledger::Store::Open(options);
+  if (!store) return Fail(store.error().message);
+  std::cerr << "rebuilding derived state from " << (*store)->state().connected_count()
+            << " entries...\n";
+  auto hash = (*store)->Rebuild();
+  if (!hash) return Fail(hash.error().message);
+  std::cout << ToHex(*hash) << "\n";
+  return 0;
+}
+
+volatile std::sig_atomic_t g_signal = 0;
+
+int Run(RunConfig config) {
+  if (auto level = spdlog::level::from_str(config.log_level); level != spdlog::level::off ||
+                                                              config.log_level == "off") {
+    spdlog::set_level(level);
+  }
+  spdlog::info("opening {}", config.node.data_dir);
+  auto node = Node::Open(config.node);
+  if (!node) return Fail(node.error().message + " (is this a data directory made by init?)");
+  HttpApi api(**node, config.http);
+  auto port = api.Start();
+  if (!port) return Fail(port.error().message);
+  if (!config.listen.empty() || !config.peers.empty()) {
+    spdlog::warn("peer-to-peer (--listen/--peer) is not in this build yet; serving the API only");
+  }
+  spdlog::info("community {} · {} entries · API on http://{}:{}",
+               ToHex((*node)->network()).substr(0, 16),
+               (*node)->Read([](const auto& state, const auto&, const auto&) {
+                 return state.connected_count();
+               }),
+               config.http.address, *port);
+  // The machine-readable line tests and scripts wait for.
+  std::cout << "api listening on " << config.http.address << ":" << *port << std::endl;
+  std::signal(SIGINT, [](int s) { g_signal = s; });
+  std::signal(SIGTERM, [](int s) { g_signal = s; });
+  while (g_signal == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  spdlog::info("stopping (signal {})", static_cast<int>(g_signal));
+  api.Stop();
+  (*node)->Stop();
+  node->reset();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lovebank::crypto::InitCrypto();
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  CLI::App app{"lovebank-node: a community node of the Lovebank ledger"};
+  app.require_subcommand(1);
+  std::string data;
+
+  auto* init = app.add_subcommand("init", "create the node key and ledger for a community");
+  std::string genesis, network_key;
+  init->add_option("--data", data, "data directory to create")->required();
+  init->add_option("--genesis", genesis, "genesis.entry written by `lovebank community found`")
+      ->required();
+  init->add_option("--network-key", network_key, "network.key of the community")->required();
+
+  auto* id = app.add_subcommand("id", "print this node's public key");
+  id->add_option("--data", data, "data directory")->required();
+
+  auto* rebuild = app.add_subcommand("rebuild", "rebuild derived state; print the state hash");
+  rebuild->add_option("--data", data, "data directory")->required();
+
+  auto* run = app.add_subcommand("run", "run the node until SIGINT or SIGTERM");
+  RunConfig config;
+  std::string api_address, config_path;
+  std::vector<std::string> peers;
+  std::string listen;
+  unsigned http_threads = 0;
+  run->add_option("--data", data, "data directory")->required();
+  run->add_option("--api", api_address, "HTTP API address (default 127.0.0.1:7700)");
+  run->add_option("--listen", listen, "peer-to-peer listen address HOST:PORT");
+  run->add_option("--peer", peers, "a peer to connect to, HOST:PORT (repeatable)");
+  run->add_option("--config", config_path, "TOML settings (default DATA/node.toml if present)");
+  run->add_option("--http-threads", http_threads, "threads serving the API");
+  run->add_option("--offline-limit", config.node.offline_limit_points,
+                  "points per volunteer fulfilled on vouchers not yet provable");
+  run->add_option("--log-level", config.log_level, "trace, debug, info, warn or error");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*init) return Init(data, genesis, network_key);
+  if (*id) return Id(data);
+  if (*rebuild) return Rebuild(data);
+  // run: the config file first, then flags over it.
+  RunConfig file_config;
+  std::string path = config_path.empty() ? DefaultConfigPath(data) : config_path;
+  if (!config_path.empty() || std::filesystem::exists(path)) {
+    if (auto s = LoadConfigFile(path, file_config); !s) return Fail(s.error().message);
+  }
+  if (run->count("--offline-limit")) {
+    file_config.node.offline_limit_points = config.node.offline_limit_points;
+  }
+  if (run->count("--log-level")) file_config.log_level = config.log_level;
+  if (!api_address.empty()) {
+    if (auto s = ParseApiAddress(api_address, file_config.http); !s) return Fail(s.error().message);
+  }
+  if (!listen.empty()) file_config.listen = listen;
+  if (!peers.empty()) file_config.peers = peers;
+  if (http_threads > 0) file_config.http.threads = http_threads;
+  file_config.node.data_dir = data;
+  return Run(std::move(file_config));
+}

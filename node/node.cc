@@ -1,0 +1,209 @@
+#include "node/node.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "base/hex.h"
+
+namespace lovebank::node {
+
+using namespace ledger;
+
+namespace {
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Refusal FromError(const Error& error) {
+  if (error.code == ErrorCode::kResourceExhausted) {
+    return Refusal{"disk_full", 507,
+                   "the node cannot write to its disk (full?); nothing was stored. The operator "
+                   "should free space; the node recovers by itself"};
+  }
+  return Refusal{"storage_error", 503,
+                 "the node could not store the entry (" + error.message +
+                     "); nothing was stored, try again later"};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
+  StoreOptions store_options;
+  store_options.path = LedgerPath(options.data_dir);
+  store_options.sync = options.sync;
+  auto store = Store::Open(store_options);
+  if (!store) return store.error();
+  return std::unique_ptr<Node>(new Node(options, std::move(*store)));
+}
+
+Node::Node(const NodeOptions& options, std::unique_ptr<Store> store)
+    : options_(options), network_(store->state().network()), store_(std::move(store)) {
+  const LedgerState& state = store_->state();
+  state.ForEachEntry([&](const VerifiedEntry& v, bool) { history_.Add(v, state); });
+  ingest_thread_ = std::thread([this] { IngestLoop(); });
+}
+
+Node::~Node() {
+  Stop();
+  if (ingest_thread_.joinable()) ingest_thread_.join();
+}
+
+void Node::Stop() {
+  std::vector<Queued> orphaned;
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+    orphaned = std::move(queue_);
+    queue_.clear();
+  }
+  queue_cv_.notify_all();
+  for (auto& q : orphaned) {
+    q.done(Refusal{"shutting_down", 503, "the node is shutting down; try again when it is back"});
+  }
+}
+
+std::size_t Node::queued() const {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.size();
+}
+
+void Node::Submit(Submission submission, SubmitCallback done) {
+  counters_.submissions.fetch_add(1, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!stopping_ && queue_.size() < options_.max_queued_submissions) {
+      queue_.push_back(Queued{std::move(submission), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  done(Refusal{"busy", 503, "the node is busy or shutting down; try again in a moment"});
+}
+
+void Node::IngestLoop() {
+  for (;;) {
+    std::vector<Queued> batch;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      // Take whole submissions up to the batch bound; the rest wait for the next commit.
+      std::size_t entries = 0, taken = 0;
+      while (taken < queue_.size() &&
+             (taken == 0 ||
+              entries + queue_[taken].submission.entries.size() <= options_.max_batch_entries)) {
+        entries += queue_[taken].submission.entries.size();
+        ++taken;
+      }
+      batch.assign(std::make_move_iterator(queue_.begin()),
+                   std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(taken)));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
+    }
+    IngestBatch(std::move(batch));
+  }
+}
+
+void Node::IngestBatch(std::vector<Queued> batch) {
+  std::vector<std::optional<Refusal>> refusals(batch.size());
+  std::vector<std::optional<std::vector<EntryOutcome>>> results(batch.size());
+  std::vector<VerifiedEntry> admitted;
+  std::vector<std::size_t> owner;  // admitted entry -> submission index
+  auto started = std::chrono::steady_clock::now();
+  {
+    std::unique_lock lock(mutex_);
+    const LedgerState& state = store_->state();
+    BatchOverlay overlay;
+    AdmissionOptions admission;
+    admission.now_ms = NowMs();
+    admission.max_clock_skew_ms = options_.max_clock_skew_ms;
+    admission.offline_limit_points = options_.offline_limit_points;
+    admission.unproven_points = [&](const PublicKey& volunteer) {
+      std::uint64_t total = 0;
+      for (const auto& key : state.Account(volunteer) ? state.Account(volunteer)->keys
+                                                      : std::vector<PublicKey>{volunteer}) {
+        total += UnprovenVoucherPoints(volunteer, state, history_.For(key));
+      }
+      return total;
+    };
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto& entries = batch[i].submission.entries;
+      if (batch[i].submission.source == Source::kWallet) {
+        BatchOverlay before = overlay;  // a refused submission leaves no trace
+        for (const auto& v : entries) {
+          if (auto refusal = CheckWalletEntry(v, state, overlay, admission)) {
+            refusals[i] = std::move(refusal);
+            overlay = std::move(before);
+            break;
+          }
+          overlay.Admit(v, state);
+        }
+      }
+      if (refusals[i]) continue;
+      for (auto& v : entries) {
+        admitted.push_back(v);
+        owner.push_back(i);
+      }
+    }
+    auto ingested = store_->Ingest(admitted);
+    if (!ingested) {
+      counters_.write_failures.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("store write failed: {}", ingested.error().message);
+      Refusal refusal = FromError(ingested.error());
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (!refusals[i]) refusals[i] = refusal;
+      }
+    } else {
+      const auto& outcomes = *ingested;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (!refusals[i]) results[i] = std::vector<EntryOutcome>{};
+      }
+      for (std::size_t j = 0; j < admitted.size(); ++j) {
+        const AddResult& add = outcomes[j];
+        std::size_t i = owner[j];
+        if (add.outcome == AddOutcome::kInvalid) {
+          refusals[i] = Refusal{"chain_conflict", 409,
+                                "the entry does not fit its author's chain on this node: " +
+                                    add.reason};
+          continue;
+        }
+        if (add.outcome == AddOutcome::kApplied || add.outcome == AddOutcome::kPending) {
+          history_.Add(admitted[j], state);
+          counters_.entries_stored.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          counters_.entries_duplicate.fetch_add(1, std::memory_order_relaxed);
+        }
+        if (results[i]) {
+          results[i]->push_back(EntryOutcome{admitted[j].id, add.outcome,
+                                             state.Status(admitted[j].id),
+                                             state.FindingsFor(admitted[j].id)});
+        }
+      }
+    }
+  }
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count();
+  counters_.batches.fetch_add(1, std::memory_order_relaxed);
+  counters_.batch_entries.fetch_add(admitted.size(), std::memory_order_relaxed);
+  counters_.commit_micros.fetch_add(static_cast<std::uint64_t>(micros),
+                                    std::memory_order_relaxed);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (refusals[i]) {
+      counters_.refusals.fetch_add(1, std::memory_order_relaxed);
+      {
+        std::lock_guard lock(counters_.refusal_mutex);
+        ++counters_.refusals_by_code[refusals[i]->code];
+      }
+      batch[i].done(std::move(*refusals[i]));
+    } else {
+      batch[i].done(std::move(*results[i]));
+    }
+  }
+}
+
+}  // namespace lovebank::node

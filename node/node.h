@@ -1,0 +1,123 @@
+// Node: one community's ledger as a running service. Owns the Store and the one
+// ingest thread that writes it; everything else (HTTP handlers, later the peer
+// sessions) hands entries to Submit() and reads through Read().
+//
+// Group commit: submissions queue up while the previous batch is being written; the
+// ingest thread takes everything waiting (up to max_batch_entries), checks each
+// wallet submission against the ledger (admission.h), and writes the admitted
+// entries in one synced WriteBatch. Each submitter hears back only after its entries
+// are durable, so one fsync acknowledges many wallets at once.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/result.h"
+#include "ledger/entry.h"
+#include "ledger/state.h"
+#include "ledger/store.h"
+#include "node/admission.h"
+#include "node/config.h"
+#include "node/history.h"
+
+namespace lovebank::node {
+
+// Where a submission came from, which decides how strictly it is checked.
+enum class Source : std::uint8_t {
+  kWallet,   // a person's new entry: every admission check (admission.h)
+  kVoucher,  // a voucher bundle shown at a station: signed facts, stored like gossip
+};
+
+struct Submission {
+  Source source = Source::kWallet;
+  std::vector<ledger::VerifiedEntry> entries;  // each passed VerifyEnvelope
+};
+
+// What happened to one stored (or already stored) entry.
+struct EntryOutcome {
+  ledger::EntryId id;
+  ledger::AddOutcome outcome;
+  ledger::EntryStatus status;  // after the batch settled
+  std::vector<ledger::Finding> findings;
+};
+
+using SubmitResult = Result<std::vector<EntryOutcome>, Refusal>;
+using SubmitCallback = std::function<void(SubmitResult)>;
+
+// Counters for /metrics. Relaxed atomics: read for display only.
+struct NodeCounters {
+  std::atomic<std::uint64_t> submissions{0};
+  std::atomic<std::uint64_t> entries_stored{0};
+  std::atomic<std::uint64_t> entries_duplicate{0};
+  std::atomic<std::uint64_t> refusals{0};
+  std::atomic<std::uint64_t> batches{0};
+  std::atomic<std::uint64_t> batch_entries{0};
+  std::atomic<std::uint64_t> commit_micros{0};
+  std::atomic<std::uint64_t> write_failures{0};
+  std::mutex refusal_mutex;
+  std::map<std::string, std::uint64_t> refusals_by_code;  // guarded by refusal_mutex
+};
+
+class Node {
+ public:
+  // Opens the store in options.data_dir and starts the ingest thread.
+  static Result<std::unique_ptr<Node>> Open(const NodeOptions& options);
+  ~Node();  // stops the ingest thread after the batches already taken
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Queues `submission`; `done` is called exactly once, on the ingest thread, after
+  // the entries are durable or with the reason they were refused. Thread-safe.
+  void Submit(Submission submission, SubmitCallback done);
+
+  // Runs `read` with the settled state, the store and the history index under a
+  // shared lock (many readers, or the ingest thread's apply-and-commit). Thread-safe.
+  template <class F>
+  auto Read(F&& read) const {
+    std::shared_lock lock(mutex_);
+    return read(store_->state(), *store_, history_);
+  }
+
+  const NodeOptions& options() const { return options_; }
+  const ledger::NetworkId& network() const { return network_; }
+  NodeCounters& counters() { return counters_; }
+  std::size_t queued() const;
+
+  // Stops taking submissions; pending callbacks get kUnavailable. Idempotent.
+  void Stop();
+
+ private:
+  struct Queued {
+    Submission submission;
+    SubmitCallback done;
+  };
+  Node(const NodeOptions& options, std::unique_ptr<ledger::Store> store);
+  void IngestLoop();
+  void IngestBatch(std::vector<Queued> batch);
+
+  NodeOptions options_;
+  ledger::NetworkId network_;
+  NodeCounters counters_;
+
+  mutable std::shared_mutex mutex_;  // guards store_ and history_
+  std::unique_ptr<ledger::Store> store_;
+  HistoryIndex history_;
+
+  mutable std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::vector<Queued> queue_;  // guarded by queue_mutex_
+  bool stopping_ = false;      // guarded by queue_mutex_
+  std::thread ingest_thread_;
+};
+
+}  // namespace lovebank::node

@@ -1,0 +1,156 @@
+#include "wallet-cli/client.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <boost/json.hpp>
+
+#include "wallet-cli/exit_codes.h"
+
+namespace lovebank::wallet {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using asio::ip::tcp;
+
+namespace {
+constexpr int kTimeoutSeconds = 30;
+constexpr std::size_t kMaxResponseBytes = 64 * 1024 * 1024;
+}  // namespace
+
+Result<NodeClient> NodeClient::Create(const std::string& url) {
+  std::string_view rest(url);
+  if (rest.substr(0, 7) != "http://") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--node must be an http:// address such as http://127.0.0.1:7700");
+  }
+  rest.remove_prefix(7);
+  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  auto colon = rest.rfind(':');
+  std::string host(rest.substr(0, colon));
+  std::string port = colon == std::string_view::npos ? "80" : std::string(rest.substr(colon + 1));
+  if (host.empty() || rest.find('/') != std::string_view::npos) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--node must be http://HOST:PORT, e.g. http://127.0.0.1:7700");
+  }
+  return NodeClient(url, host, port);
+}
+
+ApiResult<json::value> NodeClient::Get(const std::string& target) const {
+  return Call(false, target, {});
+}
+
+ApiResult<json::value> NodeClient::Post(const std::string& target, const json::value& body) const {
+  return Call(true, target, json::serialize(body));
+}
+
+ApiResult<json::value> NodeClient::Call(bool post, const std::string& target,
+                                        const std::string& body) const {
+  auto unreachable = [&](const std::string& why) {
+    return ApiError{"unreachable",
+                    "cannot reach the node at " + url_ + " (" + why +
+                        "); check that lovebank-node is running there, or pass --node",
+                    0};
+  };
+  try {
+    asio::io_context io;
+    tcp::resolver resolver(io);
+    boost::system::error_code ec;
+    auto endpoints = resolver.resolve(host_, port_, ec);
+    if (ec) return unreachable(ec.message());
+    tcp::socket socket(io);
+    asio::connect(socket, endpoints, ec);
+    if (ec) return unreachable(ec.message());
+    timeval tv{kTimeoutSeconds, 0};
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    http::request<http::string_body> req{post ? http::verb::post : http::verb::get, target, 11};
+    req.set(http::field::host, host_);
+    req.set(http::field::user_agent, "lovebank-wallet");
+    if (post) {
+      req.set(http::field::content_type, "application/json");
+      req.body() = body;
+    }
+    req.prepare_payload();
+    http::write(socket, req, ec);
+    if (ec) return unreachable(ec.message());
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(kMaxResponseBytes);
+    http::read(socket, buffer, parser, ec);
+    if (ec) return unreachable(ec.message());
+    auto res = parser.release();
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    json::error_code jec;
+    json::value doc = json::parse(res.body(), jec);
+    int status = static_cast<int>(res.result_int());
+    if (jec) {
+      return ApiError{"bad_response",
+                      "the node at " + url_ + " answered something that is not JSON (HTTP " +
+                          std::to_string(status) + "); is --node pointing at a Lovebank node?",
+                      status};
+    }
+    if (status >= 400) {
+      ApiError error{"error", "the node refused (HTTP " + std::to_string(status) + ")", status};
+      if (doc.is_object()) {
+        if (auto* c = doc.as_object().if_contains("error"); c && c->is_string()) {
+          error.code = std::string(c->as_string());
+        }
+        if (auto* m = doc.as_object().if_contains("message"); m && m->is_string()) {
+          error.message = std::string(m->as_string());
+        }
+      }
+      return error;
+    }
+    return doc;
+  } catch (const std::exception& e) {
+    return unreachable(e.what());
+  }
+}
+
+Exit ExitForCode(std::string_view code) {
+  struct Pair {
+    std::string_view code;
+    Exit exit;
+  };
+  static constexpr Pair kTable[] = {
+      {"unreachable", kUnreachable},
+      {"wrong_passphrase", kWrongPassphrase},
+      {"insufficient_points", kInsufficientPoints},
+      {"role_missing", kRoleMissing},
+      {"not_your_item", kRoleMissing},
+      {"self_confirmation", kSelfDealing},
+      {"self_record", kSelfDealing},
+      {"self_transfer", kSelfDealing},
+      {"not_found", kNotFound},
+      {"unknown_item", kNotFound},
+      {"unknown_voucher", kNotFound},
+      {"out_of_stock", kOutOfStock},
+      {"already_fulfilled", kAlreadyFulfilled},
+      {"chain_conflict", kChainConflict},
+      {"missing_previous", kChainConflict},
+      {"wallet_behind", kChainConflict},
+      {"keystore", kKeystore},
+      {"bad_voucher", kBadVoucher},
+      {"usage", kUsage},
+      {"bad_key", kUsage},
+      {"bad_id", kUsage},
+      {"bad_date", kUsage},
+      {"disk_full", kNodeError},
+      {"storage_error", kNodeError},
+      {"busy", kNodeError},
+      {"shutting_down", kNodeError},
+      {"internal", kInternal},
+      {"bad_response", kInternal},
+  };
+  for (const auto& p : kTable) {
+    if (p.code == code) return p.exit;
+  }
+  return kRefused;
+}
+
+}  // namespace lovebank::wallet

@@ -1,0 +1,913 @@
+// lovebank: the one wallet for volunteers, coordinators, station staff, admins and
+// auditors. `lovebank --help` lists the commands; docs/cli.md shows each with an
+// example and its --json output.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "base/hex.h"
+#include "crypto/keystore.h"
+#include "crypto/secret_file.h"
+#include "ledger/voucher.h"
+#include "wallet-cli/output.h"
+#include "wallet-cli/wallet.h"
+
+namespace {
+
+using namespace lovebank;
+using namespace lovebank::wallet;
+using namespace lovebank::ledger;
+namespace json = boost::json;
+
+// Longest voucher bundle printed as text (and the QR code's share of it).
+constexpr std::size_t kVoucherTextBytes = 4096;
+constexpr std::size_t kVoucherQrBytes = 600;
+
+std::string Str(const json::value& v) {
+  return v.is_string() ? std::string(v.as_string()) : std::string();
+}
+std::uint64_t U64(const json::value& v) {
+  if (v.is_uint64()) return v.as_uint64();
+  if (v.is_int64()) return static_cast<std::uint64_t>(v.as_int64());
+  return 0;
+}
+std::int64_t I64(const json::value& v) {
+  if (v.is_int64()) return v.as_int64();
+  if (v.is_uint64()) return static_cast<std::int64_t>(v.as_uint64());
+  return 0;
+}
+
+std::string NameOr(const json::value& name, const std::string& key) {
+  std::string n = Str(name);
+  return n.empty() ? Short(key) : n;
+}
+
+std::string UrlEncode(const std::string& in) {
+  std::string out;
+  for (unsigned char c : in) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+// Prints the result of a command: JSON for scripts, text for people.
+int Done(const Globals& g, const json::value& value, const std::string& text) {
+  if (g.json) {
+    std::cout << json::serialize(value) << "\n";
+  } else {
+    std::cout << text;
+    if (!text.empty() && text.back() != '\n') std::cout << "\n";
+  }
+  return kOk;
+}
+
+int Fail(const Globals& g, const Failure& f) {
+  Exit code = ExitForCode(f.code);
+  if (g.json) {
+    std::cout << json::serialize(json::object{{"error", f.code}, {"message", f.message}}) << "\n";
+  }
+  std::cerr << "lovebank: " << f.message << "\n";
+  return code;
+}
+
+std::string DescribeFindings(const json::value& entry) {
+  std::string out;
+  for (const auto& f : entry.at("findings").as_array()) {
+    out += (out.empty() ? "" : ", ") + Str(f.at("code"));
+  }
+  return out;
+}
+
+// "stored" plus what the ledger says about it.
+std::string Stored(const json::object& answer, const std::string& what) {
+  std::string text = what + " (entry " + Short(Str(answer.at("id"))) + ")";
+  std::string findings = DescribeFindings(answer);
+  if (Str(answer.at("status")) == "pending") text += "; waiting for earlier entries";
+  if (!findings.empty()) text += "; flagged: " + findings;
+  return text + "\n";
+}
+
+// --start: "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD HH:MM" or "HH:MM" (today), community
+// local time; default: the service just ended.
+Outcome<std::uint64_t> ParseStart(Wallet& w, const std::string& text, std::uint32_t minutes) {
+  std::uint64_t now = NowMs();
+  if (text.empty()) return now - std::uint64_t{minutes} * 60'000;
+  auto offset = w.UtcOffset();
+  if (!offset) return offset.error();
+  auto bad = Failure{"usage", "--start must look like 2026-11-23T14:00 or 14:00 (local time)"};
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d", &y, &mo, &d, &h, &mi) == 5) {
+    // parsed
+  } else if (std::sscanf(text.c_str(), "%2d:%2d", &h, &mi) == 2 && text.size() <= 5) {
+    namespace chrono = std::chrono;
+    auto local = chrono::sys_time<chrono::milliseconds>(chrono::milliseconds(
+        static_cast<std::int64_t>(now) + std::int64_t{*offset} * 60'000));
+    chrono::year_month_day ymd(chrono::floor<chrono::days>(local));
+    y = static_cast<int>(ymd.year());
+    mo = static_cast<int>(static_cast<unsigned>(ymd.month()));
+    d = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  } else {
+    return bad;
+  }
+  namespace chrono = std::chrono;
+  chrono::year_month_day ymd{chrono::year(y), chrono::month(static_cast<unsigned>(mo)),
+                             chrono::day(static_cast<unsigned>(d))};
+  if (!ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59) return bad;
+  std::int64_t days = chrono::sys_days(ymd).time_since_epoch().count();
+  std::int64_t ms = days * 86'400'000 + (h * 60 + mi) * 60'000 - std::int64_t{*offset} * 60'000;
+  if (ms < 0) return bad;
+  return static_cast<std::uint64_t>(ms);
+}
+
+Outcome<std::string> ReadVoucherArgument(const std::string& arg) {
+  if (arg.rfind(kVoucherPrefix, 0) == 0) return arg;
+  std::ifstream in(arg);
+  if (!in) {
+    return Failure{"bad_voucher", "'" + Short(arg) +
+                                      "...' is neither a voucher (lbv1:...) nor a readable file"};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  auto at = s.find(kVoucherPrefix);
+  if (at == std::string::npos) return Failure{"bad_voucher", arg + " holds no voucher"};
+  auto end = s.find_first_of(" \n\r\t", at);
+  return s.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+// ---- commands -------------------------------------------------------------------
+
+int KeyNew(Wallet& w) {
+  const auto& g = w.globals();
+  if (std::filesystem::exists(g.keystore)) {
+    return Fail(g, {"keystore", "a keystore already exists at " + g.keystore +
+                                    "; use it (`lovebank key show`) or pass --keystore NEW_PATH"});
+  }
+  auto passphrase = w.NewPassphrase();
+  if (!passphrase) return Fail(g, passphrase.error());
+  if (passphrase->size() < 8) {
+    return Fail(g, {"usage", "the passphrase must have at least 8 characters"});
+  }
+  auto key = crypto::SecretKey::Generate();
+  auto sealed = crypto::SealKeystore(key, *passphrase);
+  if (!sealed) return Fail(g, {"keystore", sealed.error().message});
+  if (auto s = crypto::WriteKeystoreFile(g.keystore, *sealed); !s) {
+    return Fail(g, {"keystore", s.error().message});
+  }
+  std::string hex = ToHex(key.public_key());
+  return Done(g, json::object{{"key", hex}, {"keystore", g.keystore}},
+              "New key " + hex + "\nsaved in " + g.keystore +
+                  " (encrypted with your passphrase; keep a backup of the file and the "
+                  "passphrase apart)\n");
+}
+
+int KeyShow(Wallet& w) {
+  auto key = w.MyKey();
+  if (!key) return Fail(w.globals(), key.error());
+  std::string hex = ToHex(*key);
+  return Done(w.globals(), json::object{{"key", hex}, {"keystore", w.globals().keystore}},
+              hex + "\n");
+}
+
+int KeyResync(Wallet& w) {
+  auto r = w.Resync();
+  if (!r) return Fail(w.globals(), r.error());
+  return Done(w.globals(), *r,
+              fmt::format("The wallet now continues your chain after entry {} (it was at {}).\n",
+                          U64(r->at("seq")), U64(r->at("previous_seq"))));
+}
+
+struct FoundArgs {
+  std::string name;
+  std::vector<std::string> categories;
+  std::uint32_t max_per_entry = 0, max_per_day = 0;
+  std::int32_t utc_offset = 0;
+  std::string out;
+};
+
+int CommunityFound(Wallet& w, const FoundArgs& a) {
+  const auto& g = w.globals();
+  Genesis genesis;
+  genesis.community = a.name;
+  for (const auto& c : a.categories) {
+    auto eq = c.find('=');
+    unsigned long rate = 0;
+    try {
+      if (eq != std::string::npos) rate = std::stoul(c.substr(eq + 1));
+    } catch (...) {
+      eq = std::string::npos;
+    }
+    if (eq == std::string::npos || eq == 0 || rate == 0 || rate > 1'000'000) {
+      return Fail(g, {"usage", "--category takes NAME=POINTS_PER_HOUR, e.g. care=10"});
+    }
+    genesis.policy.categories.push_back({c.substr(0, eq), static_cast<std::uint32_t>(rate)});
+  }
+  genesis.policy.max_minutes_per_entry = a.max_per_entry;
+  genesis.policy.max_minutes_per_day = a.max_per_day;
+  genesis.policy.utc_offset_minutes = a.utc_offset;
+  std::string genesis_path = a.out + "/genesis.entry";
+  std::string key_path = a.out + "/network.key";
+  if (std::filesystem::exists(genesis_path) || std::filesystem::exists(key_path)) {
+    return Fail(g, {"usage", a.out + " already holds a community; choose another --out"});
+  }
+  auto me = w.MyKey();
+  if (!me) return Fail(g, me.error());
+  genesis.admins.push_back(*me);
+  // Check the genesis against the ledger's bounds before asking for the passphrase.
+  {
+    Entry probe;
+    probe.timestamp_ms = NowMs();
+    probe.kind = genesis;
+    Bytes body = EncodeEntryBody(probe);
+    if (auto decoded = DecodeEntryBody(body); !decoded) {
+      return Fail(g, {"usage", "the community cannot be founded: " + decoded.error().message});
+    }
+  }
+  auto v = w.SignGenesis(std::move(genesis));
+  if (!v) return Fail(g, v.error());
+  if (auto s = crypto::WriteSecretFile(genesis_path, v->envelope, "genesis entry"); !s) {
+    return Fail(g, {"usage", s.error().message});
+  }
+  Bytes network_key = crypto::RandomBytes(32);
+  if (auto s = crypto::WriteSecretFile(key_path, ToHex(network_key) + "\n", "network key"); !s) {
+    return Fail(g, {"usage", s.error().message});
+  }
+  std::string id = ToHex(v->id);
+  return Done(g,
+              json::object{{"network", id},
+                           {"genesis", genesis_path},
+                           {"network_key", key_path},
+                           {"admin", ToHex(v->entry.author)}},
+              fmt::format("Community '{}' founded.\n  network id  {}\n  genesis     {}\n  network "
+                          "key {} (secret: give it only to the community's nodes)\nYou are its "
+                          "first admin. Next: lovebank-node init --data DIR --genesis {} "
+                          "--network-key {}\n",
+                          a.name, id, genesis_path, key_path, genesis_path, key_path));
+}
+
+int Submit(Wallet& w, EntryKind kind, const std::string& what) {
+  auto answer = w.SignAndSubmit(std::move(kind));
+  if (!answer) return Fail(w.globals(), answer.error());
+  return Done(w.globals(), *answer, Stored(*answer, what));
+}
+
+// Refuses early, before signing, when this key lacks `role` for its next entry.
+std::optional<Failure> RequireRole(Wallet& w, std::string_view role, const std::string& act) {
+  auto me = w.MyKey();
+  if (!me) return me.error();
+  auto account = w.Get("/v1/accounts/" + ToHex(*me));
+  if (!account) return account.error();
+  for (const auto& r : account->at("roles").as_array()) {
+    if (Str(r) == role) return std::nullopt;
+  }
+  return Failure{"role_missing", "you do not hold the " + std::string(role) + " role needed to " +
+                                     act + " (never granted, or revoked); ask a community admin"};
+}
+
+struct EnrolArgs {
+  std::string key, name, grid, building;
+  std::vector<std::string> teams;
+};
+
+int MemberEnrol(Wallet& w, const EnrolArgs& a) {
+  auto key = FixedFromHex<PublicKey>(a.key);
+  if (!key) return Fail(w.globals(), {"usage", "KEY must be 64 hex digits (`lovebank key show`)"});
+  Enrol e{*key, a.name, a.grid, a.building, a.teams};
+  return Submit(w, e, "Enrolled " + a.name);
+}
+
+int MemberList(Wallet& w) {
+  auto members = w.Get("/v1/members");
+  if (!members) return Fail(w.globals(), members.error());
+  Table table({"name", "key", "roles", "hours", "balance"});
+  for (const auto& m : members->at("members").as_array()) {
+    std::string roles;
+    for (const auto& r : m.at("roles").as_array()) roles += (roles.empty() ? "" : ",") + Str(r);
+    table.Add({Str(m.at("name")), Str(m.at("keys").as_array().back()), roles,
+               Hours(U64(m.at("minutes"))), std::to_string(U64(m.at("balance")))});
+  }
+  return Done(w.globals(), *members, table.Render());
+}
+
+int RoleAct(Wallet& w, bool grant, const std::string& key_text, const std::string& role_name) {
+  auto role = RoleFromName(role_name);
+  if (!role) {
+    return Fail(w.globals(), {"usage", "role must be admin, coordinator, station or auditor"});
+  }
+  auto key = w.ResolveKey(key_text);
+  if (!key) return Fail(w.globals(), key.error());
+  if (auto f = RequireRole(w, "admin", "grant or revoke roles")) return Fail(w.globals(), *f);
+  auto account = w.Get("/v1/accounts/" + ToHex(*key));
+  if (!account) return Fail(w.globals(), account.error());
+  // The boundary is the subject's newest entry: the change holds for what they sign next.
+  std::uint64_t boundary = U64(account->at("key_head_seq"));
+  std::string who = NameOr(account->at("name"), ToHex(*key));
+  if (grant) {
+    return Submit(w, RoleGrant{*key, *role, boundary},
+                  "Granted " + role_name + " to " + who);
+  }
+  return Submit(w, RoleRevoke{*key, *role, boundary},
+                "Revoked " + role_name + " from " + who + " (acts after their entry " +
+                    std::to_string(boundary) + " no longer carry it)");
+}
+
+int NodeAct(Wallet& w, bool grant, const std::string& key_text, const std::string& label) {
+  auto key = FixedFromHex<PublicKey>(key_text);
+  if (!key) {
+    return Fail(w.globals(), {"usage", "NODEKEY is 64 hex digits (`lovebank-node id --data DIR`)"});
+  }
+  if (auto f = RequireRole(w, "admin", "admit or remove nodes")) return Fail(w.globals(), *f);
+  if (grant) return Submit(w, NodeGrant{*key, label}, "Admitted node " + Short(key_text));
+  return Submit(w, NodeRevoke{*key, label}, "Removed node " + Short(key_text));
+}
+
+struct ServiceArgs {
+  std::string activity, category, start, beneficiary;
+  std::uint32_t minutes = 0;
+  std::vector<std::string> volunteers;
+};
+
+int ServiceRecordCmd(Wallet& w, const ServiceArgs& a) {
+  if (auto f = RequireRole(w, "coordinator", "record service")) return Fail(w.globals(), *f);
+  auto start = ParseStart(w, a.start, a.minutes);
+  if (!start) return Fail(w.globals(), start.error());
+  ServiceRecord r{a.activity, a.category, *start, a.minutes, {}};
+  for (const auto& v : a.volunteers) {
+    auto key = w.ResolveKey(v);
+    if (!key) return Fail(w.globals(), key.error());
+    r.volunteers.push_back(*key);
+  }
+  if (r.volunteers.size() > kMaxVolunteersPerRecord) {
+    return Fail(w.globals(), {"usage", "at most 200 volunteers per record; split the list"});
+  }
+  std::size_t n = r.volunteers.size();
+  return Submit(w, std::move(r),
+                fmt::format("Recorded {} of {} for {} volunteer{}", Hours(a.minutes), a.activity,
+                            n, n == 1 ? "" : "s"));
+}
+
+int ServiceClaimCmd(Wallet& w, const ServiceArgs& a) {
+  auto start = ParseStart(w, a.start, a.minutes);
+  if (!start) return Fail(w.globals(), start.error());
+  ServiceClaim c{a.activity, a.category, *start, a.minutes, std::nullopt};
+  if (!a.beneficiary.empty()) {
+    auto key = w.ResolveKey(a.beneficiary);
+    if (!key) return Fail(w.globals(), key.error());
+    c.beneficiary = *key;
+  }
+  auto answer = w.SignAndSubmit(std::move(c));
+  if (!answer) return Fail(w.globals(), answer.error());
+  std::string id = Str(answer->at("id"));
+  return Done(w.globals(), *answer,
+              fmt::format("Claimed {} of {} (claim {}).\nA coordinator confirms it with: "
+                          "lovebank service confirm {}\n",
+                          Hours(a.minutes), a.activity, Short(id), id));
+}
+
+int ServiceVerdict(Wallet& w, bool confirm, const std::string& id_text, const std::string& reason) {
+  auto id = w.ParseId(id_text);
+  if (!id) return Fail(w.globals(), id.error());
+  auto claim = w.Get("/v1/entries/" + id_text);
+  if (!claim) return Fail(w.globals(), claim.error());
+  if (Str(claim->at("kind")) != "service_claim") {
+    return Fail(w.globals(), {"not_found", "entry " + Short(id_text) + " is not a service claim"});
+  }
+  auto me = w.MyKey();
+  if (!me) return Fail(w.globals(), me.error());
+  auto mine = w.Get("/v1/accounts/" + ToHex(*me));
+  auto theirs = w.Get("/v1/accounts/" + Str(claim->at("author")));
+  if (!mine || !theirs) return Fail(w.globals(), (!mine ? mine : theirs).error());
+  if (Str(mine->at("account")) == Str(theirs->at("account"))) {
+    return Fail(w.globals(), {"self_confirmation",
+                              "you cannot confirm or reject your own service; ask a coordinator "
+                              "or the resident you helped"});
+  }
+  std::string who = NameOr(claim->at("author_name"), Str(claim->at("author")));
+  std::string what = fmt::format("{} of {} by {}", Hours(U64(claim->at("minutes"))),
+                                 Str(claim->at("activity")), who);
+  if (confirm) return Submit(w, ServiceConfirm{*id, reason}, "Confirmed " + what);
+  return Submit(w, ServiceReject{*id, reason}, "Rejected " + what);
+}
+
+int Balance(Wallet& w, const std::string& key_text) {
+  PublicKey key;
+  if (key_text.empty()) {
+    auto me = w.MyKey();
+    if (!me) return Fail(w.globals(), me.error());
+    key = *me;
+  } else {
+    auto k = w.ResolveKey(key_text);
+    if (!k) return Fail(w.globals(), k.error());
+    key = *k;
+  }
+  auto a = w.Get("/v1/accounts/" + ToHex(key));
+  if (!a) return Fail(w.globals(), a.error());
+  std::string name = NameOr(a->at("name"), ToHex(key));
+  std::string text = fmt::format("{}\n  points       {}", name, U64(a->at("balance")));
+  if (U64(a->at("unfunded_points"))) {
+    text += fmt::format("  ({} points signed but not covered)", U64(a->at("unfunded_points")));
+  }
+  text += fmt::format("\n  service      {}\n", Hours(U64(a->at("minutes"))));
+  for (const auto& [category, minutes] : a->at("minutes_by_category").as_object()) {
+    text += fmt::format("    {:<12} {}\n", std::string(category), Hours(U64(minutes)));
+  }
+  text += fmt::format("  earned       {} points from service, {} received, {} spent\n",
+                      U64(a->at("service_points")), U64(a->at("received_points")),
+                      U64(a->at("spent_points")));
+  std::string roles;
+  for (const auto& r : a->at("roles").as_array()) roles += (roles.empty() ? "" : ", ") + Str(r);
+  if (!roles.empty()) text += "  roles        " + roles + "\n";
+  return Done(w.globals(), *a, text);
+}
+
+std::string Describe(const json::object& e, std::int32_t offset) {
+  std::string kind = Str(e.at("kind"));
+  auto who = [&](const char* key, const char* name_key = nullptr) {
+    return name_key ? NameOr(e.at(name_key), Str(e.at(key))) : Short(Str(e.at(key)));
+  };
+  if (kind == "service_record" || kind == "service_claim") {
+    std::string s = fmt::format("{} {} ({})", Hours(U64(e.at("minutes"))),
+                                Str(e.at("activity")), Str(e.at("category")));
+    if (kind == "service_record") s += " recorded by " + who("author", "author_name");
+    return s + ", started " + LocalTime(U64(e.at("start_ms")), offset);
+  }
+  if (kind == "transfer") {
+    return fmt::format("{} points from {} to {}{}", U64(e.at("points")),
+                       who("author", "author_name"), who("to"),
+                       Str(e.at("memo")).empty() ? "" : ": " + Str(e.at("memo")));
+  }
+  if (kind == "redeem") return fmt::format("voucher for {} points", U64(e.at("points")));
+  if (kind == "fulfil") return "gift handed over for voucher " + Short(Str(e.at("redeem")));
+  if (kind == "service_confirm") return "confirmed claim " + Short(Str(e.at("claim")));
+  if (kind == "service_reject") return "rejected claim " + Short(Str(e.at("claim")));
+  if (kind == "enrol") return "enrolled " + Str(e.at("name"));
+  if (kind == "role_grant") return "granted " + Str(e.at("role")) + " to " + who("subject");
+  if (kind == "role_revoke") return "revoked " + Str(e.at("role")) + " from " + who("subject");
+  if (kind == "catalog_item") return "listed " + Str(e.at("name"));
+  if (kind == "reversal") return "reversed " + Short(Str(e.at("target")));
+  return kind;
+}
+
+int History(Wallet& w, const std::string& key_text, unsigned limit) {
+  PublicKey key;
+  if (key_text.empty()) {
+    auto me = w.MyKey();
+    if (!me) return Fail(w.globals(), me.error());
+    key = *me;
+  } else {
+    auto k = w.ResolveKey(key_text);
+    if (!k) return Fail(w.globals(), k.error());
+    key = *k;
+  }
+  auto offset = w.UtcOffset();
+  if (!offset) return Fail(w.globals(), offset.error());
+  auto h = w.Get("/v1/accounts/" + ToHex(key) + "/history?limit=" + std::to_string(limit));
+  if (!h) return Fail(w.globals(), h.error());
+  Table table({"when", "what", "points", "service", "entry", "notes"});
+  for (const auto& e : h->at("entries").as_array()) {
+    const auto& o = e.as_object();
+    std::int64_t points = I64(o.at("effect").at("points"));
+    std::uint64_t minutes = U64(o.at("effect").at("minutes"));
+    std::string notes = DescribeFindings(o);
+    if (Str(o.at("status")) != "active") notes = Str(o.at("status")) + (notes.empty() ? "" : " " + notes);
+    table.Add({LocalTime(U64(o.at("timestamp_ms")), *offset), Describe(o, *offset),
+               points ? fmt::format("{:+}", points) : "", minutes ? Hours(minutes) : "",
+               Short(Str(o.at("id"))), notes});
+  }
+  std::string text = table.empty() ? "No entries yet.\n" : table.Render();
+  if (U64(h->at("total")) > h->at("entries").as_array().size()) {
+    text += fmt::format("({} of {} entries; more with --limit)\n",
+                        h->at("entries").as_array().size(), U64(h->at("total")));
+  }
+  return Done(w.globals(), *h, text);
+}
+
+// Refuses before signing when the account cannot cover `points`.
+std::optional<Failure> RequireFunds(Wallet& w, std::uint64_t points) {
+  auto me = w.MyKey();
+  if (!me) return me.error();
+  auto a = w.Get("/v1/accounts/" + ToHex(*me));
+  if (!a) return a.error();
+  std::uint64_t spendable = U64(a->at("spendable"));
+  if (points <= spendable) return std::nullopt;
+  return Failure{"insufficient_points", fmt::format("insufficient points: {} available, {} needed",
+                                                    spendable, points)};
+}
+
+int TransferCmd(Wallet& w, const std::string& to_text, std::uint64_t points,
+                const std::string& memo) {
+  auto to = w.ResolveKey(to_text);
+  if (!to) return Fail(w.globals(), to.error());
+  if (points == 0) return Fail(w.globals(), {"usage", "POINTS must be at least 1"});
+  if (auto f = RequireFunds(w, points)) return Fail(w.globals(), *f);
+  return Submit(w, Transfer{*to, points, memo},
+                fmt::format("Gave {} points to {}", points, to_text));
+}
+
+int CatalogAdd(Wallet& w, const std::string& name, std::uint64_t price, std::uint64_t stock) {
+  if (auto f = RequireRole(w, "station", "list gifts")) return Fail(w.globals(), *f);
+  if (price == 0) return Fail(w.globals(), {"usage", "--price must be at least 1 point"});
+  auto answer = w.SignAndSubmit(CatalogItem{name, price, stock});
+  if (!answer) return Fail(w.globals(), answer.error());
+  return Done(w.globals(), *answer,
+              fmt::format("Listed '{}' at {} points, {} in stock (item {})\n", name, price, stock,
+                          Short(Str(answer->at("id")))));
+}
+
+int CatalogRestock(Wallet& w, const std::string& item_text, std::uint64_t added) {
+  if (auto f = RequireRole(w, "station", "restock gifts")) return Fail(w.globals(), *f);
+  auto item = w.ResolveItem(item_text);
+  if (!item) return Fail(w.globals(), item.error());
+  auto id = w.ParseId(Str(item->at("item")));
+  if (!id) return Fail(w.globals(), id.error());
+  return Submit(w, Restock{*id, added},
+                fmt::format("Restocked '{}' with {}", Str(item->at("name")), added));
+}
+
+int CatalogList(Wallet& w) {
+  auto catalog = w.Get("/v1/catalog");
+  if (!catalog) return Fail(w.globals(), catalog.error());
+  Table table({"gift", "price", "stock", "handed out", "station", "item"});
+  for (const auto& i : catalog->at("items").as_array()) {
+    table.Add({Str(i.at("name")), std::to_string(U64(i.at("price"))),
+               std::to_string(U64(i.at("stock"))), std::to_string(U64(i.at("fulfilled"))),
+               NameOr(i.at("station_name"), Str(i.at("station"))), Short(Str(i.at("item")))});
+  }
+  return Done(w.globals(), *catalog,
+              table.empty() ? "The catalogue is empty.\n" : table.Render());
+}
+
+int RedeemCmd(Wallet& w, const std::string& item_text, const std::string& station_text,
+              const std::string& out, bool qr) {
+  auto item = w.ResolveItem(item_text);
+  if (!item) return Fail(w.globals(), item.error());
+  std::string name = Str(item->at("name"));
+  std::uint64_t price = U64(item->at("price"));
+  if (U64(item->at("stock")) == 0) {
+    return Fail(w.globals(), {"out_of_stock", "'" + name +
+                                                  "' is out of stock; ask the station when it "
+                                                  "will be restocked, or choose another gift"});
+  }
+  PublicKey station;
+  if (station_text.empty()) {
+    station = *FixedFromHex<PublicKey>(Str(item->at("station")));
+  } else {
+    auto s = w.ResolveKey(station_text);
+    if (!s) return Fail(w.globals(), s.error());
+    station = *s;
+  }
+  if (auto f = RequireFunds(w, price)) return Fail(w.globals(), *f);
+  auto id = w.ParseId(Str(item->at("item")));
+  if (!id) return Fail(w.globals(), id.error());
+  auto answer = w.SignAndSubmit(Redeem{*id, station, price, crypto::RandomBytes(16)});
+  if (!answer) return Fail(w.globals(), answer.error());
+  std::string redeem_id = Str(answer->at("id"));
+  auto chain = w.RecentChain(redeem_id);
+  if (!chain) return Fail(w.globals(), chain.error());
+  std::string voucher = EncodeVoucher(*chain, kVoucherTextBytes);
+  std::string qr_voucher = EncodeVoucher(*chain, kVoucherQrBytes);
+  if (!out.empty()) {
+    std::ofstream file(out);
+    file << voucher << "\n";
+    if (!file) return Fail(w.globals(), {"usage", "cannot write the voucher to " + out});
+  }
+  json::object o = *answer;
+  o["voucher"] = voucher;
+  o["item_name"] = name;
+  o["points"] = price;
+  std::string text = fmt::format(
+      "Voucher for '{}' ({} points). Show it at the station; it is valid once.\n\n{}\n", name,
+      price, voucher);
+  if (qr) text += "\n" + QrCode(qr_voucher);
+  if (!out.empty()) text += "Saved to " + out + "\n";
+  return Done(w.globals(), o, text);
+}
+
+int FulfilCmd(Wallet& w, const std::string& arg) {
+  auto text = ReadVoucherArgument(arg);
+  if (!text) return Fail(w.globals(), text.error());
+  if (auto f = RequireRole(w, "station", "fulfil vouchers")) return Fail(w.globals(), *f);
+  // Hand the voucher's entries to this node first: it may not have seen them.
+  auto shown = w.Post("/v1/entries", json::object{{"voucher", *text}});
+  if (!shown) return Fail(w.globals(), shown.error());
+  const auto& v = shown->at("voucher").as_object();
+  if (!v.at("fulfilled_by").as_array().empty()) {
+    return Fail(w.globals(), {"already_fulfilled",
+                              "this voucher was already fulfilled; do not hand the gift over "
+                              "again"});
+  }
+  auto redeem = w.ParseId(Str(v.at("redeem")));
+  if (!redeem) return Fail(w.globals(), redeem.error());
+  auto answer = w.SignAndSubmit(Fulfil{*redeem});
+  if (!answer) return Fail(w.globals(), answer.error());
+  json::object o = *answer;
+  o["voucher"] = v;
+  std::string who = NameOr(v.at("volunteer_name"), Str(v.at("volunteer")));
+  std::string note = v.at("funded").as_bool()
+                         ? ""
+                         : " (accepted within this station's offline limit; the points are "
+                           "checked when the station syncs)";
+  return Done(w.globals(), o,
+              fmt::format("Hand over '{}' to {}: voucher fulfilled (entry {}){}\n",
+                          Str(v.at("item_name")), who, Short(Str(answer->at("id"))), note));
+}
+
+struct ReportArgs {
+  std::string by = "category", from, to, period = "month", at;
+  bool csv = false;
+  unsigned limit = 10;
+};
+
+int ReportHours(Wallet& w, const ReportArgs& a) {
+  std::string target = "/v1/reports/hours?by=" + UrlEncode(a.by);
+  if (!a.from.empty()) target += "&from=" + UrlEncode(a.from);
+  if (!a.to.empty()) target += "&to=" + UrlEncode(a.to);
+  auto r = w.Get(target);
+  if (!r) return Fail(w.globals(), r.error());
+  Table table({a.by, "hours", "minutes", "points", "volunteers", "entries"});
+  std::uint64_t total = 0;
+  for (const auto& row : r->at("rows").as_array()) {
+    total += U64(row.at("minutes"));
+    table.Add({Str(row.at("group")), Hours(U64(row.at("minutes"))),
+               std::to_string(U64(row.at("minutes"))), std::to_string(U64(row.at("points"))),
+               std::to_string(U64(row.at("volunteers"))), std::to_string(U64(row.at("entries")))});
+  }
+  if (a.csv) return Done(w.globals(), *r, table.Csv());
+  std::string range = a.from.empty() && a.to.empty()
+                          ? "all time"
+                          : (a.from.empty() ? "start" : a.from) + " to " +
+                                (a.to.empty() ? "today" : a.to);
+  std::string text = "Service hours by " + a.by + " (" + range + ")\n";
+  text += table.empty() ? "No credited service in this period.\n"
+                        : table.Render() + "Total: " + Hours(total) + "\n";
+  return Done(w.globals(), *r, text);
+}
+
+int ReportLeaderboard(Wallet& w, const ReportArgs& a) {
+  std::string target = "/v1/reports/leaderboard?period=" + UrlEncode(a.period) +
+                       "&limit=" + std::to_string(a.limit);
+  if (!a.at.empty()) target += "&at=" + UrlEncode(a.at);
+  auto r = w.Get(target);
+  if (!r) return Fail(w.globals(), r.error());
+  Table table({"rank", "volunteer", "hours", "points"});
+  for (const auto& row : r->at("rows").as_array()) {
+    table.Add({std::to_string(U64(row.at("rank"))), NameOr(row.at("name"), Str(row.at("account"))),
+               Hours(U64(row.at("minutes"))), std::to_string(U64(row.at("points")))});
+  }
+  if (a.csv) return Done(w.globals(), *r, table.Csv());
+  std::string text = "Leaderboard " + Str(r->at("label")) + "\n";
+  text += table.empty() ? "No credited service in this period.\n" : table.Render();
+  return Done(w.globals(), *r, text);
+}
+
+int ReverseCmd(Wallet& w, const std::string& id_text, const std::string& reason,
+               const std::string& volunteer) {
+  auto id = w.ParseId(id_text);
+  if (!id) return Fail(w.globals(), id.error());
+  if (auto f = RequireRole(w, "admin", "reverse credits")) return Fail(w.globals(), *f);
+  auto target = w.Get("/v1/entries/" + id_text);
+  if (!target) return Fail(w.globals(), target.error());
+  Reversal r{*id, std::nullopt, reason};
+  if (!volunteer.empty()) {
+    auto key = w.ResolveKey(volunteer);
+    if (!key) return Fail(w.globals(), key.error());
+    r.volunteer = *key;
+  }
+  return Submit(w, std::move(r), "Reversed " + Str(target->at("kind")) + " " + Short(id_text));
+}
+
+int RecoverCmd(Wallet& w, const std::string& old_text, const std::string& new_text) {
+  auto old_key = w.ResolveKey(old_text);
+  if (!old_key) return Fail(w.globals(), old_key.error());
+  auto new_key = FixedFromHex<PublicKey>(new_text);
+  if (!new_key) return Fail(w.globals(), {"usage", "NEWKEY must be 64 hex digits"});
+  if (auto f = RequireRole(w, "admin", "recover accounts")) return Fail(w.globals(), *f);
+  auto account = w.Get("/v1/accounts/" + ToHex(*old_key));
+  if (!account) return Fail(w.globals(), account.error());
+  // The lost key's entries so far keep counting; anything it signs later is fenced.
+  std::uint64_t boundary = U64(account->at("key_head_seq"));
+  return Submit(w, Recover{*old_key, *new_key, boundary},
+                fmt::format("Moved the account of {} to key {} (the old key is fenced after its "
+                            "entry {})",
+                            NameOr(account->at("name"), ToHex(*old_key)), Short(new_text),
+                            boundary));
+}
+
+int StatusCmd(Wallet& w) {
+  auto s = w.Status();
+  if (!s) return Fail(w.globals(), s.error());
+  return Done(w.globals(), *s,
+              fmt::format("{} · {} entries ({} pending) · {} accounts · {} gifts\nnetwork    "
+                          "{}\nstate hash {}\n",
+                          Str(s->at("community")), U64(s->at("entries")), U64(s->at("pending")),
+                          U64(s->at("accounts")), U64(s->at("items")), Str(s->at("network")),
+                          Str(s->at("state_hash"))));
+}
+
+std::string DefaultKeystore() {
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.lovebank/keystore";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  crypto::InitCrypto();
+  CLI::App app{"lovebank: the wallet of the Lovebank time bank"};
+  app.require_subcommand(1);
+  Globals g;
+  const char* env_node = std::getenv("LOVEBANK_NODE");
+  const char* env_keystore = std::getenv("LOVEBANK_KEYSTORE");
+  g.node_url = env_node ? env_node : "http://127.0.0.1:7700";
+  g.keystore = env_keystore ? env_keystore : DefaultKeystore();
+  app.add_option("--node", g.node_url, "node API URL (env LOVEBANK_NODE)")->capture_default_str();
+  app.add_option("--keystore", g.keystore, "keystore file (env LOVEBANK_KEYSTORE)")
+      ->capture_default_str();
+  app.add_option("--passphrase-file", g.passphrase_file,
+                 "read the passphrase from this file (or set LOVEBANK_PASSPHRASE)");
+  app.add_flag("--json", g.json, "print JSON for scripts (docs/cli.md)");
+  app.fallthrough();
+
+  std::function<int(Wallet&)> action;
+  auto on = [&](CLI::App* cmd, std::function<int(Wallet&)> f) {
+    cmd->callback([&action, f] { action = f; });
+  };
+
+  auto* key = app.add_subcommand("key", "your key: create, show, resync")->require_subcommand(1);
+  on(key->add_subcommand("new", "create a new key in an encrypted keystore"), KeyNew);
+  on(key->add_subcommand("show", "print your public key"), KeyShow);
+  on(key->add_subcommand("resync",
+                         "continue your chain from the node's copy (after restoring a backup)"),
+     KeyResync);
+
+  auto* community = app.add_subcommand("community", "found a community")->require_subcommand(1);
+  FoundArgs found;
+  auto* found_cmd = community->add_subcommand(
+      "found", "write a genesis entry and network key for a new community; you are its admin");
+  found_cmd->add_option("--name", found.name, "the community's name")->required();
+  found_cmd->add_option("--category", found.categories,
+                        "activity category NAME=POINTS_PER_HOUR (repeatable)")
+      ->required();
+  found_cmd->add_option("--max-minutes-per-entry", found.max_per_entry, "cap per entry (0: none)");
+  found_cmd->add_option("--max-minutes-per-day", found.max_per_day, "cap per day (0: none)");
+  found_cmd->add_option("--utc-offset-minutes", found.utc_offset,
+                        "the community's local time offset, e.g. 480 for UTC+8");
+  found_cmd->add_option("--out", found.out, "directory for genesis.entry and network.key")
+      ->required();
+  on(found_cmd, [&](Wallet& w) { return CommunityFound(w, found); });
+
+  auto* member = app.add_subcommand("member", "members: enrol, list")->require_subcommand(1);
+  EnrolArgs enrol;
+  auto* enrol_cmd = member->add_subcommand("enrol", "enrol a member (admin or coordinator)");
+  enrol_cmd->add_option("KEY", enrol.key, "the member's key")->required();
+  enrol_cmd->add_option("--name", enrol.name, "their name")->required();
+  enrol_cmd->add_option("--grid", enrol.grid, "their grid or compound");
+  enrol_cmd->add_option("--building", enrol.building, "their building");
+  enrol_cmd->add_option("--team", enrol.teams, "a volunteer team (repeatable)");
+  on(enrol_cmd, [&](Wallet& w) { return MemberEnrol(w, enrol); });
+  on(member->add_subcommand("list", "list members with roles, hours and points"), MemberList);
+
+  std::string subject, role_name, node_key, label;
+  auto* role = app.add_subcommand("role", "grant or revoke roles (admin)")->require_subcommand(1);
+  for (bool grant : {true, false}) {
+    auto* cmd = role->add_subcommand(grant ? "grant" : "revoke",
+                                     grant ? "grant a role" : "revoke a role");
+    cmd->add_option("KEY", subject, "the member's key or name")->required();
+    cmd->add_option("ROLE", role_name, "admin, coordinator, station or auditor")->required();
+    on(cmd, [&, grant](Wallet& w) { return RoleAct(w, grant, subject, role_name); });
+  }
+  auto* node = app.add_subcommand("node", "admit or remove nodes (admin)")->require_subcommand(1);
+  for (bool grant : {true, false}) {
+    auto* cmd = node->add_subcommand(grant ? "grant" : "revoke",
+                                     grant ? "admit a node key" : "remove a node key");
+    cmd->add_option("NODEKEY", node_key, "the node's key (lovebank-node id)")->required();
+    cmd->add_option("--label", label, "what the node is, e.g. 'grid 3 station'");
+    on(cmd, [&, grant](Wallet& w) { return NodeAct(w, grant, node_key, label); });
+  }
+
+  auto* service = app.add_subcommand("service", "service hours")->require_subcommand(1);
+  ServiceArgs sa;
+  auto* record = service->add_subcommand("record", "record service for volunteers (coordinator)");
+  record->add_option("--activity", sa.activity, "what was done")->required();
+  record->add_option("--category", sa.category, "activity category")->required();
+  record->add_option("--minutes", sa.minutes, "minutes of service")->required();
+  record->add_option("--volunteer", sa.volunteers, "a volunteer's key or name (repeatable)")
+      ->required();
+  record->add_option("--start", sa.start, "when it started, e.g. 2026-11-23T14:00 (local)");
+  on(record, [&](Wallet& w) { return ServiceRecordCmd(w, sa); });
+  auto* claim = service->add_subcommand("claim", "claim your own service hours");
+  claim->add_option("--activity", sa.activity, "what you did")->required();
+  claim->add_option("--category", sa.category, "activity category")->required();
+  claim->add_option("--minutes", sa.minutes, "minutes of service")->required();
+  claim->add_option("--start", sa.start, "when it started, e.g. 14:00 (local)");
+  claim->add_option("--helped", sa.beneficiary, "the resident you helped (they may confirm)");
+  on(claim, [&](Wallet& w) { return ServiceClaimCmd(w, sa); });
+  std::string claim_id, reason;
+  auto* confirm = service->add_subcommand("confirm", "confirm a claim (coordinator or helped)");
+  confirm->add_option("ID", claim_id, "the claim's id")->required();
+  confirm->add_option("--reason", reason, "a note");
+  on(confirm, [&](Wallet& w) { return ServiceVerdict(w, true, claim_id, reason); });
+  auto* reject = service->add_subcommand("reject", "reject a claim (coordinator or helped)");
+  reject->add_option("ID", claim_id, "the claim's id")->required();
+  reject->add_option("--reason", reason, "why")->required();
+  on(reject, [&](Wallet& w) { return ServiceVerdict(w, false, claim_id, reason); });
+
+  std::string who;
+  auto* balance = app.add_subcommand("balance", "points and hours of an account");
+  balance->add_option("KEY", who, "key or name (default: yours)");
+  on(balance, [&](Wallet& w) { return Balance(w, who); });
+  unsigned limit = 20;
+  auto* history = app.add_subcommand("history", "recent entries of an account");
+  history->add_option("KEY", who, "key or name (default: yours)");
+  history->add_option("--limit", limit, "how many entries (1-1000)")->capture_default_str();
+  on(history, [&](Wallet& w) { return History(w, who, limit); });
+
+  std::string to, memo;
+  std::uint64_t points = 0;
+  auto* transfer = app.add_subcommand("transfer", "give points to another member");
+  transfer->add_option("KEY", to, "the recipient's key or name")->required();
+  transfer->add_option("POINTS", points, "how many points")->required();
+  transfer->add_option("--memo", memo, "a note");
+  on(transfer, [&](Wallet& w) { return TransferCmd(w, to, points, memo); });
+
+  auto* catalog = app.add_subcommand("catalog", "the gift catalogue")->require_subcommand(1);
+  std::string item;
+  std::uint64_t price = 0, stock = 0;
+  auto* add = catalog->add_subcommand("add", "list a gift (station)");
+  add->add_option("--item", item, "the gift's name")->required();
+  add->add_option("--price", price, "price in points")->required();
+  add->add_option("--stock", stock, "how many are on the shelf")->required();
+  on(add, [&](Wallet& w) { return CatalogAdd(w, item, price, stock); });
+  auto* restock = catalog->add_subcommand("restock", "add stock to a gift (station)");
+  restock->add_option("ITEM", item, "the gift's name or id")->required();
+  restock->add_option("N", stock, "how many more")->required();
+  on(restock, [&](Wallet& w) { return CatalogRestock(w, item, stock); });
+  on(catalog->add_subcommand("list", "list gifts with prices and stock"), CatalogList);
+
+  std::string station, out;
+  bool no_qr = false;
+  auto* redeem = app.add_subcommand("redeem", "spend points on a gift: prints a voucher");
+  redeem->add_option("ITEM", item, "the gift's name or id")->required();
+  redeem->add_option("--station", station, "the station's key or name (default: the lister)");
+  redeem->add_option("--out", out, "also save the voucher to this file");
+  redeem->add_flag("--no-qr", no_qr, "do not draw the QR code");
+  on(redeem, [&](Wallet& w) { return RedeemCmd(w, item, station, out, !no_qr); });
+  std::string voucher;
+  auto* fulfil = app.add_subcommand("fulfil", "accept a voucher and hand over the gift (station)");
+  fulfil->add_option("VOUCHER", voucher, "the voucher text (lbv1:...) or a file holding it")
+      ->required();
+  on(fulfil, [&](Wallet& w) { return FulfilCmd(w, voucher); });
+
+  auto* report = app.add_subcommand("report", "reports of service hours")->require_subcommand(1);
+  ReportArgs ra;
+  auto* hours = report->add_subcommand("hours", "hours grouped by team, grid, building, ...");
+  hours->add_option("--by", ra.by, "team, grid, building, category or month")
+      ->check(CLI::IsMember({"team", "grid", "building", "category", "month"}))
+      ->required();
+  hours->add_option("--from", ra.from, "first day, e.g. 2026-11-01");
+  hours->add_option("--to", ra.to, "last day, e.g. 2026-11-30");
+  hours->add_flag("--csv", ra.csv, "print CSV");
+  on(hours, [&](Wallet& w) { return ReportHours(w, ra); });
+  auto* leaders = report->add_subcommand("leaderboard", "volunteers with the most hours");
+  leaders->add_option("--period", ra.period, "month or year")
+      ->check(CLI::IsMember({"month", "year"}));
+  leaders->add_option("--at", ra.at, "a day in the period (default: today)");
+  leaders->add_option("--limit", ra.limit, "how many rows");
+  leaders->add_flag("--csv", ra.csv, "print CSV");
+  on(leaders, [&](Wallet& w) { return ReportLeaderboard(w, ra); });
+
+  std::string entry_id, old_key, new_key, volunteer;
+  auto* reverse = app.add_subcommand("reverse", "reverse a fraudulent credit (admin)");
+  reverse->add_option("ID", entry_id, "the entry to reverse")->required();
+  reverse->add_option("--reason", reason, "why")->required();
+  reverse->add_option("--volunteer", volunteer, "only this volunteer's part of a record");
+  on(reverse, [&](Wallet& w) { return ReverseCmd(w, entry_id, reason, volunteer); });
+  auto* recover = app.add_subcommand("recover", "move a lost key's account to a new key (admin)");
+  recover->add_option("OLDKEY", old_key, "the lost key (or the member's name)")->required();
+  recover->add_option("NEWKEY", new_key, "the member's new key")->required();
+  on(recover, [&](Wallet& w) { return RecoverCmd(w, old_key, new_key); });
+
+  on(app.add_subcommand("status", "the node's community, counts and state hash"), StatusCmd);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsage;
+  }
+  Wallet wallet(g);
+  return action(wallet);
+}

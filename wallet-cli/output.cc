@@ -1,0 +1,117 @@
+#include "wallet-cli/output.h"
+
+#include <fmt/format.h>
+#include <qrencode.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace lovebank::wallet {
+
+namespace {
+
+std::size_t Width(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool Numeric(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || c == '-' || c == '+';
+  });
+}
+
+}  // namespace
+
+std::string Table::Render() const {
+  std::vector<std::size_t> widths(headers_.size(), 0);
+  for (std::size_t i = 0; i < headers_.size(); ++i) widths[i] = Width(headers_[i]);
+  for (const auto& row : rows_) {
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      widths[i] = std::max(widths[i], Width(row[i]));
+    }
+  }
+  auto line = [&](const std::vector<std::string>& cells, bool header) {
+    std::string out;
+    for (std::size_t i = 0; i < widths.size(); ++i) {
+      std::string cell = i < cells.size() ? cells[i] : "";
+      std::string pad(widths[i] - Width(cell), ' ');
+      bool right = !header && Numeric(cell);
+      out += right ? pad + cell : cell + (i + 1 < widths.size() ? pad : "");
+      if (i + 1 < widths.size()) out += "  ";
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out + "\n";
+  };
+  std::string out = line(headers_, true);
+  std::string rule;
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    rule += std::string(widths[i], '-') + (i + 1 < widths.size() ? "  " : "");
+  }
+  out += rule + "\n";
+  for (const auto& row : rows_) out += line(row, false);
+  return out;
+}
+
+std::string Table::Csv() const {
+  auto field = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  };
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + field(cells[i]);
+    return out + "\r\n";
+  };
+  std::string out = line(headers_);
+  for (const auto& row : rows_) out += line(row);
+  return out;
+}
+
+std::string Hours(std::uint64_t minutes) {
+  if (minutes < 60) return fmt::format("{} min", minutes);
+  if (minutes % 60 == 0) return fmt::format("{} h", minutes / 60);
+  return fmt::format("{} h {} min", minutes / 60, minutes % 60);
+}
+
+std::string Short(const std::string& hex) { return hex.substr(0, 12); }
+
+std::string LocalTime(std::uint64_t ms, std::int32_t offset) {
+  namespace chrono = std::chrono;
+  std::int64_t local = static_cast<std::int64_t>(ms) + std::int64_t{offset} * 60'000;
+  auto tp = chrono::sys_time<chrono::milliseconds>(chrono::milliseconds(local));
+  auto day = chrono::floor<chrono::days>(tp);
+  chrono::year_month_day ymd(day);
+  chrono::hh_mm_ss hms(chrono::floor<chrono::minutes>(tp - day));
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     hms.hours().count(), hms.minutes().count());
+}
+
+std::string QrCode(const std::string& text) {
+  QRcode* code = QRcode_encodeString8bit(text.c_str(), 0, QR_ECLEVEL_L);
+  if (!code) return {};
+  const int n = code->width;
+  constexpr int kQuiet = 2;
+  auto dark = [&](int x, int y) {
+    if (x < 0 || y < 0 || x >= n || y >= n) return false;
+    return (code->data[y * n + x] & 1) != 0;
+  };
+  // Light background, dark modules: draw light cells as blocks so the code scans on
+  // a dark terminal.
+  std::string out;
+  for (int y = -kQuiet; y < n + kQuiet; y += 2) {
+    for (int x = -kQuiet; x < n + kQuiet; ++x) {
+      bool top = !dark(x, y), bottom = !dark(x, y + 1);
+      out += top && bottom ? "\u2588" : top ? "\u2580" : bottom ? "\u2584" : " ";
+    }
+    out += "\n";
+  }
+  QRcode_free(code);
+  return out;
+}
+
+}  // namespace lovebank::wallet

@@ -1,0 +1,392 @@
+#include "wallet-cli/wallet.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "base/hex.h"
+#include "crypto/keystore.h"
+#include "wallet-cli/output.h"
+
+namespace lovebank::wallet {
+
+namespace json = boost::json;
+using namespace ledger;
+
+std::uint64_t NowMs() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+namespace {
+
+Failure FromApi(const ApiError& e) { return Failure{e.code, e.message}; }
+
+Failure KeystoreFailure(const Error& e) {
+  if (e.code == ErrorCode::kUnauthenticated) {
+    return Failure{"wrong_passphrase",
+                   "wrong passphrase for the keystore; type it again (it is case-sensitive)"};
+  }
+  return Failure{"keystore", e.message};
+}
+
+std::string Str(const json::value& v) {
+  return v.is_string() ? std::string(v.as_string()) : std::string();
+}
+
+std::uint64_t U64(const json::value& v) {
+  if (v.is_uint64()) return v.as_uint64();
+  if (v.is_int64() && v.as_int64() >= 0) return static_cast<std::uint64_t>(v.as_int64());
+  return 0;
+}
+
+// Reads a line from the terminal with echo off.
+std::optional<std::string> PromptHidden(const std::string& prompt) {
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (!tty) return std::nullopt;
+  std::fputs(prompt.c_str(), tty);
+  std::fflush(tty);
+  int fd = fileno(tty);
+  termios old{};
+  bool restore = ::tcgetattr(fd, &old) == 0;
+  if (restore) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  std::string line;
+  int c;
+  while ((c = std::fgetc(tty)) != EOF && c != '\n') line.push_back(static_cast<char>(c));
+  if (restore) ::tcsetattr(fd, TCSAFLUSH, &old);
+  std::fputs("\n", tty);
+  std::fclose(tty);
+  return line;
+}
+
+}  // namespace
+
+Wallet::Wallet(Globals globals) : globals_(std::move(globals)) {
+  auto client = NodeClient::Create(globals_.node_url);
+  if (client) {
+    client_ = std::move(*client);
+  } else {
+    client_error_ = Failure{"usage", client.error().message};
+  }
+}
+
+Outcome<json::value> Wallet::Get(const std::string& target) const {
+  if (client_error_) return *client_error_;
+  auto r = client_->Get(target);
+  if (!r) return FromApi(r.error());
+  return std::move(*r);
+}
+
+Outcome<json::value> Wallet::Post(const std::string& target, const json::value& body) {
+  if (client_error_) return *client_error_;
+  auto r = client_->Post(target, body);
+  if (!r) return FromApi(r.error());
+  return std::move(*r);
+}
+
+Outcome<json::object> Wallet::Status() {
+  if (!status_) {
+    auto s = Get("/v1/status");
+    if (!s) return s.error();
+    if (!s->is_object()) return Failure{"bad_response", "the node's status is not an object"};
+    status_ = s->as_object();
+  }
+  return *status_;
+}
+
+Outcome<std::int32_t> Wallet::UtcOffset() {
+  auto s = Status();
+  if (!s) return s.error();
+  return static_cast<std::int32_t>(
+      s->at("policy").as_object().at("utc_offset_minutes").to_number<std::int64_t>());
+}
+
+Outcome<crypto::PublicKey> Wallet::MyKey() const {
+  auto file = crypto::ReadKeystoreFile(globals_.keystore);
+  if (!file) return KeystoreFailure(file.error());
+  auto key = crypto::KeystorePublicKey(*file);
+  if (!key) return KeystoreFailure(key.error());
+  return *key;
+}
+
+Outcome<std::string> Wallet::Passphrase(const std::string& prompt) const {
+  if (const char* env = std::getenv("LOVEBANK_PASSPHRASE"); env && *env) return std::string(env);
+  if (!globals_.passphrase_file.empty()) {
+    std::ifstream in(globals_.passphrase_file);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+      return Failure{"usage", "cannot read the passphrase file " + globals_.passphrase_file};
+    }
+    return line;
+  }
+  auto typed = PromptHidden(prompt);
+  if (!typed) {
+    return Failure{"usage",
+                   "no terminal to ask for the passphrase; set LOVEBANK_PASSPHRASE or pass "
+                   "--passphrase-file"};
+  }
+  return *typed;
+}
+
+Outcome<crypto::SecretKey> Wallet::Unlock() const {
+  auto file = crypto::ReadKeystoreFile(globals_.keystore);
+  if (!file) return KeystoreFailure(file.error());
+  auto passphrase = Passphrase("Passphrase for " + globals_.keystore + ": ");
+  if (!passphrase) return passphrase.error();
+  auto key = crypto::OpenKeystore(*file, *passphrase);
+  if (!key) return KeystoreFailure(key.error());
+  return std::move(*key);
+}
+
+Outcome<std::string> Wallet::NewPassphrase() const {
+  if (std::getenv("LOVEBANK_PASSPHRASE") || !globals_.passphrase_file.empty()) {
+    return Passphrase("");
+  }
+  auto first = Passphrase("New passphrase (at least 8 characters): ");
+  if (!first) return first.error();
+  auto second = Passphrase("The same passphrase again: ");
+  if (!second) return second.error();
+  if (*first != *second) return Failure{"usage", "the two passphrases differ; try again"};
+  return *first;
+}
+
+Outcome<crypto::PublicKey> Wallet::ResolveKey(const std::string& text) {
+  if (auto key = FixedFromHex<crypto::PublicKey>(text)) return *key;
+  auto members = Get("/v1/members");
+  if (!members) return members.error();
+  std::optional<crypto::PublicKey> found;
+  int matches = 0;
+  for (const auto& m : members->at("members").as_array()) {
+    if (Str(m.at("name")) == text) {
+      ++matches;
+      found = FixedFromHex<crypto::PublicKey>(Str(m.at("keys").as_array().back()));
+    }
+  }
+  if (matches == 1 && found) return *found;
+  if (matches > 1) {
+    return Failure{"usage", "several members are called '" + text + "'; give the key instead"};
+  }
+  return Failure{"usage", "'" + text +
+                              "' is neither a key (64 hex digits) nor the name of an enrolled "
+                              "member; ask them for `lovebank key show`"};
+}
+
+Outcome<json::object> Wallet::ResolveItem(const std::string& text) {
+  auto catalog = Get("/v1/catalog");
+  if (!catalog) return catalog.error();
+  std::vector<json::object> matches;
+  for (const auto& item : catalog->at("items").as_array()) {
+    if (Str(item.at("item")) == text || Str(item.at("name")) == text) {
+      matches.push_back(item.as_object());
+    }
+  }
+  if (matches.size() == 1) return matches.front();
+  if (matches.size() > 1) {
+    return Failure{"usage", "several gifts are called '" + text + "'; give the item id instead"};
+  }
+  return Failure{"unknown_item",
+                 "no gift '" + text + "' in the catalogue; see `lovebank catalog list`"};
+}
+
+Outcome<EntryId> Wallet::ParseId(const std::string& text) const {
+  if (auto id = FixedFromHex<EntryId>(text)) return *id;
+  return Failure{"usage", "'" + text + "' is not an entry id (64 hex digits)"};
+}
+
+Outcome<VerifiedEntry> Wallet::SignGenesis(Genesis genesis) {
+  auto secret = Unlock();
+  if (!secret) return secret.error();
+  auto chain = ChainState::Load(ChainPath());
+  if (!chain) return Failure{"keystore", chain.error().message};
+  Entry e;
+  e.author = secret->public_key();
+  e.seq = 1;
+  e.timestamp_ms = NowMs();
+  e.kind = std::move(genesis);
+  VerifiedEntry v = SignEntry(e, *secret);
+  ChainRecord record;
+  record.seq = 1;
+  record.id = ToHex(v.id);
+  record.recent.push_back(ToHex(v.envelope));
+  if (auto s = chain->Put(ToHex(v.id), record); !s) {
+    return Failure{"keystore", s.error().message};
+  }
+  return v;
+}
+
+Outcome<json::object> Wallet::Resync() {
+  auto me = MyKey();
+  if (!me) return me.error();
+  auto status = Status();
+  if (!status) return status.error();
+  std::string network = Str(status->at("network"));
+  auto head = Get("/v1/chains/" + ToHex(*me) + "?from=1&limit=1");
+  if (!head) return head.error();
+  std::uint64_t head_seq = U64(head->at("head_seq"));
+  std::uint64_t from = head_seq > kRecentEntries ? head_seq - kRecentEntries + 1 : 1;
+  auto tail = Get("/v1/chains/" + ToHex(*me) + "?from=" + std::to_string(from) +
+                  "&limit=" + std::to_string(kRecentEntries));
+  if (!tail) return tail.error();
+  auto chain = ChainState::Load(ChainPath());
+  if (!chain) return Failure{"keystore", chain.error().message};
+  ChainRecord before = chain->Get(network);
+  ChainRecord record;
+  record.seq = head_seq;
+  record.id = head_seq ? Str(head->at("head_id")) : "";
+  record.acknowledged = true;
+  for (const auto& e : tail->at("entries").as_array()) {
+    if (U64(e.at("seq")) <= head_seq) record.recent.push_back(Str(e.at("envelope")));
+  }
+  if (auto s = chain->Put(network, record); !s) return Failure{"keystore", s.error().message};
+  return json::object{{"key", ToHex(*me)},
+                      {"network", network},
+                      {"previous_seq", before.seq},
+                      {"seq", head_seq}};
+}
+
+Outcome<std::vector<Bytes>> Wallet::RecentChain(const std::string& id) {
+  auto status = Status();
+  if (!status) return status.error();
+  auto chain = ChainState::Load(ChainPath());
+  if (!chain) return Failure{"keystore", chain.error().message};
+  ChainRecord record = chain->Get(Str(status->at("network")));
+  std::vector<Bytes> out;
+  for (const auto& hex : record.recent) {
+    auto bytes = FromHex(hex);
+    if (bytes) out.push_back(std::move(*bytes));
+    if (auto v = VerifyEnvelope(ByteView(out.back()), std::nullopt); v && ToHex(v->id) == id) {
+      return out;
+    }
+  }
+  return Failure{"internal", "the wallet no longer holds the entry " + Short(id)};
+}
+
+Outcome<json::object> Wallet::SignAndSubmit(EntryKind kind) {
+  auto me = MyKey();
+  if (!me) return me.error();
+  auto status = Status();
+  if (!status) return status.error();
+  std::string network_hex = Str(status->at("network"));
+  auto network = FixedFromHex<NetworkId>(network_hex);
+  if (!network) return Failure{"bad_response", "the node's network id is not hex"};
+  auto chain = ChainState::Load(ChainPath());
+  if (!chain) return Failure{"keystore", chain.error().message};
+  ChainRecord record = chain->Get(network_hex);
+
+  // What the node holds of this key's chain.
+  std::uint64_t from = std::max<std::uint64_t>(record.seq, 1);
+  auto view = Get("/v1/chains/" + ToHex(*me) + "?from=" + std::to_string(from) + "&limit=1");
+  if (!view) return view.error();
+  std::uint64_t node_seq = U64(view->at("head_seq"));
+  std::string node_head = node_seq ? Str(view->at("head_id")) : "";
+
+  auto behind = [&](std::uint64_t wallet_seq) {
+    return Failure{
+        "wallet_behind",
+        "this wallet last signed entry " + std::to_string(wallet_seq) +
+            " of your chain, but the node holds it up to entry " + std::to_string(node_seq) +
+            " (a restored backup, or this key in use elsewhere). To avoid forking your account "
+            "the wallet will not sign; make sure no other copy of this key is in use, then run "
+            "`lovebank key resync`"};
+  };
+  if (!chain->Has(network_hex) && node_seq > 0) return behind(0);
+  if (node_seq > record.seq) return behind(record.seq);
+
+  std::uint64_t next = record.seq + 1;
+  std::string prev = record.id;
+  if (record.seq > node_seq) {
+    bool unsent = record.seq == node_seq + 1 && (record.id.empty() || record.refused);
+    if (unsent) {
+      // The entry at record.seq never reached any node (reserved but not signed, or
+      // refused by the node): the seq is still free.
+      next = record.seq;
+      prev = node_head;
+      if (!record.id.empty() && !record.recent.empty()) record.recent.pop_back();
+    } else {
+      // Entries signed here that this node lacks: send them first, oldest first.
+      std::size_t missing = record.seq - node_seq;
+      if (missing > record.recent.size()) {
+        return Failure{"chain_conflict",
+                       "the node holds your chain only up to entry " + std::to_string(node_seq) +
+                           " and this wallet no longer has the entries after it; use a node "
+                           "that has synced your entries"};
+      }
+      json::array envelopes;
+      for (std::size_t i = record.recent.size() - missing; i < record.recent.size(); ++i) {
+        envelopes.emplace_back(record.recent[i]);
+      }
+      auto sent = Post("/v1/entries", json::object{{"envelopes", std::move(envelopes)}});
+      if (!sent) return sent.error();
+      record.acknowledged = true;
+    }
+  } else if (record.seq > 0 && record.seq == node_seq && !record.id.empty() &&
+             record.id != node_head) {
+    return Failure{"chain_conflict",
+                   "the node holds a different entry " + std::to_string(node_seq) +
+                       " of your chain than this wallet signed; your account may be forked. "
+                       "Ask a community admin to look at it"};
+  } else if (record.seq == node_seq) {
+    prev = node_head;
+  }
+
+  // Reserve the seq on disk before signing.
+  record.seq = next;
+  record.id.clear();
+  record.acknowledged = false;
+  record.refused = false;
+  if (auto s = chain->Put(network_hex, record); !s) return Failure{"keystore", s.error().message};
+
+  auto secret = Unlock();
+  if (!secret) return secret.error();
+  if (secret->public_key() != *me) {
+    return Failure{"keystore", "the keystore's public key does not match its secret"};
+  }
+  Entry e;
+  e.author = *me;
+  e.seq = next;
+  if (next > 1) e.prev = FixedFromHex<EntryId>(prev);
+  e.network = *network;
+  e.timestamp_ms = NowMs();
+  e.kind = std::move(kind);
+  VerifiedEntry v = SignEntry(e, *secret);
+
+  // The signed entry is on disk before it leaves the wallet.
+  record.id = ToHex(v.id);
+  record.recent.push_back(ToHex(v.envelope));
+  while (record.recent.size() > kRecentEntries) record.recent.erase(record.recent.begin());
+  if (auto s = chain->Put(network_hex, record); !s) return Failure{"keystore", s.error().message};
+
+  auto answer = Post("/v1/entries", json::object{{"envelope", ToHex(v.envelope)}});
+  if (!answer) {
+    if (answer.error().code == "unreachable") {
+      return Failure{"unreachable",
+                     answer.error().message +
+                         ". Your signed entry is kept in the wallet and is sent with your next "
+                         "command"};
+    }
+    // The node refused: nothing was stored, so this seq may carry another entry.
+    record.refused = true;
+    if (auto s = chain->Put(network_hex, record); !s) {
+      return Failure{"keystore", s.error().message};
+    }
+    return answer.error();
+  }
+  record.acknowledged = true;
+  if (auto s = chain->Put(network_hex, record); !s) return Failure{"keystore", s.error().message};
+  const auto& entries = answer->at("entries").as_array();
+  return entries.back().as_object();
+}
+
+}  // namespace lovebank::wallet

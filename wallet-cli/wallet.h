@@ -1,0 +1,95 @@
+// The wallet's working parts shared by its commands: the node connection, the
+// keystore, and SignAndSubmit, which keeps this key's chain whole
+// (docs/decisions/0004-wallet-chain-head.md).
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "crypto/keys.h"
+#include "ledger/entry.h"
+#include "wallet-cli/chain_state.h"
+#include "wallet-cli/client.h"
+#include "wallet-cli/exit_codes.h"
+
+namespace lovebank::wallet {
+
+// Why a command failed: a stable code (docs/cli.md) that picks the exit code, and a
+// one-line message that says what to do.
+struct Failure {
+  std::string code;
+  std::string message;
+};
+
+template <class T>
+using Outcome = Result<T, Failure>;
+
+struct Globals {
+  std::string node_url;
+  std::string keystore;
+  std::string passphrase_file;
+  bool json = false;
+};
+
+class Wallet {
+ public:
+  explicit Wallet(Globals globals);
+
+  const Globals& globals() const { return globals_; }
+
+  // GET/POST on the node; node errors become Failures with the node's code.
+  Outcome<boost::json::value> Get(const std::string& target) const;
+  Outcome<boost::json::value> Post(const std::string& target, const boost::json::value& body);
+
+  // /v1/status, fetched once per command.
+  Outcome<boost::json::object> Status();
+  Outcome<std::int32_t> UtcOffset();
+
+  // The keystore's public key (no passphrase needed).
+  Outcome<crypto::PublicKey> MyKey() const;
+  // Opens the keystore, asking for the passphrase (LOVEBANK_PASSPHRASE, then
+  // --passphrase-file, then a hidden prompt on the terminal).
+  Outcome<crypto::SecretKey> Unlock() const;
+  // The passphrase for a new keystore (asked twice at a prompt).
+  Outcome<std::string> NewPassphrase() const;
+
+  // A key argument: 64 hex digits, or the enrolled name of exactly one member.
+  Outcome<crypto::PublicKey> ResolveKey(const std::string& text);
+  // An item argument: its id, or its name in the catalogue. Returns the item's JSON.
+  Outcome<boost::json::object> ResolveItem(const std::string& text);
+  // An entry id argument (64 hex digits).
+  Outcome<ledger::EntryId> ParseId(const std::string& text) const;
+
+  // Signs `kind` as this key's next entry and submits it; returns the node's answer
+  // for it ({"id", "outcome", "status", "findings"}). Never signs two entries with
+  // one seq: see the file comment.
+  Outcome<boost::json::object> SignAndSubmit(ledger::EntryKind kind);
+
+  // Signs a genesis entry founding a new community (no node involved; its admins must
+  // include this key); records it as
+  // seq 1 of this key's chain in that community.
+  Outcome<ledger::VerifiedEntry> SignGenesis(ledger::Genesis genesis);
+
+  // Adopts the node's view of this key's chain (after restoring a backup).
+  Outcome<boost::json::object> Resync();
+
+  // The hex envelopes of this key's entries up to and including `id`, newest last, as
+  // far as the wallet or node has them (for vouchers).
+  Outcome<std::vector<Bytes>> RecentChain(const std::string& id);
+
+ private:
+  Outcome<std::string> Passphrase(const std::string& prompt) const;
+  std::string ChainPath() const { return globals_.keystore + ".chain"; }
+
+  Globals globals_;
+  std::optional<NodeClient> client_;
+  std::optional<Failure> client_error_;
+  std::optional<boost::json::object> status_;
+};
+
+// Current time, Unix ms.
+std::uint64_t NowMs();
+
+}  // namespace lovebank::wallet
