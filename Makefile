@@ -25,13 +25,12 @@ test-all: build
 bench: build
 	bash scripts/bench $(BUILD_DIR)
 
-# A day in a small neighbourhood, played on the ledger core. When the node and the
-# wallet land (issue 3) the demo runs them instead.
+# A day in a small neighbourhood: a real node and the lovebank wallet (scripts/demo).
 demo: build
-	$(BUILD_DIR)/examples/day_in_the_life
+	bash scripts/demo $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
 
 format:
-	find base crypto ledger tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
+	find base crypto ledger node wallet-cli tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i

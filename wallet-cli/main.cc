@@ -348,6 +348,9 @@ int ServiceRecordCmd(Wallet& w, const ServiceArgs& a) {
     if (!key) return Fail(w.globals(), key.error());
     r.volunteers.push_back(*key);
   }
+  // The ledger's canonical form lists each volunteer once, in key order.
+  std::sort(r.volunteers.begin(), r.volunteers.end());
+  r.volunteers.erase(std::unique(r.volunteers.begin(), r.volunteers.end()), r.volunteers.end());
   if (r.volunteers.size() > kMaxVolunteersPerRecord) {
     return Fail(w.globals(), {"usage", "at most 200 volunteers per record; split the list"});
   }
@@ -649,8 +652,13 @@ int ReportHours(Wallet& w, const ReportArgs& a) {
                           : (a.from.empty() ? "start" : a.from) + " to " +
                                 (a.to.empty() ? "today" : a.to);
   std::string text = "Service hours by " + a.by + " (" + range + ")\n";
-  text += table.empty() ? "No credited service in this period.\n"
-                        : table.Render() + "Total: " + Hours(total) + "\n";
+  if (table.empty()) {
+    text += "No credited service in this period.\n";
+  } else if (a.by == "team") {
+    text += table.Render() + "(a member in several teams counts in each)\n";
+  } else {
+    text += table.Render() + "Total: " + Hours(total) + "\n";
+  }
   return Done(w.globals(), *r, text);
 }
 

@@ -285,6 +285,21 @@ Outcome<json::object> Wallet::SignAndSubmit(EntryKind kind) {
   if (!chain) return Failure{"keystore", chain.error().message};
   ChainRecord record = chain->Get(network_hex);
 
+  // An entry at record.seq that never reached a node (reserved but not signed, or
+  // refused by the node, which stores nothing it refuses) leaves its seq free.
+  if (record.seq > 0 && (record.id.empty() || record.refused)) {
+    if (!record.id.empty() && !record.recent.empty()) record.recent.pop_back();
+    record.seq -= 1;
+    record.id.clear();
+    record.refused = false;
+    if (!record.recent.empty()) {
+      auto bytes = FromHex(record.recent.back());
+      auto v = bytes ? VerifyEnvelope(ByteView(*bytes), std::nullopt)
+                     : Result<VerifiedEntry, Rejection>(Rejection{RejectCode::kMalformed, ""});
+      if (v && v->entry.seq == record.seq) record.id = ToHex(v->id);
+    }
+  }
+
   // What the node holds of this key's chain.
   std::uint64_t from = std::max<std::uint64_t>(record.seq, 1);
   auto view = Get("/v1/chains/" + ToHex(*me) + "?from=" + std::to_string(from) + "&limit=1");
@@ -304,42 +319,29 @@ Outcome<json::object> Wallet::SignAndSubmit(EntryKind kind) {
   if (!chain->Has(network_hex) && node_seq > 0) return behind(0);
   if (node_seq > record.seq) return behind(record.seq);
 
-  std::uint64_t next = record.seq + 1;
-  std::string prev = record.id;
   if (record.seq > node_seq) {
-    bool unsent = record.seq == node_seq + 1 && (record.id.empty() || record.refused);
-    if (unsent) {
-      // The entry at record.seq never reached any node (reserved but not signed, or
-      // refused by the node): the seq is still free.
-      next = record.seq;
-      prev = node_head;
-      if (!record.id.empty() && !record.recent.empty()) record.recent.pop_back();
-    } else {
-      // Entries signed here that this node lacks: send them first, oldest first.
-      std::size_t missing = record.seq - node_seq;
-      if (missing > record.recent.size()) {
-        return Failure{"chain_conflict",
-                       "the node holds your chain only up to entry " + std::to_string(node_seq) +
-                           " and this wallet no longer has the entries after it; use a node "
-                           "that has synced your entries"};
-      }
-      json::array envelopes;
-      for (std::size_t i = record.recent.size() - missing; i < record.recent.size(); ++i) {
-        envelopes.emplace_back(record.recent[i]);
-      }
-      auto sent = Post("/v1/entries", json::object{{"envelopes", std::move(envelopes)}});
-      if (!sent) return sent.error();
-      record.acknowledged = true;
+    // Entries signed here that this node lacks: send them first, oldest first.
+    std::size_t missing = record.seq - node_seq;
+    if (missing > record.recent.size()) {
+      return Failure{"chain_conflict",
+                     "the node holds your chain only up to entry " + std::to_string(node_seq) +
+                         " and this wallet no longer has the entries after it; use a node "
+                         "that has synced your entries"};
     }
-  } else if (record.seq > 0 && record.seq == node_seq && !record.id.empty() &&
-             record.id != node_head) {
+    json::array envelopes;
+    for (std::size_t i = record.recent.size() - missing; i < record.recent.size(); ++i) {
+      envelopes.emplace_back(record.recent[i]);
+    }
+    auto sent = Post("/v1/entries", json::object{{"envelopes", std::move(envelopes)}});
+    if (!sent) return sent.error();
+  } else if (record.seq > 0 && !record.id.empty() && record.id != node_head) {
     return Failure{"chain_conflict",
                    "the node holds a different entry " + std::to_string(node_seq) +
                        " of your chain than this wallet signed; your account may be forked. "
                        "Ask a community admin to look at it"};
-  } else if (record.seq == node_seq) {
-    prev = node_head;
   }
+  std::uint64_t next = record.seq + 1;
+  std::string prev = record.id.empty() ? node_head : record.id;
 
   // Reserve the seq on disk before signing.
   record.seq = next;

@@ -1,0 +1,475 @@
+// End to end: the real lovebank-node and lovebank binaries on temporary data
+// directories, talking over loopback TCP. Every wallet command and every error the
+// wallet promises (docs/cli.md) is exercised here and asserted on its output.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/process.h"
+#include "tests/support/test_support.h"
+#include "wallet-cli/client.h"
+
+namespace lovebank {
+namespace {
+
+namespace json = boost::json;
+using testing::NodeProcess;
+using testing::ProcessResult;
+using testing::RunProcess;
+
+constexpr char kPassphrase[] = "e2e-passphrase";
+
+json::value Json(const ProcessResult& r) {
+  json::error_code ec;
+  auto v = json::parse(r.out, ec);
+  EXPECT_FALSE(ec) << "not JSON: " << r.out << r.err;
+  return v;
+}
+std::uint64_t U64(const json::value& v) { return v.to_number<std::uint64_t>(); }
+std::string Str(const json::value& v) { return std::string(v.as_string()); }
+
+class Community : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(Wallet("admin", {"key", "new"}).exit_code == 0);
+    auto found = Wallet("admin", {"--json", "community", "found", "--name", "Test Street",
+                                  "--category", "care=10", "--category", "cleaning=6",
+                                  "--max-minutes-per-entry", "240", "--out", dir_.Sub("community")});
+    ASSERT_EQ(found.exit_code, 0) << found.err;
+    network_ = Str(Json(found).at("network"));
+    node_ = StartNode("office");
+    ASSERT_TRUE(node_);
+  }
+
+  std::unique_ptr<NodeProcess> StartNode(const std::string& name,
+                                         std::vector<std::string> extra = {}) {
+    std::string data = dir_.Sub(name);
+    if (!std::filesystem::exists(data)) {
+      auto init = RunProcess({LOVEBANK_NODE_BIN, "init", "--data", data, "--genesis",
+                              dir_.Sub("community/genesis.entry"), "--network-key",
+                              dir_.Sub("community/network.key")});
+      EXPECT_EQ(init.exit_code, 0) << init.err;
+      node_keys_[name] = init.out.substr(0, 64);
+    }
+    auto node = std::make_unique<NodeProcess>(LOVEBANK_NODE_BIN, data, extra);
+    if (!node->WaitReady()) {
+      ADD_FAILURE() << "node did not start: " << node->Log();
+      return nullptr;
+    }
+    return node;
+  }
+
+  ProcessResult Wallet(const std::string& who, std::vector<std::string> args,
+                       const std::string& node_url = {}) {
+    std::vector<std::string> argv{LOVEBANK_WALLET_BIN, "--keystore", dir_.Sub("keys/" + who),
+                                  "--node", node_url.empty() ? Url() : node_url};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunProcess(argv, {{"LOVEBANK_PASSPHRASE", kPassphrase}});
+  }
+  std::string Url() const { return node_ ? node_->url() : "http://127.0.0.1:1"; }
+
+  // Runs a command that must succeed and returns its --json output.
+  json::value Ok(const std::string& who, std::vector<std::string> args) {
+    args.insert(args.begin(), "--json");
+    auto r = Wallet(who, args);
+    EXPECT_EQ(r.exit_code, 0) << who << ": " << r.err << r.out;
+    return Json(r);
+  }
+  // Runs a command that must fail with `exit_code`; returns its stderr.
+  std::string Refused(int exit_code, const std::string& who, std::vector<std::string> args) {
+    auto r = Wallet(who, args);
+    EXPECT_EQ(r.exit_code, exit_code) << who << ": " << r.err << r.out;
+    return r.err;
+  }
+
+  std::string Key(const std::string& who) {
+    if (!std::filesystem::exists(dir_.Sub("keys/" + who))) {
+      EXPECT_EQ(Wallet(who, {"key", "new"}).exit_code, 0);
+    }
+    auto r = Wallet(who, {"key", "show"});
+    return r.out.substr(0, 64);
+  }
+
+  // Enrols `who` (creating their key) and grants them `role` if given.
+  std::string Member(const std::string& who, const std::string& role = {},
+                     std::vector<std::string> profile = {}) {
+    std::string key = Key(who);
+    std::vector<std::string> args{"member", "enrol", key, "--name", who};
+    args.insert(args.end(), profile.begin(), profile.end());
+    Ok("admin", args);
+    if (!role.empty()) Ok("admin", {"role", "grant", key, role});
+    return key;
+  }
+
+  json::value Account(const std::string& who) { return Ok(who, {"balance"}); }
+
+  testing::TempDir dir_;
+  std::string network_;
+  std::map<std::string, std::string> node_keys_;
+  std::unique_ptr<NodeProcess> node_;
+};
+
+TEST_F(Community, CoordinatorRecordsServiceForManyVolunteers) {
+  Member("coord", "coordinator");
+  std::vector<std::string> args{"service",  "record", "--activity", "Courtyard clean-up",
+                                "--category", "cleaning", "--minutes", "120"};
+  for (int i = 0; i < 12; ++i) {
+    std::string who = "vol" + std::to_string(i);
+    args.push_back("--volunteer");
+    args.push_back(Member(who));
+  }
+  auto answer = Ok("coord", args);
+  EXPECT_EQ(Str(answer.at("status")), "active");
+  EXPECT_TRUE(answer.at("findings").as_array().empty());
+  for (int i = 0; i < 12; ++i) {
+    auto a = Account("vol" + std::to_string(i));
+    EXPECT_EQ(U64(a.at("minutes")), 120u);
+    EXPECT_EQ(U64(a.at("balance")), 12u);  // 2 h at 6 points an hour
+  }
+  // The table form names the volunteer and shows hours.
+  auto table = Wallet("vol3", {"balance"});
+  EXPECT_NE(table.out.find("vol3"), std::string::npos);
+  EXPECT_NE(table.out.find("2 h"), std::string::npos);
+  auto history = Ok("vol3", {"history"});
+  bool found = false;
+  for (const auto& e : history.at("entries").as_array()) {
+    if (Str(e.at("kind")) == "service_record") {
+      found = true;
+      EXPECT_EQ(U64(e.at("effect").at("minutes")), 120u);
+      EXPECT_EQ(e.at("effect").at("points").to_number<std::int64_t>(), 12);
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_NE(Wallet("vol3", {"history"}).out.find("Courtyard clean-up"), std::string::npos);
+  // Names resolve too, and the same volunteer twice is one volunteer.
+  Ok("coord", {"service", "record", "--activity", "Tea", "--category", "care", "--minutes", "30",
+               "--volunteer", "vol1", "--volunteer", "vol1", "--start", "2026-01-05T10:00"});
+  EXPECT_EQ(U64(Account("vol1").at("minutes")), 150u);
+}
+
+TEST_F(Community, ClaimsAreConfirmedOrRejectedButNeverByTheClaimant) {
+  Member("coord", "coordinator");
+  Member("vol");
+  auto claim = Ok("vol", {"service", "claim", "--activity", "Shopping", "--category", "care",
+                          "--minutes", "60"});
+  std::string id = Str(claim.at("id"));
+  EXPECT_EQ(U64(Account("vol").at("minutes")), 0u);
+  auto err = Refused(7, "vol", {"service", "confirm", id});
+  EXPECT_NE(err.find("cannot confirm or reject your own service"), std::string::npos);
+  Ok("coord", {"service", "confirm", id});
+  EXPECT_EQ(U64(Account("vol").at("minutes")), 60u);
+  EXPECT_EQ(U64(Account("vol").at("balance")), 10u);
+
+  auto second = Ok("vol", {"service", "claim", "--activity", "Gardening", "--category", "care",
+                           "--minutes", "30", "--start", "2026-02-01T09:00"});
+  Ok("coord", {"service", "reject", Str(second.at("id")), "--reason", "no such activity"});
+  EXPECT_EQ(U64(Account("vol").at("minutes")), 60u);
+  // A resident the claim names as helped may confirm it.
+  Member("resident");
+  auto helped = Ok("vol", {"service", "claim", "--activity", "Reading", "--category", "care",
+                           "--minutes", "30", "--start", "2026-02-02T09:00", "--helped",
+                           "resident"});
+  Ok("resident", {"service", "confirm", Str(helped.at("id"))});
+  EXPECT_EQ(U64(Account("vol").at("minutes")), 90u);
+  // A stranger may not.
+  Member("stranger");
+  auto other = Ok("vol", {"service", "claim", "--activity", "Cards", "--category", "care",
+                          "--minutes", "30", "--start", "2026-02-03T09:00"});
+  Refused(6, "stranger", {"service", "confirm", Str(other.at("id"))});
+  Refused(8, "coord", {"service", "confirm", std::string(64, 'a')});
+  Refused(13, "vol", {"service", "claim", "--activity", "x", "--category", "juggling",
+                      "--minutes", "30"});
+}
+
+TEST_F(Community, TransfersAndTheOverdraftRefusal) {
+  Member("coord", "coordinator");
+  std::string a = Member("alice");
+  std::string b = Member("bob");
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+               "240", "--volunteer", a});  // 40 points
+  auto err = Refused(5, "alice", {"transfer", b, "50"});
+  EXPECT_NE(err.find("insufficient points: 40 available, 50 needed"), std::string::npos) << err;
+  Ok("alice", {"transfer", "bob", "15", "--memo", "thanks"});
+  EXPECT_EQ(U64(Account("alice").at("balance")), 25u);
+  EXPECT_EQ(U64(Account("bob").at("balance")), 15u);
+  Refused(7, "alice", {"transfer", a, "1"});
+  // The refusal stored nothing and burnt no seq: the next entry still works.
+  Ok("alice", {"transfer", "bob", "25"});
+  EXPECT_EQ(U64(Account("alice").at("balance")), 0u);
+}
+
+TEST_F(Community, CatalogueRedeemAndFulfil) {
+  Member("coord", "coordinator");
+  std::string vol = Member("vol");
+  Member("station", "station");
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+               "240", "--volunteer", vol});
+  auto rice = Ok("station", {"catalog", "add", "--item", "Rice", "--price", "12", "--stock", "1"});
+  Ok("station", {"catalog", "add", "--item", "Oil", "--price", "30", "--stock", "2"});
+  auto list = Wallet("vol", {"catalog", "list"});
+  EXPECT_NE(list.out.find("Rice"), std::string::npos);
+  Refused(6, "vol", {"catalog", "add", "--item", "Fake", "--price", "1", "--stock", "1"});
+  Refused(8, "vol", {"redeem", "Caviar"});
+
+  auto redeem = Wallet("vol", {"redeem", "Rice", "--out", dir_.Sub("voucher.txt")});
+  ASSERT_EQ(redeem.exit_code, 0) << redeem.err;
+  EXPECT_NE(redeem.out.find("lbv1:"), std::string::npos);
+  EXPECT_NE(redeem.out.find("\u2588"), std::string::npos);  // the QR code is drawn
+  EXPECT_EQ(U64(Account("vol").at("balance")), 28u);
+  Refused(6, "vol", {"fulfil", dir_.Sub("voucher.txt")});
+  auto fulfil = Ok("station", {"fulfil", dir_.Sub("voucher.txt")});
+  EXPECT_EQ(Str(fulfil.at("status")), "active");
+  EXPECT_TRUE(fulfil.at("voucher").at("funded").as_bool());
+  auto err = Refused(10, "station", {"fulfil", dir_.Sub("voucher.txt")});
+  EXPECT_NE(err.find("already fulfilled"), std::string::npos);
+  auto catalog = Ok("vol", {"catalog", "list"});
+  for (const auto& item : catalog.at("items").as_array()) {
+    if (Str(item.at("name")) == "Rice") {
+      EXPECT_EQ(U64(item.at("stock")), 0u);
+      EXPECT_EQ(U64(item.at("fulfilled")), 1u);
+    }
+  }
+  Refused(9, "vol", {"redeem", "Rice"});
+  Ok("station", {"catalog", "restock", Str(rice.at("id")), "3"});
+  Ok("vol", {"redeem", "Rice", "--no-qr"});
+  Refused(5, "vol", {"redeem", "Oil"});  // 16 points left, 30 needed
+  Refused(14, "station", {"fulfil", "lbv1:AAAA"});
+}
+
+TEST_F(Community, RevokedRolesAndNodeRoster) {
+  std::string coord = Member("coord", "coordinator");
+  std::string vol = Member("vol");
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+               "60", "--volunteer", vol});
+  Ok("admin", {"role", "revoke", coord, "coordinator"});
+  auto err = Refused(6, "coord", {"service", "record", "--activity", "Visit", "--category",
+                                  "care", "--minutes", "60", "--volunteer", vol, "--start",
+                                  "2026-03-01T10:00"});
+  EXPECT_NE(err.find("coordinator"), std::string::npos);
+  EXPECT_EQ(U64(Account("vol").at("minutes")), 60u);  // acts before the revocation count
+  Refused(6, "vol", {"role", "grant", vol, "admin"});
+  Refused(2, "admin", {"role", "grant", vol, "emperor"});
+
+  std::string node_key = node_keys_["office"];
+  Ok("admin", {"node", "grant", node_key, "--label", "office"});
+  auto status = Ok("admin", {"status"});
+  ASSERT_EQ(status.at("node_roster").as_array().size(), 1u);
+  EXPECT_EQ(Str(status.at("node_roster").as_array()[0]), node_key);
+  Ok("admin", {"node", "revoke", node_key});
+  EXPECT_TRUE(Ok("admin", {"status"}).at("node_roster").as_array().empty());
+}
+
+TEST_F(Community, ReportsByEveryGroupingAndTheLeaderboard) {
+  Member("coord", "coordinator");
+  std::string a = Member("ann", "", {"--grid", "G1", "--building", "B1", "--team", "care",
+                                     "--team", "security"});
+  std::string b = Member("ben", "", {"--grid", "G2", "--building", "B7", "--team", "care"});
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+               "120", "--volunteer", a, "--volunteer", b, "--start", "2026-10-10T09:00"});
+  Ok("coord", {"service", "record", "--activity", "Sweep", "--category", "cleaning",
+               "--minutes", "60", "--volunteer", a, "--start", "2026-11-02T09:00"});
+  auto rows = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"report", "hours"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::map<std::string, std::uint64_t> out;
+    auto report = Ok("coord", args);
+    for (const auto& r : report.at("rows").as_array()) {
+      out[Str(r.at("group"))] = U64(r.at("minutes"));
+    }
+    return out;
+  };
+  using M = std::map<std::string, std::uint64_t>;
+  EXPECT_EQ(rows({"--by", "team"}), (M{{"care", 300}, {"security", 180}}));
+  EXPECT_EQ(rows({"--by", "grid"}), (M{{"G1", 180}, {"G2", 120}}));
+  EXPECT_EQ(rows({"--by", "building"}), (M{{"B1", 180}, {"B7", 120}}));
+  EXPECT_EQ(rows({"--by", "category"}), (M{{"care", 240}, {"cleaning", 60}}));
+  EXPECT_EQ(rows({"--by", "month"}), (M{{"2026-10", 240}, {"2026-11", 60}}));
+  EXPECT_EQ(rows({"--by", "category", "--from", "2026-11-01", "--to", "2026-11-30"}),
+            (M{{"cleaning", 60}}));
+  auto csv = Wallet("coord", {"report", "hours", "--by", "grid", "--csv"});
+  EXPECT_EQ(csv.out.substr(0, 49), "grid,hours,minutes,points,volunteers,entries\r\nG1,");
+  Refused(2, "coord", {"report", "hours", "--by", "planet"});
+  Refused(2, "coord", {"report", "hours", "--by", "team", "--from", "yesterday"});
+
+  auto board = Ok("coord", {"report", "leaderboard", "--period", "year", "--at", "2026-06-01"});
+  auto& r = board.at("rows").as_array();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(Str(r[0].at("name")), "ann");
+  EXPECT_EQ(U64(r[0].at("minutes")), 180u);
+  EXPECT_EQ(U64(r[1].at("rank")), 2u);
+  auto month = Ok("coord", {"report", "leaderboard", "--period", "month", "--at", "2026-11-15"});
+  ASSERT_EQ(month.at("rows").as_array().size(), 1u);
+  EXPECT_NE(Wallet("coord", {"report", "leaderboard", "--period", "year", "--at", "2026-01-01"})
+                .out.find("ann"),
+            std::string::npos);
+}
+
+TEST_F(Community, AdminReversesFraudAndRecoversALostKey) {
+  Member("coord", "coordinator");
+  std::string vol = Member("vol");
+  auto record = Ok("coord", {"service", "record", "--activity", "Ghost work", "--category",
+                             "care", "--minutes", "120", "--volunteer", vol});
+  Ok("coord", {"service", "record", "--activity", "Real work", "--category", "care",
+               "--minutes", "60", "--volunteer", vol, "--start", "2026-04-01T10:00"});
+  EXPECT_EQ(U64(Account("vol").at("minutes")), 180u);
+  Refused(6, "coord", {"reverse", Str(record.at("id")), "--reason", "never happened"});
+  Ok("admin", {"reverse", Str(record.at("id")), "--reason", "never happened"});
+  EXPECT_EQ(U64(Account("vol").at("minutes")), 60u);
+
+  // The volunteer loses their key; the admin moves the account to a new one.
+  std::string fresh = Key("vol-new");
+  Ok("admin", {"recover", vol, fresh});
+  auto moved = Ok("vol-new", {"balance"});
+  EXPECT_EQ(U64(moved.at("minutes")), 60u);
+  EXPECT_EQ(U64(moved.at("balance")), 10u);
+  EXPECT_EQ(Str(moved.at("account")), vol);
+}
+
+TEST_F(Community, WalletErrorsEachHaveTheirExitCode) {
+  Member("vol");
+  // Wrong passphrase.
+  auto wrong = RunProcess({LOVEBANK_WALLET_BIN, "--keystore", dir_.Sub("keys/vol"), "--node",
+                           Url(), "service", "claim", "--activity", "x", "--category", "care",
+                           "--minutes", "10"},
+                          {{"LOVEBANK_PASSPHRASE", "not-the-passphrase"}});
+  EXPECT_EQ(wrong.exit_code, 4) << wrong.err;
+  EXPECT_NE(wrong.err.find("wrong passphrase"), std::string::npos);
+  // Passphrase from a file.
+  std::ofstream(dir_.Sub("pass")) << kPassphrase << "\n";
+  auto from_file = RunProcess({LOVEBANK_WALLET_BIN, "--keystore", dir_.Sub("keys/vol"), "--node",
+                               Url(), "--passphrase-file", dir_.Sub("pass"), "service", "claim",
+                               "--activity", "x", "--category", "care", "--minutes", "10"},
+                              {{"LOVEBANK_PASSPHRASE", ""}});
+  EXPECT_EQ(from_file.exit_code, 0) << from_file.err;
+  // Unreachable node.
+  auto down = Wallet("vol", {"balance"}, "http://127.0.0.1:1");
+  EXPECT_EQ(down.exit_code, 3);
+  EXPECT_NE(down.err.find("cannot reach the node"), std::string::npos);
+  // A keystore other users can read.
+  ::chmod(dir_.Sub("keys/vol").c_str(), 0644);
+  EXPECT_NE(Refused(12, "vol", {"balance"}).find("chmod 600"), std::string::npos);
+  ::chmod(dir_.Sub("keys/vol").c_str(), 0600);
+  // No keystore at all.
+  Refused(12, "nobody", {"balance"});
+  // Bad arguments.
+  Refused(2, "vol", {"transfer"});
+  Refused(2, "vol", {"balance", "not-a-key-or-name"});
+  // --help everywhere.
+  auto help = Wallet("vol", {"service", "record", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--volunteer"), std::string::npos);
+}
+
+TEST_F(Community, RestoredBackupNeverForksTheAccount) {
+  Member("coord", "coordinator");
+  std::string vol = Member("vol");
+  Ok("vol", {"service", "claim", "--activity", "a", "--category", "care", "--minutes", "10"});
+  // Back up the wallet, sign more, then restore the backup.
+  std::filesystem::copy_file(dir_.Sub("keys/vol.chain"), dir_.Sub("backup.chain"));
+  Ok("vol", {"service", "claim", "--activity", "b", "--category", "care", "--minutes", "10",
+             "--start", "2026-05-01T10:00"});
+  std::filesystem::copy_file(dir_.Sub("backup.chain"), dir_.Sub("keys/vol.chain"),
+                             std::filesystem::copy_options::overwrite_existing);
+  auto err = Refused(11, "vol", {"service", "claim", "--activity", "c", "--category", "care",
+                                 "--minutes", "10", "--start", "2026-05-02T10:00"});
+  EXPECT_NE(err.find("lovebank key resync"), std::string::npos);
+  // The same with no chain record at all (the keystore copied to a new computer).
+  std::filesystem::remove(dir_.Sub("keys/vol.chain"));
+  Refused(11, "vol", {"service", "claim", "--activity", "c", "--category", "care", "--minutes",
+                      "10", "--start", "2026-05-02T10:00"});
+  auto resync = Ok("vol", {"key", "resync"});
+  EXPECT_EQ(U64(resync.at("seq")), 2u);
+  Ok("vol", {"service", "claim", "--activity", "c", "--category", "care", "--minutes", "10",
+             "--start", "2026-05-02T10:00"});
+  auto status = Ok("vol", {"status"});
+  EXPECT_EQ(U64(status.at("forks")), 0u);
+  EXPECT_EQ(U64(status.at("pending")), 0u);
+}
+
+TEST_F(Community, WalletKeepsAnEntryTheNodeNeverSawAndSendsItLater) {
+  std::string vol = Member("vol");
+  Member("coord", "coordinator");
+  node_->Stop();
+  auto down = Wallet("vol", {"service", "claim", "--activity", "a", "--category", "care",
+                             "--minutes", "10"});
+  EXPECT_EQ(down.exit_code, 3);  // refused before signing: the chain head is unknown
+  node_ = StartNode("office");
+  ASSERT_TRUE(node_);
+  Ok("vol", {"service", "claim", "--activity", "a", "--category", "care", "--minutes", "10"});
+  EXPECT_EQ(U64(Ok("vol", {"status"}).at("forks")), 0u);
+}
+
+TEST_F(Community, StationNodeFulfilsOfflineUpToItsLimit) {
+  Member("coord", "coordinator");
+  std::string vol = Member("vol");
+  std::string station = Member("station", "station");
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+               "240", "--volunteer", vol});  // 40 points
+  Ok("station", {"catalog", "add", "--item", "Soap", "--price", "5", "--stock", "10"});
+  Ok("station", {"catalog", "add", "--item", "Towel", "--price", "20", "--stock", "10"});
+
+  // The station's own node knows the admin's and the station's chains (as after an
+  // earlier sync) but not the coordinator's credit, so it cannot prove the points.
+  auto station_node = StartNode("station-node", {"--offline-limit", "10"});
+  ASSERT_TRUE(station_node);
+  // Copy the two chains entry by entry through the station node's API.
+  auto office = wallet::NodeClient::Create(Url());
+  auto remote = wallet::NodeClient::Create(station_node->url());
+  ASSERT_TRUE(office && remote);
+  auto copy_chain = [&](const std::string& who) {
+    auto chain = office->Get("/v1/chains/" + Key(who) + "?from=1&limit=1000");
+    ASSERT_TRUE(chain);
+    for (const auto& e : chain->at("entries").as_array()) {
+      auto post = remote->Post("/v1/entries", json::object{{"envelope", e.at("envelope")}});
+      ASSERT_TRUE(post) << post.error().message;
+    }
+  };
+  copy_chain("admin");
+  copy_chain("station");
+
+  auto soap = Ok("vol", {"redeem", "Soap", "--no-qr", "--out", dir_.Sub("soap.txt")});
+  auto towel = Ok("vol", {"redeem", "Towel", "--no-qr", "--out", dir_.Sub("towel.txt")});
+  auto fulfilled = Wallet("station", {"--json", "fulfil", dir_.Sub("soap.txt")}, station_node->url());
+  ASSERT_EQ(fulfilled.exit_code, 0) << fulfilled.err;
+  auto fulfil = Json(fulfilled);
+  EXPECT_FALSE(fulfil.at("voucher").at("funded").as_bool());
+  auto err = Wallet("station", {"fulfil", dir_.Sub("towel.txt")}, station_node->url());
+  EXPECT_EQ(err.exit_code, 13) << err.err;
+  EXPECT_NE(err.err.find("offline limit of 10 points"), std::string::npos) << err.err;
+  // Online, at the office node, the towel voucher is provably funded.
+  Ok("station", {"fulfil", dir_.Sub("towel.txt")});
+  EXPECT_EQ(station_node->Stop(), 0);
+}
+
+TEST_F(Community, NodeCommandsIdRebuildAndCleanShutdown) {
+  Member("coord", "coordinator");
+  std::string vol = Member("vol");
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+               "60", "--volunteer", vol});
+  auto id = RunProcess({LOVEBANK_NODE_BIN, "id", "--data", dir_.Sub("office")});
+  EXPECT_EQ(id.exit_code, 0);
+  EXPECT_EQ(id.out.substr(0, 64), node_keys_["office"]);
+  std::string live = Str(Ok("vol", {"status"}).at("state_hash"));
+  EXPECT_EQ(node_->Stop(), 0);  // SIGTERM: clean exit
+  auto rebuild = RunProcess({LOVEBANK_NODE_BIN, "rebuild", "--data", dir_.Sub("office")});
+  EXPECT_EQ(rebuild.exit_code, 0) << rebuild.err;
+  EXPECT_EQ(rebuild.out.substr(0, 64), live);
+  // A second init into the same directory is refused; a missing one is explained.
+  auto again = RunProcess({LOVEBANK_NODE_BIN, "init", "--data", dir_.Sub("office"), "--genesis",
+                           dir_.Sub("community/genesis.entry"), "--network-key",
+                           dir_.Sub("community/network.key")});
+  EXPECT_NE(again.exit_code, 0);
+  auto missing = RunProcess({LOVEBANK_NODE_BIN, "id", "--data", dir_.Sub("nowhere")});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("init"), std::string::npos);
+  // The restarted node serves the same state.
+  node_ = StartNode("office");
+  ASSERT_TRUE(node_);
+  EXPECT_EQ(Str(Ok("vol", {"status"}).at("state_hash")), live);
+}
+
+}  // namespace
+}  // namespace lovebank

@@ -1,0 +1,155 @@
+#include "tests/support/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace lovebank::testing {
+
+namespace {
+
+std::string ReadAll(int fd) {
+  std::string out;
+  char buffer[8192];
+  ssize_t n;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
+  return out;
+}
+
+std::vector<std::string> MergedEnvironment(const std::map<std::string, std::string>& env) {
+  std::vector<std::string> out;
+  for (char** e = environ; *e; ++e) {
+    std::string entry(*e);
+    auto eq = entry.find('=');
+    if (env.count(entry.substr(0, eq))) continue;
+    out.push_back(entry);
+  }
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+int ExitCode(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+std::string SlurpFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+ProcessResult RunProcess(const std::vector<std::string>& argv_in,
+                         const std::map<std::string, std::string>& env,
+                         const std::string& input) {
+  // Output goes to temporary files: no pipe can fill up and block the child.
+  char out_name[] = "/tmp/lovebank-out.XXXXXX";
+  char err_name[] = "/tmp/lovebank-err.XXXXXX";
+  char in_name[] = "/tmp/lovebank-in.XXXXXX";
+  int out_fd = ::mkstemp(out_name), err_fd = ::mkstemp(err_name), in_fd = ::mkstemp(in_name);
+  (void)!::write(in_fd, input.data(), input.size());
+  ::lseek(in_fd, 0, SEEK_SET);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_fd, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  std::vector<std::string> args = argv_in;
+  std::vector<std::string> envs = MergedEnvironment(env);
+  auto argv = Pointers(args);
+  auto envp = Pointers(envs);
+  pid_t pid;
+  ProcessResult result;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()) == 0) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = ExitCode(status);
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  ::lseek(out_fd, 0, SEEK_SET);
+  ::lseek(err_fd, 0, SEEK_SET);
+  result.out = ReadAll(out_fd);
+  result.err = ReadAll(err_fd);
+  for (int fd : {out_fd, err_fd, in_fd}) ::close(fd);
+  for (const char* name : {out_name, err_name, in_name}) ::unlink(name);
+  return result;
+}
+
+NodeProcess::NodeProcess(const std::string& binary, const std::string& data_dir,
+                         std::vector<std::string> extra_args) {
+  out_path_ = data_dir + ".out";
+  err_path_ = data_dir + ".err";
+  std::vector<std::string> args{binary, "run", "--data", data_dir, "--api", "127.0.0.1:0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  int out_fd = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  int err_fd = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  auto argv = Pointers(args);
+  if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out_fd);
+  ::close(err_fd);
+}
+
+NodeProcess::~NodeProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+bool NodeProcess::WaitReady() {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  const std::string marker = "api listening on 127.0.0.1:";
+  while (std::chrono::steady_clock::now() < deadline && pid_ > 0) {
+    std::string out = SlurpFile(out_path_);
+    if (auto at = out.find(marker); at != std::string::npos) {
+      port_ = std::atoi(out.c_str() + at + marker.size());
+      return port_ > 0;
+    }
+    int status;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+int NodeProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return ExitCode(status);
+}
+
+std::string NodeProcess::Log() const { return SlurpFile(err_path_); }
+
+}  // namespace lovebank::testing

@@ -1,0 +1,48 @@
+// Real processes for end-to-end tests: run a program and collect its output, or keep
+// a lovebank-node running on a free loopback port.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lovebank::testing {
+
+struct ProcessResult {
+  int exit_code = -1;  // 128 + signal if killed
+  std::string out, err;
+};
+
+// Runs `argv` (argv[0] a path) with `env` added to this process's environment and
+// `input` on stdin; waits for it.
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env = {},
+                         const std::string& input = {});
+
+// `lovebank-node run --data DIR --api 127.0.0.1:0 ...` in the background.
+class NodeProcess {
+ public:
+  NodeProcess(const std::string& binary, const std::string& data_dir,
+              std::vector<std::string> extra_args = {});
+  ~NodeProcess();  // SIGKILL if still running
+  NodeProcess(const NodeProcess&) = delete;
+  NodeProcess& operator=(const NodeProcess&) = delete;
+
+  // Waits for the "api listening" line; false if the node exited or 20 s passed.
+  bool WaitReady();
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+  // SIGTERM and wait; returns the exit code.
+  int Stop();
+  // Everything the node wrote to stderr (its log).
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string out_path_, err_path_;
+};
+
+}  // namespace lovebank::testing
