@@ -1,0 +1,250 @@
+// The HTTP API of a real lovebank-node process, through a real HTTP client over a
+// loopback socket: every endpoint of docs/api.md, and the errors it promises.
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <fstream>
+
+#include "base/hex.h"
+#include "crypto/secret_file.h"
+#include "tests/support/process.h"
+#include "tests/support/test_support.h"
+#include "wallet-cli/client.h"
+
+namespace lovebank {
+namespace {
+
+namespace json = boost::json;
+using namespace ledger;
+
+std::uint64_t Now() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+class Api : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    {
+      std::ofstream genesis(dir_.Sub("genesis.entry"), std::ios::binary);
+      genesis << community_.genesis().envelope;
+    }
+    ASSERT_TRUE(crypto::WriteSecretFile(dir_.Sub("network.key"),
+                                        ToHex(crypto::RandomBytes(32)) + "\n", "network key"));
+    auto init = testing::RunProcess({LOVEBANK_NODE_BIN, "init", "--data", dir_.Sub("node"),
+                                     "--genesis", dir_.Sub("genesis.entry"), "--network-key",
+                                     dir_.Sub("network.key")});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    node_ = std::make_unique<testing::NodeProcess>(LOVEBANK_NODE_BIN, dir_.Sub("node"));
+    ASSERT_TRUE(node_->WaitReady()) << node_->Log();
+    auto client = wallet::NodeClient::Create(node_->url());
+    ASSERT_TRUE(client);
+    client_.emplace(std::move(*client));
+  }
+
+  // Signs `kind` by `who` dated now.
+  VerifiedEntry Sign(const std::string& who, EntryKind kind) {
+    return community_.Sign(who, std::move(kind), Now());
+  }
+  wallet::ApiResult<json::value> Post(const VerifiedEntry& v) {
+    return client_->Post("/v1/entries", json::object{{"envelope", ToHex(v.envelope)}});
+  }
+  void PostOk(const VerifiedEntry& v) {
+    auto r = Post(v);
+    ASSERT_TRUE(r) << r.error().code << ": " << r.error().message;
+  }
+  // Sends raw bytes and returns the HTTP status line's code.
+  int RawStatus(const std::string& request) {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"),
+                    static_cast<unsigned short>(node_->port())});
+    boost::system::error_code ec;
+    // The node may answer and close before it has read a request it refuses.
+    boost::asio::write(socket, boost::asio::buffer(request), ec);
+    std::string response(64, '\0');
+    std::size_t n = socket.read_some(boost::asio::buffer(response), ec);
+    response.resize(n);
+    return response.size() > 12 ? std::atoi(response.c_str() + 9) : 0;
+  }
+
+  testing::TempDir dir_;
+  testing::TestCommunity community_{testing::TestPolicy()};
+  std::unique_ptr<testing::NodeProcess> node_;
+  std::optional<wallet::NodeClient> client_;
+};
+
+TEST_F(Api, StatusNamesTheCommunityAndCounts) {
+  auto s = client_->Get("/v1/status");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(std::string(s->at("network").as_string()), ToHex(community_.genesis().id));
+  EXPECT_EQ(s->at("entries").to_number<int>(), 1);
+  EXPECT_EQ(s->at("state_hash").as_string().size(), 64u);
+  EXPECT_EQ(s->at("policy").at("categories").as_array().size(), 3u);
+}
+
+TEST_F(Api, EntriesAreAcknowledgedAndReadBack) {
+  auto enrol = Sign("admin", Enrol{community_.key("vol"), "Vol", "G1", "B1", {"care"}});
+  auto first = Post(enrol);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(std::string(first->at("entries").at(0).at("outcome").as_string()), "applied");
+  // A retry is a duplicate (200), not an error.
+  auto again = Post(enrol);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(std::string(again->at("entries").at(0).at("outcome").as_string()), "duplicate");
+  auto entry = client_->Get("/v1/entries/" + ToHex(enrol.id));
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(std::string(entry->at("kind").as_string()), "enrol");
+  EXPECT_EQ(std::string(entry->at("envelope").as_string()), ToHex(enrol.envelope));
+  auto chain = client_->Get("/v1/chains/" + ToHex(community_.key("admin")));
+  ASSERT_TRUE(chain);
+  EXPECT_EQ(chain->at("head_seq").to_number<int>(), 2);
+  EXPECT_EQ(std::string(chain->at("head_id").as_string()), ToHex(enrol.id));
+  EXPECT_EQ(chain->at("entries").as_array().size(), 2u);
+  auto account = client_->Get("/v1/accounts/" + ToHex(community_.key("vol")));
+  ASSERT_TRUE(account);
+  EXPECT_EQ(std::string(account->at("name").as_string()), "Vol");
+  EXPECT_TRUE(account->at("known").as_bool());
+  auto history = client_->Get("/v1/accounts/" + ToHex(community_.key("vol")) + "/history");
+  ASSERT_TRUE(history);
+  EXPECT_EQ(history->at("entries").as_array().size(), 1u);
+  auto members = client_->Get("/v1/members");
+  ASSERT_TRUE(members);
+  EXPECT_FALSE(members->at("members").as_array().empty());
+  auto catalog = client_->Get("/v1/catalog");
+  ASSERT_TRUE(catalog);
+  EXPECT_TRUE(catalog->at("items").as_array().empty());
+}
+
+TEST_F(Api, TheNodeItselfRefusesWhatAWalletMustNotStore) {
+  PostOk(Sign("admin", RoleGrant{community_.key("coord"), Role::kCoordinator, 0}));
+  PostOk(Sign("admin", Enrol{community_.key("vol"), "Vol", "", "", {}}));
+  PostOk(Sign("coord", ServiceRecord{"Visit", "care", Now() - 3'600'000, 60,
+                                     {community_.key("vol")}}));  // 10 points
+  auto expect = [&](const VerifiedEntry& v, const std::string& code, int status) {
+    auto r = Post(v);
+    ASSERT_FALSE(r) << "accepted: " << code;
+    EXPECT_EQ(r.error().code, code) << r.error().message;
+    EXPECT_EQ(r.error().http_status, status);
+    EXPECT_FALSE(r.error().message.empty());
+  };
+  // Build refused entries at the next seq without advancing the test's chain head.
+  auto next = [&](const std::string& who, EntryKind kind, std::uint64_t ts = 0) {
+    Entry e;
+    e.author = community_.key(who);
+    e.seq = community_.head_seq(who) + 1;
+    e.prev = community_.head_id(who);
+    e.network = community_.genesis().id;
+    e.timestamp_ms = ts ? ts : Now();
+    e.kind = std::move(kind);
+    return SignEntry(e, community_.secret(who));
+  };
+  auto overdraft = next("vol", Transfer{community_.key("coord"), 50, ""});
+  auto r = Post(overdraft);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "insufficient points: 10 available, 50 needed");
+  expect(next("vol", RoleGrant{community_.key("vol"), Role::kAdmin, 0}), "role_missing", 403);
+  expect(next("coord", ServiceRecord{"Self", "care", Now() - 7'200'000, 30,
+                                     {community_.key("coord")}}),
+         "self_record", 422);
+  expect(next("vol", Transfer{community_.key("coord"), 1, ""}, Now() - 3'600'000), "clock_skew",
+         422);
+  expect(next("vol", Redeem{EntryId{}, community_.key("coord"), 1, "n"}), "unknown_item", 404);
+  expect(next("coord", ServiceRecord{"Visit", "juggling", Now() - 7'200'000, 30,
+                                     {community_.key("vol")}}),
+         "unknown_category", 422);
+  // An entry that skips a seq, and one that would fork the chain.
+  Entry skip;
+  skip.author = community_.key("vol");
+  skip.seq = community_.head_seq("vol") + 2;
+  skip.prev = EntryId{};
+  skip.network = community_.genesis().id;
+  skip.timestamp_ms = Now();
+  skip.kind = Transfer{community_.key("coord"), 1, ""};
+  expect(SignEntry(skip, community_.secret("vol")), "missing_previous", 409);
+  Entry fork = skip;
+  fork.seq = community_.head_seq("admin");
+  fork.author = community_.key("admin");
+  fork.prev = std::nullopt;
+  fork.kind = Enrol{community_.key("other"), "Other", "", "", {}};
+  if (fork.seq > 1) fork.prev = EntryId{};
+  expect(SignEntry(fork, community_.secret("admin")), "chain_conflict", 409);
+  // Nothing refused was stored.
+  auto status = client_->Get("/v1/status");
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->at("entries").to_number<int>(), 4);  // genesis, grant, enrol, record
+  EXPECT_EQ(status->at("pending").to_number<int>(), 0);
+}
+
+TEST_F(Api, BadRequestsGetClearErrors) {
+  auto bad = [&](const std::string& target, const std::string& code, int status) {
+    auto r = client_->Get(target);
+    ASSERT_FALSE(r) << target;
+    EXPECT_EQ(r.error().code, code) << target;
+    EXPECT_EQ(r.error().http_status, status) << target;
+  };
+  bad("/v1/accounts/zz", "bad_key", 400);
+  bad("/v1/entries/" + std::string(64, '0'), "not_found", 404);
+  bad("/v1/entries/xyz", "bad_id", 400);
+  bad("/v1/nothing", "not_found", 404);
+  bad("/v1/reports/hours?by=planet", "bad_request", 400);
+  bad("/v1/reports/hours?by=team&from=2026-13-01", "bad_date", 400);
+  bad("/v1/accounts/" + ToHex(community_.key("x")) + "/history?limit=0", "bad_request", 400);
+
+  auto post = [&](const json::value& body, const std::string& code, int status) {
+    auto r = client_->Post("/v1/entries", body);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, code) << json::serialize(body) << " " << r.error().message;
+    EXPECT_EQ(r.error().http_status, status);
+  };
+  post(json::object{{"nothing", 1}}, "bad_request", 400);
+  post(json::object{{"envelope", "not hex"}}, "bad_request", 400);
+  post(json::object{{"envelope", "0a00"}}, "malformed", 422);
+  post(json::object{{"voucher", "lbv1:!!"}}, "bad_voucher", 400);
+  // A valid entry with its signature broken.
+  auto v = Sign("admin", Enrol{community_.key("vol"), "Vol", "", "", {}});
+  Bytes broken = v.envelope;
+  broken[broken.size() - 1] ^= 1;
+  post(json::object{{"envelope", ToHex(broken)}}, "bad_signature", 422);
+  // An entry of another community.
+  testing::TestCommunity other(testing::TestPolicy(), /*seed=*/99);
+  auto foreign = other.Sign("admin", Enrol{other.key("vol"), "Vol", "", "", {}}, Now());
+  post(json::object{{"envelope", ToHex(foreign.envelope)}}, "wrong_network", 422);
+
+  EXPECT_EQ(RawStatus("DELETE /v1/status HTTP/1.1\r\nHost: x\r\n\r\n"), 405);
+  // A body over the limit is refused on its declared length, before it is read.
+  EXPECT_EQ(RawStatus("POST /v1/entries HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                      std::to_string(300 * 1024) + "\r\n\r\n"),
+            413);
+  EXPECT_EQ(RawStatus("GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Long: " +
+                      std::string(20 * 1024, 'h') + "\r\n\r\n"),
+            413);
+  // The node is still serving.
+  EXPECT_TRUE(client_->Get("/v1/status"));
+}
+
+TEST_F(Api, MetricsAreInPrometheusTextFormat) {
+  PostOk(Sign("admin", Enrol{community_.key("vol"), "Vol", "", "", {}}));
+  (void)client_->Post("/v1/entries", json::object{{"envelope", "0a00"}});
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"),
+                  static_cast<unsigned short>(node_->port())});
+  boost::asio::write(socket,
+                     boost::asio::buffer(std::string("GET /metrics HTTP/1.0\r\n\r\n")));
+  std::string text;
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(text), ec);
+  EXPECT_NE(text.find("text/plain; version=0.0.4"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE lovebank_ledger_entries gauge\nlovebank_ledger_entries 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("lovebank_entries_stored_total 1"), std::string::npos);
+  EXPECT_NE(text.find("lovebank_ingest_batches_total"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lovebank
