@@ -1253,9 +1253,13 @@ class LedgerState::Impl {
         out[n->id()].push_back({FindingCode::kRoleMissing, {}});
       }
     }
-    for (const auto& [id, n] : nodes_) {
-      if (auto* t = n->As<Transfer>(); t && n->connected && IsReversed(n.get(), std::nullopt)) {
-        out[id].push_back({FindingCode::kReversed, {}});
+    // Only reversal targets can be reversed transfers: no walk over every entry.
+    for (const auto& [target, who] : gov_.reversed) {
+      auto it = nodes_.find(target);
+      if (it == nodes_.end()) continue;
+      const Node* n = it->second.get();
+      if (n->As<Transfer>() && n->connected && IsReversed(n, std::nullopt)) {
+        out[target].push_back({FindingCode::kReversed, {}});
       }
     }
     for (auto& [id, list] : out) {
