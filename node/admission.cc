@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "base/hex.h"
 
 namespace lovebank::node {
 
@@ -14,7 +13,6 @@ Refusal Refuse(std::string code, int status, std::string message) {
   return Refusal{std::move(code), status, std::move(message)};
 }
 
-std::string Short(const PublicKey& key) { return ToHex(key).substr(0, 12); }
 
 std::optional<Refusal> NeedRole(const VerifiedEntry& v, const LedgerState& state, Role role,
                                 std::string_view act) {
