@@ -403,17 +403,16 @@ int ServiceVerdict(Wallet& w, bool confirm, const std::string& id_text, const st
   return Submit(w, ServiceReject{*id, reason}, "Rejected " + what);
 }
 
+// A KEY argument, or this wallet's own key when it is empty.
+Outcome<PublicKey> KeyOrMine(Wallet& w, const std::string& key_text) {
+  if (key_text.empty()) return w.MyKey();
+  return w.ResolveKey(key_text);
+}
+
 int Balance(Wallet& w, const std::string& key_text) {
-  PublicKey key;
-  if (key_text.empty()) {
-    auto me = w.MyKey();
-    if (!me) return Fail(w.globals(), me.error());
-    key = *me;
-  } else {
-    auto k = w.ResolveKey(key_text);
-    if (!k) return Fail(w.globals(), k.error());
-    key = *k;
-  }
+  auto resolved = KeyOrMine(w, key_text);
+  if (!resolved) return Fail(w.globals(), resolved.error());
+  const PublicKey& key = *resolved;
   auto a = w.Get("/v1/accounts/" + ToHex(key));
   if (!a) return Fail(w.globals(), a.error());
   std::string name = NameOr(a->at("name"), ToHex(key));
@@ -463,16 +462,9 @@ std::string Describe(const json::object& e, std::int32_t offset) {
 }
 
 int History(Wallet& w, const std::string& key_text, unsigned limit) {
-  PublicKey key;
-  if (key_text.empty()) {
-    auto me = w.MyKey();
-    if (!me) return Fail(w.globals(), me.error());
-    key = *me;
-  } else {
-    auto k = w.ResolveKey(key_text);
-    if (!k) return Fail(w.globals(), k.error());
-    key = *k;
-  }
+  auto resolved = KeyOrMine(w, key_text);
+  if (!resolved) return Fail(w.globals(), resolved.error());
+  const PublicKey& key = *resolved;
   auto offset = w.UtcOffset();
   if (!offset) return Fail(w.globals(), offset.error());
   auto h = w.Get("/v1/accounts/" + ToHex(key) + "/history?limit=" + std::to_string(limit));
