@@ -124,8 +124,8 @@ void Node::IngestBatch(std::vector<Queued> batch) {
     admission.offline_limit_points = options_.offline_limit_points;
     admission.unproven_points = [&](const PublicKey& volunteer) {
       std::uint64_t total = 0;
-      for (const auto& key : state.Account(volunteer) ? state.Account(volunteer)->keys
-                                                      : std::vector<PublicKey>{volunteer}) {
+      auto account = state.Account(volunteer);
+      for (const auto& key : account ? account->keys : std::vector<PublicKey>{volunteer}) {
         total += UnprovenVoucherPoints(volunteer, state, history_.For(key));
       }
       return total;

@@ -389,7 +389,7 @@ TEST_F(Community, RestoredBackupNeverForksTheAccount) {
   EXPECT_EQ(U64(status.at("pending")), 0u);
 }
 
-TEST_F(Community, WalletKeepsAnEntryTheNodeNeverSawAndSendsItLater) {
+TEST_F(Community, NodeDownRefusesBeforeSigningAndBurnsNoSeq) {
   std::string vol = Member("vol");
   Member("coord", "coordinator");
   node_->Stop();
