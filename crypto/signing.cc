@@ -27,6 +27,18 @@ bool VerifyEntryBody(const PublicKey& author, ByteView body, const Signature& si
   return VerifyDetachedForBenchmark(author, Tagged(body), signature);
 }
 
+Signature SignHandshake(const SecretKey& node, ByteView transcript) {
+  Bytes message(kHandshakeDomainTag);
+  message.append(transcript);
+  return SignDetachedForBenchmark(node, message);
+}
+
+bool VerifyHandshake(const PublicKey& node, ByteView transcript, const Signature& signature) {
+  Bytes message(kHandshakeDomainTag);
+  message.append(transcript);
+  return VerifyDetachedForBenchmark(node, message, signature);
+}
+
 bool VerifyDetachedForBenchmark(const PublicKey& key, ByteView message,
                                 const Signature& signature) {
   return crypto_sign_verify_detached(signature.data(), U8(message), message.size(),

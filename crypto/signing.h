@@ -17,6 +17,14 @@ Signature SignEntryBody(const SecretKey& author, ByteView body);
 // True if `signature` is `author`'s signature of kEntryDomainTag || body. Thread-safe.
 bool VerifyEntryBody(const PublicKey& author, ByteView body, const Signature& signature);
 
+// The domain tag of peer handshake signatures (net/handshake.h), version 1.
+inline constexpr ByteView kHandshakeDomainTag = "lovebank/handshake/v1";
+
+// Ed25519 over kHandshakeDomainTag || transcript, proving a node holds its key in one
+// handshake. Thread-safe.
+Signature SignHandshake(const SecretKey& node, ByteView transcript);
+bool VerifyHandshake(const PublicKey& node, ByteView transcript, const Signature& signature);
+
 // Plain crypto_sign_verify_detached over `message` with no tag: only the benchmarks
 // use it, to measure the raw verify rate the ingest rate is compared with.
 bool VerifyDetachedForBenchmark(const PublicKey& key, ByteView message,

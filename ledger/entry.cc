@@ -437,6 +437,15 @@ Bytes EncodeEntryBody(const Entry& entry) {
   return body;
 }
 
+std::optional<EntryId> EnvelopeId(ByteView envelope) {
+  if (envelope.size() > kMaxEnvelopeBytes) return std::nullopt;
+  pb::SignedEntry signed_entry;
+  if (!signed_entry.ParseFromArray(envelope.data(), static_cast<int>(envelope.size()))) {
+    return std::nullopt;
+  }
+  return EntryId::From(crypto::Blake2b256(signed_entry.body()));
+}
+
 namespace {
 
 // Everything VerifyEnvelope checks; the result's envelope is left for the caller to fill.

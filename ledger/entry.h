@@ -218,6 +218,11 @@ Result<VerifiedEntry, Rejection> VerifyEnvelope(ByteView envelope,
 Result<VerifiedEntry, Rejection> VerifyEnvelope(Bytes&& envelope,
                                                 const std::optional<NetworkId>& network);
 
+// The id an envelope would have (BLAKE2b-256 of its body), without checking anything
+// else: lets a node drop an entry it already holds before paying for its signature.
+// nullopt if the bytes are not a SignedEntry.
+std::optional<EntryId> EnvelopeId(ByteView envelope);
+
 // The SignedEntry envelope of a body and its signature (no checks).
 Bytes EncodeEnvelope(ByteView body, const Signature& signature);
 

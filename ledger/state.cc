@@ -25,6 +25,8 @@ struct Chain {
   std::map<std::uint64_t, std::vector<Node*>> by_seq;
   std::set<std::uint64_t> fork_seqs;  // seqs holding two or more stored entries
   std::uint64_t head_seq = 0;         // highest connected seq
+  std::uint64_t connected = 0;        // connected entries (all branches)
+  Sum256 id_sum;                      // sum of their ids (ChainSummary)
   std::vector<Node*> debits;          // connected transfers and redemptions
 };
 
@@ -390,6 +392,23 @@ class LedgerState::Impl {
     return credits > a.debit_sum ? credits - a.debit_sum : 0;
   }
 
+  bool ForkedAt(const PublicKey& key, std::uint64_t seq) const {
+    auto it = chains_.find(key);
+    return it != chains_.end() && it->second.fork_seqs.count(seq) > 0;
+  }
+
+  ChainSummary Summary(const PublicKey& key) const {
+    auto it = chains_.find(key);
+    if (it == chains_.end()) return {};
+    return ChainSummary{it->second.head_seq, it->second.connected, it->second.id_sum};
+  }
+
+  void ForEachChain(const std::function<void(const PublicKey&, const ChainSummary&)>& fn) const {
+    for (const auto& [key, chain] : chains_) {
+      if (chain.connected > 0) fn(key, ChainSummary{chain.head_seq, chain.connected, chain.id_sum});
+    }
+  }
+
   std::uint64_t HeadSeq(const PublicKey& key) const {
     auto it = chains_.find(key);
     return it == chains_.end() ? 0 : it->second.head_seq;
@@ -555,6 +574,8 @@ class LedgerState::Impl {
     const Entry& e = n->e();
     Chain& chain = *n->chain;
     chain.head_seq = std::max(chain.head_seq, e.seq);
+    ++chain.connected;
+    chain.id_sum.Add(n->id().data());
     queue_.push_back(n);
     // On a forked chain, whether an entry is on the canonical branch is decided by
     // the full walk, never guessed incrementally.
@@ -1406,6 +1427,14 @@ bool LedgerState::HoldsRole(const PublicKey& key, std::uint64_t seq, Role role) 
 PublicKey LedgerState::AccountOf(const PublicKey& key) const { return impl_->AccountOf(key); }
 std::uint64_t LedgerState::Spendable(const PublicKey& key) const { return impl_->Spendable(key); }
 std::uint64_t LedgerState::HeadSeq(const PublicKey& key) const { return impl_->HeadSeq(key); }
+bool LedgerState::ForkedAt(const PublicKey& author, std::uint64_t seq) const {
+  return impl_->ForkedAt(author, seq);
+}
+ChainSummary LedgerState::Summary(const PublicKey& author) const { return impl_->Summary(author); }
+void LedgerState::ForEachChain(
+    const std::function<void(const PublicKey&, const ChainSummary&)>& fn) const {
+  impl_->ForEachChain(fn);
+}
 const VerifiedEntry* LedgerState::Find(const EntryId& id) const { return impl_->Find(id); }
 void LedgerState::ForEachEntry(
     const std::function<void(const VerifiedEntry&, bool connected)>& fn) const {

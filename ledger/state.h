@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "base/sum256.h"
 #include "crypto/hashing.h"
 #include "ledger/entry.h"
 #include "ledger/rules.h"
@@ -84,6 +85,17 @@ struct ServiceCredit {
   std::uint64_t points = 0;
 };
 
+// What a peer needs to tell whether two copies of one author's chain agree: the
+// highest connected seq, how many entries are connected (more than the seq on a
+// forked chain), and the sum of their ids (base/sum256.h). Pending entries are not
+// counted: they are not part of any chain yet.
+struct ChainSummary {
+  std::uint64_t head_seq = 0;
+  std::uint64_t count = 0;
+  Sum256 id_sum;
+  friend bool operator==(const ChainSummary&, const ChainSummary&) = default;
+};
+
 struct ForkEvidence {
   PublicKey author;
   std::uint64_t seq;
@@ -135,6 +147,13 @@ class LedgerState {
   std::uint64_t Spendable(const PublicKey& key) const;
   // The seq of `key`'s newest connected entry (0 if none), and its id.
   std::uint64_t HeadSeq(const PublicKey& key) const;
+
+  // Whether `author` has two or more stored entries at `seq` (fork evidence).
+  bool ForkedAt(const PublicKey& author, std::uint64_t seq) const;
+  // The summary of `author`'s connected chain (all zero if it has none).
+  ChainSummary Summary(const PublicKey& author) const;
+  // Calls `fn` for every author with a connected entry, in no particular order.
+  void ForEachChain(const std::function<void(const PublicKey&, const ChainSummary&)>& fn) const;
 
   const VerifiedEntry* Find(const EntryId& id) const;
   // Calls `fn` for every stored entry, connected or pending, in no particular order.

@@ -378,4 +378,20 @@ Result<std::vector<Bytes>> Store::ChainEnvelopes(const PublicKey& author, std::u
   return out;
 }
 
+Result<std::vector<std::pair<std::uint64_t, Bytes>>> Store::ChainEntries(
+    const PublicKey& author, std::uint64_t from_seq, std::size_t limit) const {
+  std::vector<std::pair<std::uint64_t, Bytes>> out;
+  Bytes start(author.view());
+  AppendBigEndian64(start, from_seq);
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->entries));
+  for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
+    if (!it->key().starts_with(rocksdb::Slice(author.view().data(), author.view().size()))) break;
+    std::uint64_t seq = ReadBigEndian64(it->key().ToStringView().substr(32, 8));
+    out.emplace_back(seq, Bytes(it->value().ToStringView()));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot read the chain");
+  return out;
+}
+
 }  // namespace lovebank::ledger

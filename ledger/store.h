@@ -71,6 +71,11 @@ class Store {
   Result<std::vector<Bytes>> ChainEnvelopes(const PublicKey& author, std::uint64_t from_seq,
                                             std::size_t limit) const;
 
+  // The same with each entry's seq, for streaming a chain to a peer page by page.
+  Result<std::vector<std::pair<std::uint64_t, Bytes>>> ChainEntries(const PublicKey& author,
+                                                                    std::uint64_t from_seq,
+                                                                    std::size_t limit) const;
+
   const std::string& path() const;
 
  private:

@@ -58,7 +58,7 @@ Status LoadConfigFile(const std::string& path, RunConfig& config) {
   }
   static constexpr std::string_view kKnown[] = {
       "api", "listen", "peers", "log_level", "max_clock_skew_seconds", "offline_limit_points",
-      "http_threads", "max_batch_entries"};
+      "http_threads", "max_batch_entries", "peer_exchange", "sync_interval_ms", "max_outbound"};
   for (const auto& [key, value] : table) {
     bool known = false;
     for (auto k : kKnown) known = known || key.str() == k;
@@ -76,6 +76,16 @@ Status LoadConfigFile(const std::string& path, RunConfig& config) {
       config.peers.push_back(*s);
     }
   }
+  if (auto node = table["peer_exchange"]; node) {
+    auto exchange = node.value<bool>();
+    if (!exchange) return Invalid(path, "peer_exchange must be true or false");
+    config.peer_exchange = *exchange;
+  }
+  if (auto s = ReadInteger(table, "sync_interval_ms", path, config.sync_interval_ms, 100, 600'000);
+      !s) {
+    return s;
+  }
+  if (auto s = ReadInteger(table, "max_outbound", path, config.max_outbound, 1, 64); !s) return s;
   std::int64_t skew_s = config.node.max_clock_skew_ms / 1000;
   if (auto s = ReadInteger(table, "max_clock_skew_seconds", path, skew_s, 1, 7 * 86400); !s) {
     return s;

@@ -51,8 +51,11 @@ struct HttpOptions {
 struct RunConfig {
   NodeOptions node;
   HttpOptions http;
-  std::string listen;               // peer-to-peer listener, HOST:PORT (issue 4)
-  std::vector<std::string> peers;   // peers to dial, HOST:PORT (issue 4)
+  std::string listen;               // peer-to-peer listener, HOST:PORT
+  std::vector<std::string> peers;   // peers to dial, HOST:PORT
+  bool peer_exchange = true;        // dial addresses that peers tell us about
+  std::uint32_t sync_interval_ms = 2'000;  // anti-entropy period per outbound link
+  std::size_t max_outbound = 8;
   std::string log_level = "info";   // trace, debug, info, warn, error
 };
 

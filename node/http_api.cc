@@ -417,7 +417,31 @@ class HttpApi::Impl {
 
   // ---- reads --------------------------------------------------------------------
 
+  // Asked of the peer layer before taking the node's read lock (it reads the ledger
+  // from its own thread).
+  json::array PeersJson() const {
+    json::array out;
+    if (!peers_) return out;
+    for (const auto& p : peers_->Peers()) {
+      out.push_back({{"key", p.key},
+                     {"address", p.address},
+                     {"listen", p.listen},
+                     {"direction", p.outbound ? "outbound" : "inbound"},
+                     {"state", p.state},
+                     {"lag_entries", p.lag},
+                     {"last_in_sync_ms_ago", p.last_in_sync_ms_ago},
+                     {"bytes_sent", p.bytes_sent},
+                     {"bytes_received", p.bytes_received},
+                     {"entries_sent", p.entries_sent},
+                     {"entries_received", p.entries_received},
+                     {"sync_rounds", p.sync_rounds},
+                     {"connected_seconds", p.connected_seconds}});
+    }
+    return out;
+  }
+
   Reply Status() {
+    json::array peers = PeersJson();
     return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
       const Genesis& g = state.genesis();
       json::array categories;
@@ -446,7 +470,8 @@ class HttpApi::Impl {
             {"max_minutes_per_entry", g.policy.max_minutes_per_entry},
             {"max_minutes_per_day", g.policy.max_minutes_per_day},
             {"utc_offset_minutes", g.policy.utc_offset_minutes}}},
-          {"peers", json::array{}},
+          {"peers", std::move(peers)},
+          {"p2p_listen", peers_ ? json::value(peers_->options().listen) : json::value(nullptr)},
       };
       return JsonReply(http::status::ok, out);
     });
@@ -704,6 +729,7 @@ class HttpApi::Impl {
            c.write_failures.load());
     metric("lovebank_http_requests_total", "counter", "HTTP requests answered.", requests_.load());
     metric("lovebank_http_connections", "gauge", "Open HTTP connections.", connections_.load());
+    if (peers_) PeerMetrics(out, metric);
     out += "# HELP lovebank_refusals_total Submissions refused, by reason.\n"
            "# TYPE lovebank_refusals_total counter\n";
     {
@@ -715,6 +741,54 @@ class HttpApi::Impl {
     return Reply{http::status::ok, out, "text/plain; version=0.0.4"};
   }
 
+  template <class Metric>
+  void PeerMetrics(std::string& out, Metric& metric) const {
+    const auto& c = peers_->counters();
+    auto peers = peers_->Peers();
+    metric("lovebank_peers_connected", "gauge", "Peers connected.", peers.size());
+    metric("lovebank_peer_connections_total", "counter", "Peer sessions established.",
+           c.connections.load());
+    metric("lovebank_peer_handshake_failures_total", "counter",
+           "Handshakes that failed (wrong network key, tampering, timeouts).",
+           c.handshake_failures.load());
+    metric("lovebank_peer_refused_total", "counter",
+           "Peers refused after the handshake (not on the roster, banned, self, duplicate).",
+           c.refused.load());
+    metric("lovebank_peer_bytes_sent_total", "counter", "Bytes sent to peers.", c.bytes_sent.load());
+    metric("lovebank_peer_bytes_received_total", "counter", "Bytes received from peers.",
+           c.bytes_received.load());
+    metric("lovebank_peer_entries_sent_total", "counter", "Entries sent to peers.",
+           c.entries_sent.load());
+    metric("lovebank_peer_entries_received_total", "counter", "New entries received from peers.",
+           c.entries_received.load());
+    metric("lovebank_peer_entries_duplicate_total", "counter",
+           "Entries from peers that were already held (dropped before verifying).",
+           c.entries_duplicate.load());
+    metric("lovebank_peer_gossip_dropped_total", "counter",
+           "Gossip frames dropped for a slow peer (anti-entropy repairs them).",
+           c.gossip_dropped.load());
+    metric("lovebank_sync_rounds_total", "counter", "Anti-entropy rounds started.",
+           c.sync_rounds.load());
+    metric("lovebank_sync_in_sync_total", "counter", "Anti-entropy rounds that found peers in sync.",
+           c.sync_in_sync.load());
+    out += "# HELP lovebank_peer_disconnects_total Peer sessions ended, by reason.\n"
+           "# TYPE lovebank_peer_disconnects_total counter\n";
+    {
+      std::lock_guard lock(c.mutex);
+      for (const auto& [reason, n] : c.disconnects) {
+        out += fmt::format("lovebank_peer_disconnects_total{{reason=\"{}\"}} {}\n", reason, n);
+      }
+    }
+    out += "# HELP lovebank_peer_lag_entries Entries a peer held that this node lacked at the "
+           "last probe.\n# TYPE lovebank_peer_lag_entries gauge\n";
+    for (const auto& p : peers) {
+      out += fmt::format("lovebank_peer_lag_entries{{peer=\"{}\"}} {}\n", p.key.substr(0, 16),
+                         p.lag);
+    }
+  }
+
+ public:
+  const net::PeerManager* peers_ = nullptr;
   Node& node_;
   HttpOptions options_;
   asio::io_context io_;
@@ -730,5 +804,6 @@ HttpApi::HttpApi(Node& node, const HttpOptions& options)
 HttpApi::~HttpApi() = default;
 Result<std::uint16_t> HttpApi::Start() { return impl_->Start(); }
 void HttpApi::Stop() { impl_->Stop(); }
+void HttpApi::SetPeers(const net::PeerManager* peers) { impl_->peers_ = peers; }
 
 }  // namespace lovebank::node

@@ -11,6 +11,7 @@
 
 #include "base/result.h"
 #include "node/config.h"
+#include "net/peers.h"
 #include "node/node.h"
 
 namespace lovebank::node {
@@ -27,6 +28,8 @@ class HttpApi {
   Result<std::uint16_t> Start();
   // Stops accepting, ends open connections, joins the threads. Idempotent.
   void Stop();
+  // Shows `peers` in /v1/status and /metrics. Call before Start(); may be null.
+  void SetPeers(const net::PeerManager* peers);
 
  private:
   class Impl;

@@ -1,6 +1,7 @@
 // lovebank-node: the community node daemon. `lovebank-node --help` lists commands.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -16,6 +17,7 @@
 #include "node/config.h"
 #include "node/http_api.h"
 #include "node/node.h"
+#include "node/p2p.h"
 
 namespace {
 
@@ -108,11 +110,38 @@ int Run(RunConfig config) {
   spdlog::info("opening {}", config.node.data_dir);
   auto node = Node::Open(config.node);
   if (!node) return Fail(node.error().message + " (is this a data directory made by init?)");
+  // Peer-to-peer: only when there is somewhere to listen or someone to dial.
+  std::optional<crypto::SecretKey> node_key;
+  std::unique_ptr<PeerLink> link;
+  std::unique_ptr<net::PeerManager> peers;
+  if (!config.listen.empty() || !config.peers.empty()) {
+    auto key = ReadNodeKey(config.node.data_dir);
+    if (!key) return Fail(key.error().message);
+    node_key.emplace(std::move(*key));
+    auto network_key = ReadHexKeyFile(NetworkKeyPath(config.node.data_dir), "network key");
+    if (!network_key) return Fail(network_key.error().message);
+    link = std::make_unique<PeerLink>(**node);
+    peers = std::make_unique<net::PeerManager>(*link, *node_key,
+                                               *net::NetworkKey::FromView(*network_key),
+                                               PeerOptionsFor(config));
+    (*node)->SetStoredListener(
+        [manager = peers.get()](std::uint64_t origin, std::vector<Bytes> envelopes,
+                                std::size_t urgent) {
+          manager->Gossip(origin, std::move(envelopes), urgent);
+        });
+  }
   HttpApi api(**node, config.http);
+  api.SetPeers(peers.get());
   auto port = api.Start();
   if (!port) return Fail(port.error().message);
-  if (!config.listen.empty() || !config.peers.empty()) {
-    spdlog::warn("peer-to-peer (--listen/--peer) is not in this build yet; serving the API only");
+  if (peers) {
+    auto p2p_port = peers->Start();
+    if (!p2p_port) return Fail(p2p_port.error().message);
+    spdlog::info("node key {} · peers: listening on {} · dialing {}",
+                 ToHex(node_key->public_key()).substr(0, 16),
+                 config.listen.empty() ? "(none)" : peers->options().listen,
+                 config.peers.empty() ? "(none)" : fmt::format("{}", fmt::join(config.peers, ", ")));
+    if (!config.listen.empty()) std::cout << "p2p listening on " << peers->options().listen << std::endl;
   }
   spdlog::info("community {} · {} entries · API on http://{}:{}",
                ToHex((*node)->network()).substr(0, 16),
@@ -127,6 +156,7 @@ int Run(RunConfig config) {
   while (g_signal == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   spdlog::info("stopping (signal {})", static_cast<int>(g_signal));
   api.Stop();
+  if (peers) peers->Stop();
   (*node)->Stop();
   node->reset();
   spdlog::info("stopped cleanly");
@@ -165,6 +195,11 @@ int main(int argc, char** argv) {
   run->add_option("--api", api_address, "HTTP API address (default 127.0.0.1:7700)");
   run->add_option("--listen", listen, "peer-to-peer listen address HOST:PORT");
   run->add_option("--peer", peers, "a peer to connect to, HOST:PORT (repeatable)");
+  bool no_peer_exchange = false;
+  unsigned sync_interval_ms = 0;
+  run->add_flag("--no-peer-exchange", no_peer_exchange,
+                "dial only the --peer addresses, not those peers tell about");
+  run->add_option("--sync-interval-ms", sync_interval_ms, "anti-entropy period (default 2000)");
   run->add_option("--config", config_path, "TOML settings (default DATA/node.toml if present)");
   run->add_option("--http-threads", http_threads, "threads serving the API");
   run->add_option("--offline-limit", config.node.offline_limit_points,
@@ -192,6 +227,8 @@ int main(int argc, char** argv) {
   if (!listen.empty()) file_config.listen = listen;
   if (!peers.empty()) file_config.peers = peers;
   if (http_threads > 0) file_config.http.threads = http_threads;
+  if (no_peer_exchange) file_config.peer_exchange = false;
+  if (sync_interval_ms > 0) file_config.sync_interval_ms = sync_interval_ms;
   file_config.node.data_dir = data;
   return Run(std::move(file_config));
 }

@@ -44,6 +44,7 @@ Node::Node(const NodeOptions& options, std::unique_ptr<Store> store)
     : options_(options), network_(store->state().network()), store_(std::move(store)) {
   const LedgerState& state = store_->state();
   state.ForEachEntry([&](const VerifiedEntry& v, bool) { history_.Add(v, state); });
+  RebuildSyncIndex();
   ingest_thread_ = std::thread([this] { IngestLoop(); });
 }
 
@@ -85,6 +86,12 @@ void Node::Submit(Submission submission, SubmitCallback done) {
   done(Refusal{"busy", 503, "the node is busy or shutting down; try again in a moment"});
 }
 
+void Node::RebuildSyncIndex() {
+  sync_index_.Clear();
+  store_->state().ForEachChain(
+      [&](const PublicKey& author, const ChainSummary& summary) { sync_index_.Set(author, summary); });
+}
+
 void Node::IngestLoop() {
   for (;;) {
     std::vector<Queued> batch;
@@ -113,6 +120,8 @@ void Node::IngestBatch(std::vector<Queued> batch) {
   std::vector<std::optional<std::vector<EntryOutcome>>> results(batch.size());
   std::vector<VerifiedEntry> admitted;
   std::vector<std::size_t> owner;  // admitted entry -> submission index
+  // New entries per submission, for the stored listener (gossip): fork evidence first.
+  std::vector<std::vector<Bytes>> urgent(batch.size()), fresh(batch.size());
   auto started = std::chrono::steady_clock::now();
   {
     std::unique_lock lock(mutex_);
@@ -153,6 +162,7 @@ void Node::IngestBatch(std::vector<Queued> batch) {
     if (!ingested) {
       counters_.write_failures.fetch_add(1, std::memory_order_relaxed);
       spdlog::error("store write failed: {}", ingested.error().message);
+      RebuildSyncIndex();
       Refusal refusal = FromError(ingested.error());
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (!refusals[i]) refusals[i] = refusal;
@@ -172,12 +182,19 @@ void Node::IngestBatch(std::vector<Queued> batch) {
           continue;
         }
         if (add.outcome == AddOutcome::kApplied || add.outcome == AddOutcome::kPending) {
+          const Entry& e = admitted[j].entry;
           history_.Add(admitted[j], state);
+          sync_index_.Set(e.author, state.Summary(e.author));
           counters_.entries_stored.fetch_add(1, std::memory_order_relaxed);
+          if (stored_listener_ && batch[i].submission.forward) {
+            (state.ForkedAt(e.author, e.seq) ? urgent : fresh)[i].push_back(admitted[j].envelope);
+          }
         } else {
           counters_.entries_duplicate.fetch_add(1, std::memory_order_relaxed);
         }
-        if (results[i]) {
+        if (results[i] && batch[i].submission.source == Source::kPeer) {
+          results[i]->push_back(EntryOutcome{admitted[j].id, add.outcome, {}, {}});
+        } else if (results[i]) {
           results[i]->push_back(EntryOutcome{admitted[j].id, add.outcome,
                                              state.Status(admitted[j].id),
                                              state.FindingsFor(admitted[j].id)});
@@ -192,6 +209,13 @@ void Node::IngestBatch(std::vector<Queued> batch) {
   counters_.batch_entries.fetch_add(admitted.size(), std::memory_order_relaxed);
   counters_.commit_micros.fetch_add(static_cast<std::uint64_t>(micros),
                                     std::memory_order_relaxed);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (stored_listener_ && !refusals[i] && (!urgent[i].empty() || !fresh[i].empty())) {
+      std::size_t n = urgent[i].size();
+      for (auto& envelope : fresh[i]) urgent[i].push_back(std::move(envelope));
+      stored_listener_(batch[i].submission.origin, std::move(urgent[i]), n);
+    }
+  }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (refusals[i]) {
       counters_.refusals.fetch_add(1, std::memory_order_relaxed);

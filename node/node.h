@@ -29,6 +29,7 @@
 #include "node/admission.h"
 #include "node/config.h"
 #include "node/history.h"
+#include "net/sync.h"
 
 namespace lovebank::node {
 
@@ -36,12 +37,24 @@ namespace lovebank::node {
 enum class Source : std::uint8_t {
   kWallet,   // a person's new entry: every admission check (admission.h)
   kVoucher,  // a voucher bundle shown at a station: signed facts, stored like gossip
+  kPeer,     // from another node (gossip or sync): signed facts, stored as they are
 };
 
 struct Submission {
   Source source = Source::kWallet;
   std::vector<ledger::VerifiedEntry> entries;  // each passed VerifyEnvelope
+  // The peer session the entries came from (kPeer), so gossip does not send them back.
+  std::uint64_t origin = 0;
+  // Pass new entries on to the other peers. Entries a peer streamed during sync are
+  // not: each neighbour fetches them by its own anti-entropy.
+  bool forward = true;
 };
+
+// Called on the ingest thread after a batch is durable, once per submission that
+// stored new entries: where they came from, their envelopes (fork evidence first) and
+// how many of them are fork evidence.
+using StoredListener =
+    std::function<void(std::uint64_t origin, std::vector<Bytes> envelopes, std::size_t urgent)>;
 
 // What happened to one stored (or already stored) entry.
 struct EntryOutcome {
@@ -80,6 +93,16 @@ class Node {
   // the entries are durable or with the reason they were refused. Thread-safe.
   void Submit(Submission submission, SubmitCallback done);
 
+  // Runs `read` with the sync index (net/sync.h) under the shared lock.
+  template <class F>
+  auto ReadSync(F&& read) const {
+    std::shared_lock lock(mutex_);
+    return read(sync_index_, *store_);
+  }
+
+  // Set before entries flow (before the API and peers start). Not thread-safe.
+  void SetStoredListener(StoredListener listener) { stored_listener_ = std::move(listener); }
+
   // Runs `read` with the settled state, the store and the history index under a
   // shared lock (many readers, or the ingest thread's apply-and-commit). Thread-safe.
   template <class F>
@@ -103,6 +126,7 @@ class Node {
   };
   Node(const NodeOptions& options, std::unique_ptr<ledger::Store> store);
   void IngestLoop();
+  void RebuildSyncIndex();  // from the state; under the unique lock
   void IngestBatch(std::vector<Queued> batch);
 
   NodeOptions options_;
@@ -112,6 +136,8 @@ class Node {
   mutable std::shared_mutex mutex_;  // guards store_ and history_
   std::unique_ptr<ledger::Store> store_;
   HistoryIndex history_;
+  net::SyncIndex sync_index_;
+  StoredListener stored_listener_;
 
   mutable std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
