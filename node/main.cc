@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -167,6 +168,8 @@ int Run(RunConfig config) {
 
 int main(int argc, char** argv) {
   lovebank::crypto::InitCrypto();
+  // The log goes to stderr; stdout carries only the lines scripts read.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("lovebank-node"));
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
   CLI::App app{"lovebank-node: a community node of the Lovebank ledger"};
   app.require_subcommand(1);
