@@ -28,7 +28,7 @@ class Builder {
     station_ = NewAuthor();
   }
 
-  Workload Build(std::size_t count, unsigned threads) {
+  Workload Build(std::size_t count, unsigned threads, const std::vector<PublicKey>& nodes) {
     Genesis g;
     g.community = "Benchmark Community";
     g.admins.push_back(authors_[admins_[0]].secret.public_key());
@@ -39,6 +39,7 @@ class Builder {
     network_ = pending_[0].id;
     for (auto c : coordinators_) Add(admins_[0], RoleGrant{Key(c), Role::kCoordinator, 0});
     Add(admins_[0], RoleGrant{Key(station_), Role::kStation, 0});
+    for (const auto& node : nodes) Add(admins_[0], NodeGrant{node, "bench node"});
     std::vector<EntryId> items;
     for (int i = 0; i < 5; ++i) {
       items.push_back(Add(station_, CatalogItem{"Gift " + std::to_string(i), 20, 1'000'000}));
@@ -141,8 +142,9 @@ class Builder {
 
 }  // namespace
 
-Workload MakeWorkload(std::size_t count, std::size_t volunteers, unsigned threads) {
-  return Builder(volunteers).Build(count, threads);
+Workload MakeWorkload(std::size_t count, std::size_t volunteers, unsigned threads,
+                      const std::vector<ledger::PublicKey>& nodes) {
+  return Builder(volunteers).Build(count, threads, nodes);
 }
 
 }  // namespace lovebank::bench

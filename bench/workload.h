@@ -17,7 +17,8 @@ struct Workload {
 };
 
 // About `count` entries by `volunteers` volunteers and 20 coordinators, signed on
-// `threads` threads.
-Workload MakeWorkload(std::size_t count, std::size_t volunteers, unsigned threads);
+// `threads` threads. The admin puts `nodes` on the node roster first.
+Workload MakeWorkload(std::size_t count, std::size_t volunteers, unsigned threads,
+                      const std::vector<ledger::PublicKey>& nodes = {});
 
 }  // namespace lovebank::bench

@@ -237,7 +237,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t lag_ = 0;
   std::optional<Clock::time_point> last_in_sync_;
   std::uint64_t bytes_sent_ = 0, bytes_received_ = 0, entries_sent_ = 0, entries_received_ = 0,
-                sync_rounds_ = 0;
+                sync_rounds_ = 0, sync_requests_ = 0;
 };
 
 // ---------------------------------------------------------------------------------
@@ -281,6 +281,7 @@ PeerStatus Session::Snapshot() const {
   s.entries_sent = entries_sent_;
   s.entries_received = entries_received_;
   s.sync_rounds = sync_rounds_;
+  s.sync_requests = sync_requests_;
   s.connected_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   return s;
 }
@@ -744,6 +745,7 @@ awaitable<void> Session::SyncSession() {
       probe.count = index.count();
     });
     Send(probe);
+    ++sync_requests_;
     auto reply = co_await AwaitReply<ProbeReply>(round);
     if (!reply) co_return;
     if (reply->in_sync) {
@@ -767,6 +769,7 @@ awaitable<void> Session::SyncSession() {
       descend.nodes.assign(plan.descend.begin(), plan.descend.begin() + static_cast<std::ptrdiff_t>(take));
       plan.descend.erase(plan.descend.begin(), plan.descend.begin() + static_cast<std::ptrdiff_t>(take));
       Send(descend);
+      ++sync_requests_;
       auto answer = co_await AwaitReply<DescendReply>(round);
       if (!answer) co_return;
       if (answer->nodes.empty() && answer->unanswered.size() == descend.nodes.size()) {
@@ -787,6 +790,7 @@ awaitable<void> Session::SyncSession() {
       request.wants.assign(plan.wants.begin() + static_cast<std::ptrdiff_t>(i),
                            plan.wants.begin() + static_cast<std::ptrdiff_t>(end));
       Send(request);
+      ++sync_requests_;
       auto done = co_await AwaitReply<WantDone>(round);
       if (!done) co_return;
       wanted += done->sent;

@@ -85,6 +85,7 @@ struct PeerStatus {
   std::uint64_t bytes_sent = 0, bytes_received = 0;
   std::uint64_t entries_sent = 0, entries_received = 0;
   std::uint64_t sync_rounds = 0;
+  std::uint64_t sync_requests = 0;  // requests sent by this side's sync driver (round trips)
   double connected_seconds = 0;
 };
 

@@ -435,6 +435,7 @@ class HttpApi::Impl {
                      {"entries_sent", p.entries_sent},
                      {"entries_received", p.entries_received},
                      {"sync_rounds", p.sync_rounds},
+                     {"sync_requests", p.sync_requests},
                      {"connected_seconds", p.connected_seconds}});
     }
     return out;
