@@ -639,6 +639,11 @@ void Session::Pump() {
       }
       continue;
     }
+    // Progress of a long catch-up, every 50,000 entries.
+    if ((entries_received_ + good.size()) / 50'000 > entries_received_ / 50'000) {
+      spdlog::info("peer {}: {} entries received so far", ShortKey(*peer_),
+                   entries_received_ + good.size());
+    }
     entries_received_ += good.size();
     m_.counters_.entries_received.fetch_add(good.size(), std::memory_order_relaxed);
     auto self = shared_from_this();
@@ -749,7 +754,9 @@ awaitable<void> Session::SyncSession() {
     auto reply = co_await AwaitReply<ProbeReply>(round);
     if (!reply) co_return;
     if (reply->in_sync) {
-      if (state_ != "in_sync") spdlog::debug("peer {}: in sync", ShortKey(*peer_));
+      if (state_ != "in_sync") {
+        spdlog::info("peer {}: in sync ({} entries each)", ShortKey(*peer_), reply->count);
+      }
       state_ = "in_sync";
       lag_ = 0;
       last_in_sync_ = Clock::now();
