@@ -365,16 +365,11 @@ Result<std::optional<Bytes>> Store::FindEnvelope(const EntryId& id) const {
 
 Result<std::vector<Bytes>> Store::ChainEnvelopes(const PublicKey& author, std::uint64_t from_seq,
                                                  std::size_t limit) const {
+  auto entries = ChainEntries(author, from_seq, limit);
+  if (!entries) return entries.error();
   std::vector<Bytes> out;
-  Bytes start(author.view());
-  AppendBigEndian64(start, from_seq);
-  std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->entries));
-  for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
-    if (!it->key().starts_with(rocksdb::Slice(author.view().data(), author.view().size()))) break;
-    out.emplace_back(it->value().ToStringView());
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "cannot read the chain");
+  out.reserve(entries->size());
+  for (auto& [seq, envelope] : *entries) out.push_back(std::move(envelope));
   return out;
 }
 
