@@ -97,4 +97,12 @@ inline std::uint32_t ReadBigEndian32(ByteView in) {
   return value;
 }
 
+// Little-endian, for the export file's framing (docs/export-format.md).
+inline void AppendLittleEndian32(Bytes& out, std::uint32_t value) {
+  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>(value >> shift));
+}
+inline void AppendLittleEndian64(Bytes& out, std::uint64_t value) {
+  for (int shift = 0; shift < 64; shift += 8) out.push_back(static_cast<char>(value >> shift));
+}
+
 }  // namespace lovebank

@@ -39,6 +39,18 @@ bool VerifyHandshake(const PublicKey& node, ByteView transcript, const Signature
   return VerifyDetachedForBenchmark(node, message, signature);
 }
 
+Signature SignCertificateBody(const SecretKey& issuer, ByteView body) {
+  Bytes message(kCertificateDomainTag);
+  message.append(body);
+  return SignDetachedForBenchmark(issuer, message);
+}
+
+bool VerifyCertificateBody(const PublicKey& issuer, ByteView body, const Signature& signature) {
+  Bytes message(kCertificateDomainTag);
+  message.append(body);
+  return VerifyDetachedForBenchmark(issuer, message, signature);
+}
+
 bool VerifyDetachedForBenchmark(const PublicKey& key, ByteView message,
                                 const Signature& signature) {
   return crypto_sign_verify_detached(signature.data(), U8(message), message.size(),

@@ -25,6 +25,14 @@ inline constexpr ByteView kHandshakeDomainTag = "lovebank/handshake/v1";
 Signature SignHandshake(const SecretKey& node, ByteView transcript);
 bool VerifyHandshake(const PublicKey& node, ByteView transcript, const Signature& signature);
 
+// The domain tag of certificates of service hours (ledger/certificate.h), version 1.
+inline constexpr ByteView kCertificateDomainTag = "lovebank/certificate/v1";
+
+// Ed25519 over kCertificateDomainTag || body: the issuing coordinator's or admin's
+// signature of a certificate. Thread-safe.
+Signature SignCertificateBody(const SecretKey& issuer, ByteView body);
+bool VerifyCertificateBody(const PublicKey& issuer, ByteView body, const Signature& signature);
+
 // Plain crypto_sign_verify_detached over `message` with no tag: only the benchmarks
 // use it, to measure the raw verify rate the ingest rate is compared with.
 bool VerifyDetachedForBenchmark(const PublicKey& key, ByteView message,

@@ -207,7 +207,7 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
       if (a.chain_root().size() != 32 || a.state_hash().size() != 32) {
         r.Fail(RejectCode::kMalformed, "checkpoint hashes must be 32 bytes");
       }
-      return AuditCheckpoint{a.chain_root(), a.entry_count(), a.state_hash()};
+      return AuditCheckpoint{a.chain_root(), a.entry_count(), a.state_hash(), a.heads()};
     }
     case pb::Entry::KIND_NOT_SET:
       break;
@@ -336,6 +336,7 @@ void WriteKind(const EntryKind& kind, pb::Entry& out) {
             m->set_chain_root(a.chain_root);
             m->set_entry_count(a.entry_count);
             m->set_state_hash(a.state_hash);
+            m->set_heads(a.heads);
           },
       },
       kind);
@@ -444,6 +445,17 @@ std::optional<EntryId> EnvelopeId(ByteView envelope) {
     return std::nullopt;
   }
   return EntryId::From(crypto::Blake2b256(signed_entry.body()));
+}
+
+std::optional<Entry> PeekEntry(ByteView envelope) {
+  if (envelope.size() > kMaxEnvelopeBytes) return std::nullopt;
+  pb::SignedEntry signed_entry;
+  if (!signed_entry.ParseFromArray(envelope.data(), static_cast<int>(envelope.size()))) {
+    return std::nullopt;
+  }
+  auto entry = DecodeEntryBody(signed_entry.body());
+  if (!entry) return std::nullopt;
+  return std::move(entry).value();
 }
 
 namespace {

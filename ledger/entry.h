@@ -155,6 +155,7 @@ struct AuditCheckpoint {
   Bytes chain_root;
   std::uint64_t entry_count = 0;
   Bytes state_hash;
+  Bytes heads;  // ledger/checkpoint.h gives the layout
 };
 
 using EntryKind =
@@ -222,6 +223,10 @@ Result<VerifiedEntry, Rejection> VerifyEnvelope(Bytes&& envelope,
 // else: lets a node drop an entry it already holds before paying for its signature.
 // nullopt if the bytes are not a SignedEntry.
 std::optional<EntryId> EnvelopeId(ByteView envelope);
+
+// What an envelope's body says, if it decodes, without checking the signature or the
+// network: only for describing an entry that failed verification to a person.
+std::optional<Entry> PeekEntry(ByteView envelope);
 
 // The SignedEntry envelope of a body and its signature (no checks).
 Bytes EncodeEnvelope(ByteView body, const Signature& signature);

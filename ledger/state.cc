@@ -403,6 +403,20 @@ class LedgerState::Impl {
     return ChainSummary{it->second.head_seq, it->second.connected, it->second.id_sum};
   }
 
+  std::vector<std::pair<std::uint64_t, EntryId>> ChainIds(const PublicKey& key) const {
+    std::vector<std::pair<std::uint64_t, EntryId>> out;
+    auto it = chains_.find(key);
+    if (it == chains_.end()) return out;
+    for (const auto& [seq, nodes] : it->second.by_seq) {
+      std::size_t first = out.size();
+      for (const Node* n : nodes) {
+        if (n->connected) out.emplace_back(seq, n->id());
+      }
+      std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+    }
+    return out;
+  }
+
   void ForEachChain(const std::function<void(const PublicKey&, const ChainSummary&)>& fn) const {
     for (const auto& [key, chain] : chains_) {
       if (chain.connected > 0) fn(key, ChainSummary{chain.head_seq, chain.connected, chain.id_sum});
@@ -1431,6 +1445,10 @@ bool LedgerState::ForkedAt(const PublicKey& author, std::uint64_t seq) const {
   return impl_->ForkedAt(author, seq);
 }
 ChainSummary LedgerState::Summary(const PublicKey& author) const { return impl_->Summary(author); }
+std::vector<std::pair<std::uint64_t, EntryId>> LedgerState::ChainIds(
+    const PublicKey& author) const {
+  return impl_->ChainIds(author);
+}
 void LedgerState::ForEachChain(
     const std::function<void(const PublicKey&, const ChainSummary&)>& fn) const {
   impl_->ForEachChain(fn);

@@ -152,6 +152,9 @@ class LedgerState {
   bool ForkedAt(const PublicKey& author, std::uint64_t seq) const;
   // The summary of `author`'s connected chain (all zero if it has none).
   ChainSummary Summary(const PublicKey& author) const;
+  // (seq, id) of every connected entry of `author`'s chain, by seq then id (a forked
+  // seq lists each of its entries).
+  std::vector<std::pair<std::uint64_t, EntryId>> ChainIds(const PublicKey& author) const;
   // Calls `fn` for every author with a connected entry, in no particular order.
   void ForEachChain(const std::function<void(const PublicKey&, const ChainSummary&)>& fn) const;
 

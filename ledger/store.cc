@@ -389,4 +389,56 @@ Result<std::vector<std::pair<std::uint64_t, Bytes>>> Store::ChainEntries(
   return out;
 }
 
+Result<Store::ExportPage> Store::ReadExportPage(ByteView after, std::size_t max_bytes) const {
+  ExportPage page;
+  const NetworkId& genesis = state_->network();
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->entries));
+  if (after.empty()) {
+    it->SeekToFirst();
+  } else {
+    it->Seek(rocksdb::Slice(after.data(), after.size()));
+    if (it->Valid() && it->key().ToStringView() == after) it->Next();
+  }
+  for (; it->Valid(); it->Next()) {
+    ByteView key = it->key().ToStringView();
+    if (key.size() == 72 && key.substr(40) == genesis.view()) continue;
+    if (page.entries > 0 && page.records.size() >= max_bytes) return page;
+    ByteView value = it->value().ToStringView();
+    AppendLittleEndian32(page.records, static_cast<std::uint32_t>(value.size()));
+    page.records.append(value);
+    ++page.entries;
+    page.next = Bytes(key);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot read the entries");
+  page.next.clear();
+  return page;
+}
+
+Result<Store::StoredRows> Store::ReadStoredRows() const {
+  StoredRows rows;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->rows));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ByteView key = it->key().ToStringView();
+    ByteView value = it->value().ToStringView();
+    bool ok = false;
+    if (key.size() == 33 && key[0] == internal::kAccountRowPrefix) {
+      auto a = internal::DecodeAccountRow(*PublicKey::FromView(key.substr(1)), value);
+      if (a) rows.accounts.push_back(std::move(*a));
+      ok = a.has_value();
+    } else if (key.size() == 33 && key[0] == internal::kItemRowPrefix) {
+      auto i = internal::DecodeItemRow(*EntryId::FromView(key.substr(1)), value);
+      if (i) rows.items.push_back(std::move(*i));
+      ok = i.has_value();
+    }
+    if (!ok) {
+      return MakeError(ErrorCode::kDataLoss,
+                       "derived row " + ToHex(key) + " does not decode; rebuild the node");
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot read the derived rows");
+  return rows;
+}
+
 }  // namespace lovebank::ledger

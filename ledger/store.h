@@ -76,6 +76,26 @@ class Store {
                                                                     std::uint64_t from_seq,
                                                                     std::size_t limit) const;
 
+  // A page of the export (ledger/export_file.h): connected envelopes other than the
+  // genesis, in (author, seq, id) order, starting after the entry key `after` (empty:
+  // from the start), framed as export records, until about `max_bytes`. `next` is the
+  // key to continue after, or empty when the page reached the end. Pages read while
+  // entries arrive still give each chain as a prefix.
+  struct ExportPage {
+    Bytes records;
+    std::uint64_t entries = 0;
+    Bytes next;
+  };
+  Result<ExportPage> ReadExportPage(ByteView after, std::size_t max_bytes) const;
+
+  // The derived rows as they are on disk (not the in-memory state): what an auditor
+  // compares with a recomputation. kDataLoss names a row that does not decode.
+  struct StoredRows {
+    std::vector<AccountView> accounts;
+    std::vector<ItemView> items;
+  };
+  Result<StoredRows> ReadStoredRows() const;
+
   const std::string& path() const;
 
  private:

@@ -41,10 +41,15 @@ struct Reply {
   http::status status = http::status::ok;
   std::string body;
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 };
 
+// Largest page of GET /v1/export, and the default.
+constexpr std::size_t kMaxExportPageBytes = 16 << 20;
+constexpr std::size_t kDefaultExportPageBytes = 4 << 20;
+
 Reply JsonReply(http::status status, const json::value& value) {
-  return Reply{status, json::serialize(value) + "\n", "application/json"};
+  return Reply{status, json::serialize(value) + "\n", "application/json", {}};
 }
 
 Reply ErrorReply(int status, std::string_view code, std::string_view message) {
@@ -246,6 +251,7 @@ class HttpApi::Impl {
       Response res{reply.status, req.version()};
       res.set(http::field::server, "lovebank-node");
       res.set(http::field::content_type, reply.content_type);
+      for (const auto& [name, value] : reply.headers) res.set(name, value);
       res.body() = std::move(reply.body);
       res.keep_alive(req.keep_alive());
       res.prepare_payload();
@@ -281,6 +287,8 @@ class HttpApi::Impl {
     if (p.size() == 3 && p[1] == "chains") co_return Chain(p[2], t);
     if (p.size() == 3 && p[1] == "entries") co_return EntryById(p[2]);
     if (p.size() == 3 && p[1] == "reports") co_return Report(p[2], t);
+    if (p.size() == 2 && p[1] == "export") co_return ExportPage(t);
+    if (p.size() == 3 && p[1] == "audit" && p[2] == "state") co_return StoredState();
     co_return ErrorReply(404, "not_found", "no such endpoint; see docs/api.md");
   }
 
@@ -630,6 +638,65 @@ class HttpApi::Impl {
     });
   }
 
+  // ---- GET /v1/export, GET /v1/audit/state ------------------------------------------
+
+  Reply ExportPage(const Target& t) {
+    auto after = FromHex(t.Get("after", ""));
+    if (!after || !(after->empty() || after->size() == 72)) {
+      return ErrorReply(400, "bad_request", "after must be the X-Lovebank-Next value of the "
+                                            "previous page (144 hex digits), or absent");
+    }
+    auto max_bytes = ParseCount(t.Get("max_bytes", std::to_string(kDefaultExportPageBytes)));
+    if (!max_bytes || *max_bytes == 0 || *max_bytes > kMaxExportPageBytes) {
+      return ErrorReply(400, "bad_request",
+                        fmt::format("max_bytes must be 1 to {}", kMaxExportPageBytes));
+    }
+    return node_.Read([&](const LedgerState&, const ledger::Store& store, const HistoryIndex&) {
+      auto page = store.ReadExportPage(*after, static_cast<std::size_t>(*max_bytes));
+      if (!page) {
+        return ErrorReply(503, "storage_error",
+                          "the node cannot read its entries: " + page.error().message);
+      }
+      Reply r{http::status::ok, std::move(page->records), "application/octet-stream", {}};
+      r.headers.emplace_back("X-Lovebank-Entries", std::to_string(page->entries));
+      r.headers.emplace_back("X-Lovebank-Next", ToHex(page->next));
+      return r;
+    });
+  }
+
+  Reply StoredState() {
+    return node_.Read([&](const LedgerState& state, const ledger::Store& store,
+                          const HistoryIndex&) {
+      auto rows = store.ReadStoredRows();
+      if (!rows) return ErrorReply(503, "storage_error", rows.error().message);
+      json::array accounts;
+      for (const auto& a : rows->accounts) {
+        json::object by_category;
+        for (const auto& [name, minutes] : a.minutes_by_category) by_category[name] = minutes;
+        accounts.push_back({{"id", ToHex(a.id)},
+                            {"balance", a.balance},
+                            {"minutes", a.minutes},
+                            {"service_points", a.service_points},
+                            {"received_points", a.received_points},
+                            {"spent_points", a.spent_points},
+                            {"unfunded_points", a.unfunded_points},
+                            {"minutes_by_category", std::move(by_category)}});
+      }
+      json::array items;
+      for (const auto& i : rows->items) {
+        items.push_back({{"id", ToHex(i.id)},
+                         {"name", i.name},
+                         {"stock", i.stock},
+                         {"fulfilled", i.fulfilled}});
+      }
+      return JsonReply(http::status::ok,
+                       json::object{{"entries", state.connected_count()},
+                                    {"state_hash", ToHex(state.StateHash())},
+                                    {"accounts", std::move(accounts)},
+                                    {"items", std::move(items)}});
+    });
+  }
+
   Reply Report(const std::string& name, const Target& t) {
     return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
       std::int32_t offset = state.genesis().policy.utc_offset_minutes;
@@ -739,7 +806,7 @@ class HttpApi::Impl {
         out += fmt::format("lovebank_refusals_total{{code=\"{}\"}} {}\n", code, n);
       }
     }
-    return Reply{http::status::ok, out, "text/plain; version=0.0.4"};
+    return Reply{http::status::ok, out, "text/plain; version=0.0.4", {}};
   }
 
   template <class Metric>

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -17,6 +18,8 @@
 #include "ledger/store.h"
 #include "node/config.h"
 #include "node/http_api.h"
+#include "ledger/export_file.h"
+#include "ledger/ingest.h"
 #include "node/node.h"
 #include "node/p2p.h"
 
@@ -98,6 +101,64 @@ int Rebuild(const std::string& data) {
   auto hash = (*store)->Rebuild();
   if (!hash) return Fail(hash.error().message);
   std::cout << ToHex(*hash) << "\n";
+  return 0;
+}
+
+// Seeds an initialised node (stopped) with the entries of an export file: each one's
+// signature is checked on every core, as for entries from a peer.
+int Import(const std::string& data, const std::string& file) {
+  auto reader = ledger::ExportReader::Open(file);
+  if (!reader) return Fail(reader.error().message);
+  ledger::StoreOptions options;
+  options.path = LedgerPath(data);
+  auto store = ledger::Store::Open(options);
+  if (!store) {
+    return Fail(store.error().message + "; create the node first with `lovebank-node init "
+                                        "--data DIR --genesis genesis.entry --network-key "
+                                        "network.key`, and stop it while importing");
+  }
+  const auto& header = (*reader)->header();
+  if (header.network != (*store)->state().network()) {
+    return Fail(fmt::format("{} is an export of community '{}' ({}); the node in {} keeps "
+                            "community {}",
+                            file, header.community, ToHex(header.network).substr(0, 16), data,
+                            ToHex((*store)->state().network()).substr(0, 16)));
+  }
+  constexpr std::size_t kChunk = 65536;
+  ledger::IngestStats total;
+  auto last_report = std::chrono::steady_clock::now();
+  for (;;) {
+    std::vector<Bytes> envelopes;
+    auto read = (*reader)->Next(envelopes, kChunk);
+    auto stats = ledger::VerifyAndIngest(**store, std::move(envelopes), 4096, 0);
+    if (!stats) return Fail("cannot store the imported entries: " + stats.error().message);
+    total.applied += stats->applied;
+    total.pending += stats->pending;
+    total.duplicate += stats->duplicate;
+    total.invalid += stats->invalid;
+    total.rejected += stats->rejected;
+    if (!read) {
+      return Fail(fmt::format("{}; {} entries before that point were imported", read.error().message,
+                              total.applied + total.pending));
+    }
+    if ((*reader)->done()) break;
+    if (std::chrono::steady_clock::now() - last_report > std::chrono::seconds(2)) {
+      last_report = std::chrono::steady_clock::now();
+      std::cerr << fmt::format("imported {} entries ({:.0f}%)\n", (*reader)->records(),
+                               100.0 * static_cast<double>((*reader)->offset()) /
+                                   static_cast<double>((*reader)->file_bytes()));
+    }
+  }
+  std::cout << fmt::format(
+      "imported {} entries from {}: {} new, {} already here, {} waiting for their previous "
+      "entry, {} refused\nstate hash {}\n",
+      (*reader)->records(), file, total.applied, total.duplicate, total.pending,
+      total.rejected + total.invalid, ToHex((*store)->state().StateHash()));
+  if (total.rejected + total.invalid > 0) {
+    return Fail("some entries did not verify and were not imported; `lovebank audit --file " +
+                    file + "` lists them",
+                2);
+  }
   return 0;
 }
 
@@ -188,6 +249,12 @@ int main(int argc, char** argv) {
   auto* rebuild = app.add_subcommand("rebuild", "rebuild derived state; print the state hash");
   rebuild->add_option("--data", data, "data directory")->required();
 
+  auto* import = app.add_subcommand(
+      "import", "seed a stopped node with the entries of an export file (`lovebank export`)");
+  std::string import_file;
+  import->add_option("--data", data, "data directory of a node made with `init`")->required();
+  import->add_option("FILE", import_file, "the export file")->required();
+
   auto* run = app.add_subcommand("run", "run the node until SIGINT or SIGTERM");
   RunConfig config;
   std::string api_address, config_path;
@@ -214,6 +281,7 @@ int main(int argc, char** argv) {
   if (*init) return Init(data, genesis, network_key);
   if (*id) return Id(data);
   if (*rebuild) return Rebuild(data);
+  if (*import) return Import(data, import_file);
   // run: the config file first, then flags over it.
   RunConfig file_config;
   std::string path = config_path.empty() ? DefaultConfigPath(data) : config_path;

@@ -48,8 +48,8 @@ ApiResult<json::value> NodeClient::Post(const std::string& target, const json::v
   return Call(true, target, json::serialize(body));
 }
 
-ApiResult<json::value> NodeClient::Call(bool post, const std::string& target,
-                                        const std::string& body) const {
+ApiResult<RawReply> NodeClient::Fetch(bool post, const std::string& target,
+                                     const std::string& body) const {
   auto unreachable = [&](const std::string& why) {
     return ApiError{"unreachable",
                     "cannot reach the node at " + url_ + " (" + why +
@@ -85,31 +85,62 @@ ApiResult<json::value> NodeClient::Call(bool post, const std::string& target,
     if (ec) return unreachable(ec.message());
     auto res = parser.release();
     socket.shutdown(tcp::socket::shutdown_both, ec);
-    json::error_code jec;
-    json::value doc = json::parse(res.body(), jec);
-    int status = static_cast<int>(res.result_int());
-    if (jec) {
-      return ApiError{"bad_response",
-                      "the node at " + url_ + " answered something that is not JSON (HTTP " +
-                          std::to_string(status) + "); is --node pointing at a Lovebank node?",
-                      status};
+    RawReply reply;
+    reply.status = static_cast<int>(res.result_int());
+    reply.content_type = std::string(res[http::field::content_type]);
+    for (const auto& field : res) {
+      reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
-    if (status >= 400) {
-      ApiError error{"error", "the node refused (HTTP " + std::to_string(status) + ")", status};
-      if (doc.is_object()) {
-        if (auto* c = doc.as_object().if_contains("error"); c && c->is_string()) {
-          error.code = std::string(c->as_string());
-        }
-        if (auto* m = doc.as_object().if_contains("message"); m && m->is_string()) {
-          error.message = std::string(m->as_string());
-        }
-      }
-      return error;
-    }
-    return doc;
+    reply.body = std::move(res.body());
+    return reply;
   } catch (const std::exception& e) {
     return unreachable(e.what());
   }
+}
+
+std::string RawReply::Header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (beast::iequals(n, name)) return v;
+  }
+  return {};
+}
+
+ApiResult<json::value> NodeClient::Call(bool post, const std::string& target,
+                                        const std::string& body) const {
+  auto raw = Fetch(post, target, body);
+  if (!raw) return raw.error();
+  return ParseReply(*raw);
+}
+
+ApiResult<RawReply> NodeClient::GetRaw(const std::string& target) const {
+  auto raw = Fetch(false, target, {});
+  if (raw && raw->status >= 400) return ParseReply(*raw).error();
+  return raw;
+}
+
+ApiResult<json::value> NodeClient::ParseReply(const RawReply& raw) const {
+  json::error_code jec;
+  json::value doc = json::parse(raw.body, jec);
+  int status = raw.status;
+  if (jec) {
+    return ApiError{"bad_response",
+                    "the node at " + url_ + " answered something that is not JSON (HTTP " +
+                        std::to_string(status) + "); is --node pointing at a Lovebank node?",
+                    status};
+  }
+  if (status >= 400) {
+    ApiError error{"error", "the node refused (HTTP " + std::to_string(status) + ")", status};
+    if (doc.is_object()) {
+      if (auto* c = doc.as_object().if_contains("error"); c && c->is_string()) {
+        error.code = std::string(c->as_string());
+      }
+      if (auto* m = doc.as_object().if_contains("message"); m && m->is_string()) {
+        error.message = std::string(m->as_string());
+      }
+    }
+    return error;
+  }
+  return doc;
 }
 
 Exit ExitForCode(std::string_view code) {
@@ -145,6 +176,8 @@ Exit ExitForCode(std::string_view code) {
       {"busy", kNodeError},
       {"shutting_down", kNodeError},
       {"internal", kInternal},
+      {"io", kInternal},
+      {"audit_failed", kAuditFailed},
       {"bad_response", kInternal},
   };
   for (const auto& p : kTable) {

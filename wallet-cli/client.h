@@ -3,6 +3,9 @@
 
 #include <boost/json/value.hpp>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/result.h"
 
@@ -19,6 +22,15 @@ struct ApiError {
 template <class T>
 using ApiResult = Result<T, ApiError>;
 
+// An answer as it came: for endpoints that are not JSON (GET /v1/export).
+struct RawReply {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string Header(std::string_view name) const;  // "" if absent
+};
+
 class NodeClient {
  public:
   // `url` is http://HOST:PORT (no path). kInvalidArgument on anything else.
@@ -27,6 +39,8 @@ class NodeClient {
   ApiResult<boost::json::value> Get(const std::string& target) const;
   ApiResult<boost::json::value> Post(const std::string& target,
                                      const boost::json::value& body) const;
+  // GET of a non-JSON endpoint; an HTTP error still comes back as the node's ApiError.
+  ApiResult<RawReply> GetRaw(const std::string& target) const;
   const std::string& url() const { return url_; }
 
  private:
@@ -34,6 +48,8 @@ class NodeClient {
       : url_(std::move(url)), host_(std::move(host)), port_(std::move(port)) {}
   ApiResult<boost::json::value> Call(bool post, const std::string& target,
                                      const std::string& body) const;
+  ApiResult<RawReply> Fetch(bool post, const std::string& target, const std::string& body) const;
+  ApiResult<boost::json::value> ParseReply(const RawReply& raw) const;
 
   std::string url_, host_, port_;
 };

@@ -23,6 +23,10 @@ enum Exit : int {
   kRefused = 13,           // any other rule the node applied (clock, category, limits)
   kBadVoucher = 14,
   kNodeError = 15,         // the node could not store (disk full, busy): try later
+  kAuditFailed = 16,       // the audited copy is not a sound ledger (tampered, damaged,
+                           // differs from its node, or breaks a checkpoint)
+  kAuditFindings = 17,     // sound, but the rules flag entries to review (forks, ...)
+  kCertificateInvalid = 18,
 };
 
 // The exit code for a node's error code (docs/api.md) or one of the wallet's own.

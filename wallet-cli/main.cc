@@ -16,6 +16,7 @@
 #include "crypto/keystore.h"
 #include "crypto/secret_file.h"
 #include "ledger/voucher.h"
+#include "wallet-cli/audit_commands.h"
 #include "wallet-cli/output.h"
 #include "wallet-cli/wallet.h"
 
@@ -59,26 +60,6 @@ std::string UrlEncode(const std::string& in) {
     }
   }
   return out;
-}
-
-// Prints the result of a command: JSON for scripts, text for people.
-int Done(const Globals& g, const json::value& value, const std::string& text) {
-  if (g.json) {
-    std::cout << json::serialize(value) << "\n";
-  } else {
-    std::cout << text;
-    if (!text.empty() && text.back() != '\n') std::cout << "\n";
-  }
-  return kOk;
-}
-
-int Fail(const Globals& g, const Failure& f) {
-  Exit code = ExitForCode(f.code);
-  if (g.json) {
-    std::cout << json::serialize(json::object{{"error", f.code}, {"message", f.message}}) << "\n";
-  }
-  std::cerr << "lovebank: " << f.message << "\n";
-  return code;
 }
 
 std::string DescribeFindings(const json::value& entry) {
@@ -899,6 +880,46 @@ int main(int argc, char** argv) {
   on(recover, [&](Wallet& w) { return RecoverCmd(w, old_key, new_key); });
 
   on(app.add_subcommand("status", "the node's community, counts and state hash"), StatusCmd);
+
+  auto* export_cmd = app.add_subcommand(
+      "export", "write the node's whole ledger to a portable file (docs/export-format.md)");
+  std::string export_out;
+  export_cmd->add_option("--out", export_out, "the file to write (never overwritten)")->required();
+  on(export_cmd, [&export_out](Wallet& w) { return ExportCmd(w, export_out); });
+
+  auto* audit = app.add_subcommand(
+      "audit", "verify every entry and rule of a ledger and recompute all balances "
+               "(auditors; docs/audit.md)");
+  AuditArgs audit_args;
+  audit->add_option("--file", audit_args.file,
+                    "audit this export file offline instead of the node at --node");
+  audit->add_option("--since-checkpoint", audit_args.since_checkpoint,
+                    "prove the ledger extends this checkpoint entry and show what changed");
+  audit->add_flag("--sign", audit_args.sign,
+                  "if it verifies, sign an audit checkpoint with your auditor key");
+  audit->add_option("--threads", audit_args.threads, "signature threads (default: every core)");
+  on(audit, [&audit_args](Wallet& w) { return AuditCmd(w, audit_args); });
+
+  auto* certificate = app.add_subcommand("certificate", "certificates of service hours")
+                          ->require_subcommand(1);
+  CertificateArgs cert_args;
+  auto* issue = certificate->add_subcommand(
+      "issue", "sign a certificate of a volunteer's hours (coordinator or admin)");
+  issue->add_option("KEY", cert_args.volunteer, "the volunteer (key or enrolled name)")
+      ->required();
+  issue->add_option("--from", cert_args.from, "first day covered, YYYY-MM-DD (default: all)");
+  issue->add_option("--to", cert_args.to, "last day covered, YYYY-MM-DD (default: today)");
+  issue->add_option("--out", cert_args.out, "the certificate file to write")->required();
+  issue->add_option("--html", cert_args.html, "also write a printable one-page HTML certificate");
+  on(issue, [&cert_args](Wallet& w) { return CertificateIssueCmd(w, cert_args); });
+  auto* verify = certificate->add_subcommand(
+      "verify", "check a certificate offline and print what it proves");
+  std::string verify_file, verify_html;
+  verify->add_option("FILE", verify_file, "the certificate file")->required();
+  verify->add_option("--html", verify_html, "also write the printable HTML certificate");
+  on(verify, [&verify_file, &verify_html](Wallet& w) {
+    return CertificateVerifyCmd(w, verify_file, verify_html);
+  });
 
   try {
     app.parse(argc, argv);

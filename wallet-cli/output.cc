@@ -91,14 +91,57 @@ std::string LocalTime(std::uint64_t ms, std::int32_t offset) {
                      hms.hours().count(), hms.minutes().count());
 }
 
-std::string QrCode(const std::string& text) {
+namespace {
+
+// The modules of `text`'s QR code (level L), row by row; empty if it does not fit.
+std::vector<std::vector<bool>> QrModules(const std::string& text) {
   QRcode* code = QRcode_encodeString8bit(text.c_str(), 0, QR_ECLEVEL_L);
   if (!code) return {};
   const int n = code->width;
+  std::vector<std::vector<bool>> out(static_cast<std::size_t>(n),
+                                     std::vector<bool>(static_cast<std::size_t>(n)));
+  for (int y = 0; y < n; ++y) {
+    for (int x = 0; x < n; ++x) {
+      out[static_cast<std::size_t>(y)][static_cast<std::size_t>(x)] =
+          (code->data[y * n + x] & 1) != 0;
+    }
+  }
+  QRcode_free(code);
+  return out;
+}
+
+}  // namespace
+
+std::string QrSvg(const std::string& text, int module_px) {
+  auto modules = QrModules(text);
+  if (modules.empty()) return {};
+  const int n = static_cast<int>(modules.size());
+  constexpr int kQuiet = 4;
+  const int size = (n + 2 * kQuiet) * module_px;
+  std::string out = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{0}\" "
+      "viewBox=\"0 0 {0} {0}\" role=\"img\"><rect width=\"{0}\" height=\"{0}\" "
+      "fill=\"#fff\"/><path fill=\"#000\" d=\"",
+      size);
+  for (int y = 0; y < n; ++y) {
+    for (int x = 0; x < n; ++x) {
+      if (modules[static_cast<std::size_t>(y)][static_cast<std::size_t>(x)]) {
+        out += fmt::format("M{} {}h{}v{}h-{}z", (x + kQuiet) * module_px,
+                           (y + kQuiet) * module_px, module_px, module_px, module_px);
+      }
+    }
+  }
+  return out + "\"/></svg>";
+}
+
+std::string QrCode(const std::string& text) {
+  auto modules = QrModules(text);
+  if (modules.empty()) return {};
+  const int n = static_cast<int>(modules.size());
   constexpr int kQuiet = 2;
   auto dark = [&](int x, int y) {
     if (x < 0 || y < 0 || x >= n || y >= n) return false;
-    return (code->data[y * n + x] & 1) != 0;
+    return static_cast<bool>(modules[static_cast<std::size_t>(y)][static_cast<std::size_t>(x)]);
   };
   // Light background, dark modules: draw light cells as blocks so the code scans on
   // a dark terminal.
@@ -110,7 +153,6 @@ std::string QrCode(const std::string& text) {
     }
     out += "\n";
   }
-  QRcode_free(code);
   return out;
 }
 

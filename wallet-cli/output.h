@@ -34,5 +34,8 @@ std::string LocalTime(std::uint64_t ms, std::int32_t utc_offset_minutes);
 // `text` as a QR code (error correction level L) drawn with half blocks, two rows of
 // modules per line, with a quiet zone; "" if it does not fit in a QR code.
 std::string QrCode(const std::string& text);
+// The same code as an SVG image for HTML, `module_px` pixels a module; "" if it does
+// not fit.
+std::string QrSvg(const std::string& text, int module_px = 4);
 
 }  // namespace lovebank::wallet

@@ -89,6 +89,13 @@ Outcome<json::value> Wallet::Get(const std::string& target) const {
   return std::move(*r);
 }
 
+Outcome<RawReply> Wallet::GetRaw(const std::string& target) const {
+  if (client_error_) return *client_error_;
+  auto r = client_->GetRaw(target);
+  if (!r) return FromApi(r.error());
+  return std::move(*r);
+}
+
 Outcome<json::value> Wallet::Post(const std::string& target, const json::value& body) {
   if (client_error_) return *client_error_;
   auto r = client_->Post(target, body);
@@ -389,6 +396,27 @@ Outcome<json::object> Wallet::SignAndSubmit(EntryKind kind) {
   if (auto s = chain->Put(network_hex, record); !s) return Failure{"keystore", s.error().message};
   const auto& entries = answer->at("entries").as_array();
   return entries.back().as_object();
+}
+
+int Done(const Globals& g, const boost::json::value& value, const std::string& text) {
+  if (g.json) {
+    std::cout << boost::json::serialize(value) << "\n";
+  } else {
+    std::cout << text;
+    if (!text.empty() && text.back() != '\n') std::cout << "\n";
+  }
+  return kOk;
+}
+
+int Fail(const Globals& g, const Failure& f) {
+  Exit code = ExitForCode(f.code);
+  if (g.json) {
+    std::cout << boost::json::serialize(
+                     boost::json::object{{"error", f.code}, {"message", f.message}})
+              << "\n";
+  }
+  std::cerr << "lovebank: " << f.message << "\n";
+  return code;
 }
 
 }  // namespace lovebank::wallet

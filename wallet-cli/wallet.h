@@ -42,6 +42,8 @@ class Wallet {
   // GET/POST on the node; node errors become Failures with the node's code.
   Outcome<boost::json::value> Get(const std::string& target) const;
   Outcome<boost::json::value> Post(const std::string& target, const boost::json::value& body);
+  // GET of a binary endpoint (GET /v1/export).
+  Outcome<RawReply> GetRaw(const std::string& target) const;
 
   // /v1/status, fetched once per command.
   Outcome<boost::json::object> Status();
@@ -91,5 +93,11 @@ class Wallet {
 
 // Current time, Unix ms.
 std::uint64_t NowMs();
+
+// Prints the result of a command: JSON for scripts, text for people. Returns kOk.
+int Done(const Globals& g, const boost::json::value& value, const std::string& text);
+// Prints a failure (one line on stderr; the error object too with --json) and returns
+// its exit code.
+int Fail(const Globals& g, const Failure& f);
 
 }  // namespace lovebank::wallet

@@ -79,4 +79,92 @@ Bytes EncodeItemRow(const ItemView& item) {
   return out;
 }
 
+namespace {
+
+// Reads a row field by field; any short or malformed read makes the whole row invalid.
+class RowReader {
+ public:
+  explicit RowReader(ByteView in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool done() const { return ok_ && in_.empty(); }
+  ByteView Take(std::size_t n) {
+    if (!ok_ || in_.size() < n) {
+      ok_ = false;
+      return {};
+    }
+    ByteView out = in_.substr(0, n);
+    in_.remove_prefix(n);
+    return out;
+  }
+  std::uint64_t U64() {
+    ByteView b = Take(8);
+    return ok_ ? ReadBigEndian64(b) : 0;
+  }
+  std::uint32_t U32() {
+    ByteView b = Take(4);
+    return ok_ ? ReadBigEndian32(b) : 0;
+  }
+  std::uint8_t U8() {
+    ByteView b = Take(1);
+    return ok_ ? static_cast<std::uint8_t>(b[0]) : 0;
+  }
+  std::string Text() { return std::string(Take(U32())); }
+
+ private:
+  ByteView in_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+std::optional<AccountView> DecodeAccountRow(const PublicKey& account, ByteView row) {
+  RowReader r(row);
+  AccountView a;
+  a.id = account;
+  std::uint32_t keys = r.U32();
+  for (std::uint32_t i = 0; r.ok() && i < keys; ++i) {
+    auto key = PublicKey::FromView(r.Take(32));
+    if (key) a.keys.push_back(*key);
+  }
+  a.minutes = r.U64();
+  std::uint32_t categories = r.U32();
+  for (std::uint32_t i = 0; r.ok() && i < categories; ++i) {
+    std::string name = r.Text();
+    a.minutes_by_category[name] = r.U64();
+  }
+  a.service_points = r.U64();
+  a.received_points = r.U64();
+  a.spent_points = r.U64();
+  a.unfunded_points = r.U64();
+  a.balance = r.U64();
+  a.debit_count = static_cast<std::uint32_t>(r.U64());
+  if (r.U8() == 1) {
+    Profile p;
+    p.name = r.Text();
+    p.grid = r.Text();
+    p.building = r.Text();
+    std::uint32_t teams = r.U32();
+    for (std::uint32_t i = 0; r.ok() && i < teams; ++i) p.teams.push_back(r.Text());
+    a.profile = std::move(p);
+  }
+  std::uint8_t roles = r.U8();
+  for (std::uint8_t i = 0; r.ok() && i < roles; ++i) a.roles.push_back(static_cast<Role>(r.U8()));
+  if (!r.done()) return std::nullopt;
+  return a;
+}
+
+std::optional<ItemView> DecodeItemRow(const EntryId& item, ByteView row) {
+  RowReader r(row);
+  ItemView out;
+  out.id = item;
+  auto station = PublicKey::FromView(r.Take(32));
+  if (station) out.station = *station;
+  out.name = r.Text();
+  out.price = r.U64();
+  out.stock = r.U64();
+  out.fulfilled = r.U64();
+  if (!r.done()) return std::nullopt;
+  return out;
+}
+
 }  // namespace lovebank::ledger::internal

@@ -47,5 +47,8 @@ Bytes ItemRowKey(const EntryId& item);
 // Canonical row encodings; the state hash covers the same fields.
 Bytes EncodeAccountRow(const AccountView& account);
 Bytes EncodeItemRow(const ItemView& item);
+// The rows read back (nullopt if a row does not decode).
+std::optional<AccountView> DecodeAccountRow(const PublicKey& account, ByteView row);
+std::optional<ItemView> DecodeItemRow(const EntryId& item, ByteView row);
 
 }  // namespace lovebank::ledger::internal

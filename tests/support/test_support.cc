@@ -365,7 +365,7 @@ class Generator {
 
   void Checkpoint() {
     std::string author = Chance(0.8) ? "aud" : Pick(volunteers_);
-    Sign(author, AuditCheckpoint{Bytes(32, '\1'), out_.size(), Bytes(32, '\2')});
+    Sign(author, AuditCheckpoint{Bytes(32, '\1'), out_.size(), Bytes(32, '\2'), Bytes()});
   }
 
   static constexpr std::uint64_t kEpoch = 1'767'225'600'000;  // 2026-01-01

@@ -93,7 +93,7 @@ TEST(EntryCodec, EveryKindEncodesCanonically) {
       Fulfil{id},
       Reversal{id, k, "fraud"},
       ForkResolution{k, 4, id},
-      AuditCheckpoint{Bytes(32, 'r'), 7, Bytes(32, 's')},
+      AuditCheckpoint{Bytes(32, 'r'), 7, Bytes(32, 's'), Bytes("hints")},
   };
   for (auto& kind : kinds) {
     if (auto* r = std::get_if<ServiceRecord>(&kind)) {

@@ -537,8 +537,8 @@ TEST(Rules, NodeRosterFollowsGrantsAndRevocations) {
 TEST(Rules, CheckpointNeedsAnAuditor) {
   Neighbourhood n;
   n.Apply(n.c.Sign("admin", RoleGrant{n.c.key("auditor"), Role::kAuditor, 0}));
-  auto good = n.Apply(n.c.Sign("auditor", AuditCheckpoint{Bytes(32, 'a'), 3, Bytes(32, 'b')}));
-  auto bad = n.Apply(n.c.Sign("vol1", AuditCheckpoint{Bytes(32, 'a'), 3, Bytes(32, 'b')}));
+  auto good = n.Apply(n.c.Sign("auditor", AuditCheckpoint{Bytes(32, 'a'), 3, Bytes(32, 'b'), Bytes()}));
+  auto bad = n.Apply(n.c.Sign("vol1", AuditCheckpoint{Bytes(32, 'a'), 3, Bytes(32, 'b'), Bytes()}));
   EXPECT_TRUE(n.Codes(good).empty());
   EXPECT_EQ(n.Codes(bad), std::vector<FindingCode>{FindingCode::kRoleMissing});
 }

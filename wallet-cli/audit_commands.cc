@@ -1,0 +1,709 @@
+#include "wallet-cli/audit_commands.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "base/hex.h"
+#include "crypto/secret_file.h"
+#include "ledger/audit.h"
+#include "ledger/certificate.h"
+#include "ledger/checkpoint.h"
+#include "ledger/export_file.h"
+#include "wallet-cli/output.h"
+
+namespace lovebank::wallet {
+namespace {
+
+namespace json = boost::json;
+using namespace lovebank::ledger;
+
+using Clock = std::chrono::steady_clock;
+
+std::string Hex(ByteView b) { return ToHex(b); }
+std::string ShortKey(const PublicKey& k) { return Short(ToHex(k)); }
+std::string ShortId(const EntryId& id) { return Short(ToHex(id)); }
+
+std::string Thousands(std::uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// Progress on stderr, at most every two seconds, never in --json runs.
+class Progress {
+ public:
+  explicit Progress(bool quiet) : quiet_(quiet) {}
+  void Show(const std::string& line) {
+    if (quiet_) return;
+    auto now = Clock::now();
+    if (now - last_ < std::chrono::seconds(2)) return;
+    last_ = now;
+    std::cerr << line << "\n";
+  }
+
+ private:
+  bool quiet_;
+  Clock::time_point last_ = Clock::now();
+};
+
+struct Downloaded {
+  std::uint64_t entries = 0;
+  std::uint64_t bytes = 0;
+  NetworkId network;
+  std::string community;
+};
+
+// Writes the node's ledger to `path` as an export file, page by page.
+Outcome<Downloaded> Download(Wallet& w, const std::string& path) {
+  auto status = w.Status();
+  if (!status) return status.error();
+  std::string network_hex(status->at("network").as_string());
+  auto network = FixedFromHex<NetworkId>(network_hex);
+  if (!network) return Failure{"bad_response", "the node's status names no network id"};
+  auto genesis = w.Get("/v1/entries/" + network_hex);
+  if (!genesis) return genesis.error();
+  auto genesis_envelope = FromHex(std::string(genesis->at("envelope").as_string()));
+  if (!genesis_envelope) return Failure{"bad_response", "the node's genesis entry is not hex"};
+  Downloaded d;
+  d.network = *network;
+  d.community = std::string(status->at("community").as_string());
+  std::uint64_t expected = status->at("entries").to_number<std::uint64_t>();
+  auto writer = ExportWriter::Create(
+      path, ExportHeader{*network, d.community, NowMs(), w.globals().node_url});
+  if (!writer) return Failure{"usage", writer.error().message};
+  if (auto s = (*writer)->Add(*genesis_envelope); !s) return Failure{"io", s.error().message};
+  Progress progress(w.globals().json);
+  std::string after;
+  for (;;) {
+    auto page = w.GetRaw("/v1/export?after=" + after);
+    if (!page) return page.error();
+    std::uint64_t n = 0;
+    std::string count = page->Header("X-Lovebank-Entries");
+    if (std::sscanf(count.c_str(), "%lu", &n) != 1) {
+      return Failure{"bad_response", "the node's export page does not say how many entries it has"};
+    }
+    if (auto s = (*writer)->AddFramed(page->body, n); !s) return Failure{"io", s.error().message};
+    after = page->Header("X-Lovebank-Next");
+    progress.Show(fmt::format("exported {} of about {} entries", Thousands((*writer)->entries()),
+                              Thousands(expected)));
+    if (after.empty()) break;
+  }
+  d.entries = (*writer)->entries();
+  if (auto s = (*writer)->Finish(); !s) return Failure{"io", s.error().message};
+  std::error_code ec;
+  d.bytes = std::filesystem::file_size(path, ec);
+  return d;
+}
+
+std::string TempExportPath() {
+  const char* dir = std::getenv("TMPDIR");
+  return fmt::format("{}/lovebank-audit-{}-{}.lbx", dir ? dir : "/tmp", ::getpid(), NowMs());
+}
+
+// Removes a temporary file when it goes out of scope.
+struct TempFile {
+  std::string path;
+  ~TempFile() {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+};
+
+AuditOptions OptionsFor(const Globals& g, unsigned threads, bool keep_envelopes) {
+  AuditOptions options;
+  options.threads = threads;
+  options.keep_envelopes = keep_envelopes;
+  auto progress = std::make_shared<Progress>(g.json);
+  auto start = Clock::now();
+  options.progress = [progress, start](const AuditProgress& p) {
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    progress->Show(fmt::format("verified {} entries ({:.0f}%), {:.0f} entries/s",
+                               Thousands(p.entries),
+                               p.total_bytes ? 100.0 * static_cast<double>(p.bytes) /
+                                                   static_cast<double>(p.total_bytes)
+                                             : 100.0,
+                               seconds > 0 ? static_cast<double>(p.entries) / seconds : 0.0));
+  };
+  return options;
+}
+
+Outcome<NodeView> FetchNodeView(Wallet& w) {
+  auto doc = w.Get("/v1/audit/state");
+  if (!doc) return doc.error();
+  NodeView view;
+  const auto& o = doc->as_object();
+  view.entries = o.at("entries").to_number<std::uint64_t>();
+  view.state_hash = std::string(o.at("state_hash").as_string());
+  auto u64 = [](const json::object& x, const char* k) { return x.at(k).to_number<std::uint64_t>(); };
+  for (const auto& a : o.at("accounts").as_array()) {
+    const auto& x = a.as_object();
+    auto id = FixedFromHex<PublicKey>(std::string(x.at("id").as_string()));
+    if (!id) return Failure{"bad_response", "the node's stored state has a malformed account id"};
+    AccountView v;
+    v.id = *id;
+    v.balance = u64(x, "balance");
+    v.minutes = u64(x, "minutes");
+    v.service_points = u64(x, "service_points");
+    v.received_points = u64(x, "received_points");
+    v.spent_points = u64(x, "spent_points");
+    v.unfunded_points = u64(x, "unfunded_points");
+    for (const auto& [name, minutes] : x.at("minutes_by_category").as_object()) {
+      v.minutes_by_category[std::string(name)] = minutes.to_number<std::uint64_t>();
+    }
+    view.stored_accounts.push_back(std::move(v));
+  }
+  for (const auto& i : o.at("items").as_array()) {
+    const auto& x = i.as_object();
+    auto id = FixedFromHex<EntryId>(std::string(x.at("id").as_string()));
+    if (!id) return Failure{"bad_response", "the node's stored state has a malformed gift id"};
+    ItemView v;
+    v.id = *id;
+    v.name = std::string(x.at("name").as_string());
+    v.stock = u64(x, "stock");
+    v.fulfilled = u64(x, "fulfilled");
+    view.stored_items.push_back(std::move(v));
+  }
+  return view;
+}
+
+json::object FailureJson(const AuditFailure& f) {
+  json::object o{{"code", f.code}, {"message", f.message}};
+  o["entry"] = f.entry ? json::value(Hex(f.entry->view())) : json::value(nullptr);
+  o["record"] = f.record ? json::value(*f.record) : json::value(nullptr);
+  return o;
+}
+
+json::object FindingJson(const AuditFinding& f) {
+  json::object o{{"entry", Hex(f.entry.view())},
+                 {"author", Hex(f.author.view())},
+                 {"seq", f.seq},
+                 {"kind", f.kind}};
+  if (f.subject) o["subject"] = Hex(f.subject->view());
+  return o;
+}
+
+std::string DescribeFinding(const AuditFinding& f) {
+  std::string text = fmt::format("entry {} ({} by {} seq {})", ShortId(f.entry), f.kind,
+                                 ShortKey(f.author), f.seq);
+  if (f.subject) text += ", volunteer " + ShortKey(*f.subject);
+  return text;
+}
+
+// The midnight starting `date` (YYYY-MM-DD) in the community's local time.
+std::optional<std::uint64_t> ParseDay(const std::string& date, std::int32_t offset_minutes) {
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (std::sscanf(date.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return std::nullopt;
+  namespace chrono = std::chrono;
+  chrono::year_month_day ymd{chrono::year(y), chrono::month(static_cast<unsigned>(m)),
+                             chrono::day(static_cast<unsigned>(d))};
+  if (!ymd.ok()) return std::nullopt;
+  std::int64_t ms = chrono::sys_days(ymd).time_since_epoch().count() * 86'400'000LL -
+                    std::int64_t{offset_minutes} * 60'000;
+  if (ms < 0) return std::nullopt;
+  return static_cast<std::uint64_t>(ms);
+}
+
+std::string HtmlEscape(const std::string& in) {
+  std::string out;
+  for (char c : in) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+Outcome<Bytes> ReadFile(const std::string& path, std::size_t max) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Failure{"not_found", "cannot read " + path + "; check the path"};
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  Bytes out = buffer.str();
+  if (out.size() > max) return Failure{"usage", path + " is too large to be a certificate"};
+  return out;
+}
+
+Outcome<std::string> WriteNewFile(const std::string& path, ByteView data) {
+  if (std::filesystem::exists(path)) {
+    return Failure{"usage", path + " already exists; choose another name or remove it first"};
+  }
+  std::ofstream out(path, std::ios::binary);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  out.close();
+  if (!out) return Failure{"io", "cannot write " + path + "; is the disk full?"};
+  return path;
+}
+
+// The printable one-page certificate.
+std::string CertificateHtml(const Certificate& c, const std::string& community,
+                            std::int32_t offset, bool verified) {
+  std::string serial = SerialText(c.serial);
+  std::string rows;
+  for (const auto& [name, minutes] : c.by_category) {
+    rows += fmt::format("<tr><td>{}</td><td class=n>{}</td></tr>", HtmlEscape(name),
+                        Hours(minutes));
+  }
+  std::string teams;
+  for (const auto& [name, minutes] : c.by_team) {
+    teams += fmt::format("<tr><td>{}</td><td class=n>{}</td></tr>", HtmlEscape(name),
+                         Hours(minutes));
+  }
+  std::string to_day = LocalTime(c.to_ms - 1, offset).substr(0, 10);
+  return fmt::format(
+      R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Certificate of service {serial}</title>
+<style>
+@page {{ size: A4; margin: 18mm; }}
+body {{ font-family: Georgia, serif; color: #222; max-width: 170mm; margin: 0 auto; }}
+h1 {{ font-size: 26pt; text-align: center; margin: 8mm 0 2mm; }}
+.sub {{ text-align: center; font-size: 13pt; margin-bottom: 8mm; }}
+.name {{ font-size: 22pt; text-align: center; margin: 6mm 0; }}
+.total {{ font-size: 16pt; text-align: center; margin-bottom: 8mm; }}
+table {{ border-collapse: collapse; margin: 0 auto 6mm; min-width: 90mm; }}
+td, th {{ border-bottom: 1px solid #bbb; padding: 1.5mm 4mm; text-align: left; }}
+td.n {{ text-align: right; }}
+.foot {{ display: flex; justify-content: space-between; align-items: flex-end; font-size: 9pt; margin-top: 10mm; }}
+.mono {{ font-family: monospace; word-break: break-all; }}
+</style></head><body>
+<h1>Certificate of Service</h1>
+<div class="sub">{community}</div>
+<div class="sub">This certifies that</div>
+<div class="name">{name}</div>
+<div class="total">gave <b>{total}</b> of volunteer service<br>from {from} to {to}<br>in {count} confirmed activities</div>
+<table><tr><th>Activity category</th><th>Time</th></tr>{rows}</table>
+{team_table}
+<div class="foot"><div>
+<p>Serial <b class="mono">{serial}</b><br>Issued {issued} by coordinator key <span class="mono">{issuer}</span><br>
+Volunteer key <span class="mono">{volunteer}</span></p>
+<p>{status}<br>Check it with: <span class="mono">lovebank certificate verify FILE</span> using the certificate file of this serial.</p>
+</div><div>{qr}</div></div>
+</body></html>
+)",
+      fmt::arg("serial", serial), fmt::arg("community", HtmlEscape(community)),
+      fmt::arg("name", HtmlEscape(c.volunteer_name.empty() ? ToHex(c.volunteer).substr(0, 16)
+                                                           : c.volunteer_name)),
+      fmt::arg("total", Hours(c.total_minutes)),
+      fmt::arg("from", LocalTime(c.from_ms, offset).substr(0, 10)), fmt::arg("to", to_day),
+      fmt::arg("count", c.lines.size()), fmt::arg("rows", rows),
+      fmt::arg("team_table",
+               teams.empty() ? std::string()
+                             : "<table><tr><th>Team</th><th>Time</th></tr>" + teams + "</table>"),
+      fmt::arg("issued", LocalTime(c.issued_at_ms, offset)), fmt::arg("issuer", ToHex(c.issuer)),
+      fmt::arg("volunteer", ToHex(c.volunteer)),
+      fmt::arg("status", verified ? "Every entry, signature and authority on this certificate "
+                                    "was verified when this page was made."
+                                  : "This page was made from a certificate that did NOT verify."),
+      fmt::arg("qr", QrSvg(serial, 3)));
+}
+
+// Audits the file at `path` (or the node's ledger downloaded there).
+struct AuditRun {
+  AuditResult result;
+  std::optional<NodeView> node;
+  std::vector<AuditFailure> node_differences;
+};
+
+}  // namespace
+
+// ---- lovebank export --------------------------------------------------------------
+
+int ExportCmd(Wallet& w, const std::string& out) {
+  const auto& g = w.globals();
+  auto d = Download(w, out);
+  if (!d) return Fail(g, d.error());
+  return Done(g,
+              json::object{{"file", out},
+                           {"entries", d->entries},
+                           {"bytes", d->bytes},
+                           {"network", Hex(d->network.view())},
+                           {"community", d->community},
+                           {"format_version", kExportFormatVersion}},
+              fmt::format("Exported {} entries of {} to {} ({:.1f} MB)\nCheck it any time with "
+                          "`lovebank audit --file {}`\n",
+                          Thousands(d->entries), d->community, out,
+                          static_cast<double>(d->bytes) / 1e6, out));
+}
+
+// ---- lovebank audit ---------------------------------------------------------------
+
+int AuditCmd(Wallet& w, const AuditArgs& a) {
+  const auto& g = w.globals();
+  std::optional<EntryId> checkpoint;
+  if (!a.since_checkpoint.empty()) {
+    checkpoint = FixedFromHex<EntryId>(a.since_checkpoint);
+    if (!checkpoint) return Fail(g, {"bad_id", "--since-checkpoint takes an entry id (64 hex digits)"});
+  }
+  AuditRun run;
+  std::string source = a.file;
+  if (a.file.empty()) {
+    // Against a live node: download its ledger, recompute, compare with what it stores.
+    // If entries arrive meanwhile the counts differ; try again a few times.
+    source = g.node_url;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      TempFile temp{TempExportPath()};
+      auto d = Download(w, temp.path);
+      if (!d) return Fail(g, d.error());
+      run.result = AuditExport(temp.path, OptionsFor(g, a.threads, false));
+      if (!run.result.state) break;
+      auto view = FetchNodeView(w);
+      if (!view) return Fail(g, view.error());
+      run.node = std::move(*view);
+      if (run.node->entries == run.result.state->connected_count()) break;
+    }
+    if (run.result.state && run.node) {
+      run.node_differences = CompareWithNode(*run.result.state, *run.node);
+    }
+  } else {
+    run.result = AuditExport(a.file, OptionsFor(g, a.threads, false));
+  }
+  AuditResult& r = run.result;
+  std::vector<AuditFailure> failures = r.failures;
+  std::uint64_t failure_count = r.failure_count;
+  for (const auto& f : run.node_differences) {
+    failures.push_back(f);
+    ++failure_count;
+  }
+
+  json::object out;
+  std::string text;
+  const std::string community = r.header ? r.header->community : std::string("?");
+  text += fmt::format("Audit of {} from {}\n", community, source);
+  out["source"] = source;
+  out["community"] = community;
+  out["network"] = r.header ? json::value(Hex(r.header->network.view())) : json::value(nullptr);
+  out["entries_read"] = r.entries;
+  out["verified"] = r.verified;
+  out["seconds"] = r.seconds;
+
+  std::optional<AuditSummary> summary;
+  std::optional<CheckpointReport> cp_report;
+  if (r.state) {
+    summary = Summarize(*r.state);
+    const AuditSummary& s = *summary;
+    std::int32_t offset = r.state->genesis().policy.utc_offset_minutes;
+    text += fmt::format("  entries     {} in {} chains; {} of {} signatures and ids verified\n",
+                        Thousands(s.entries), Thousands(s.chains), Thousands(r.verified),
+                        Thousands(r.entries));
+    text += fmt::format("  accounts    {} ({} members) · {} of service · {} points held · {} "
+                        "spent\n",
+                        Thousands(s.accounts), Thousands(s.members), Hours(s.total_minutes),
+                        Thousands(s.total_balance), Thousands(s.total_spent));
+    json::array items;
+    for (const auto& i : s.items) {
+      text += fmt::format("  gift        {}: {} left, {} handed over\n", i.name, i.stock,
+                          i.fulfilled);
+      items.push_back({{"id", Hex(i.id.view())},
+                       {"name", i.name},
+                       {"stock", i.stock},
+                       {"fulfilled", i.fulfilled}});
+    }
+    text += fmt::format("  state hash  {}\n", Hex(s.state_hash.view()));
+    out["entries"] = s.entries;
+    out["chains"] = s.chains;
+    out["accounts"] = s.accounts;
+    out["members"] = s.members;
+    out["total_minutes"] = s.total_minutes;
+    out["total_balance"] = s.total_balance;
+    out["total_spent"] = s.total_spent;
+    out["items"] = std::move(items);
+    out["state_hash"] = Hex(s.state_hash.view());
+    if (run.node) {
+      text += run.node_differences.empty()
+                  ? "  node        agrees: entry count, state hash, and every stored balance, "
+                    "minute total and stock level\n"
+                  : fmt::format("  node        DIFFERS in {} places (below)\n",
+                                run.node_differences.size());
+      out["node_compared"] = true;
+      out["node_differences"] = run.node_differences.size();
+    }
+
+    json::array forks;
+    json::object findings;
+    std::string findings_text;
+    for (const auto& f : s.forks) {
+      json::array ids;
+      std::string list;
+      for (const auto& id : f.entries) {
+        ids.emplace_back(Hex(id.view()));
+        list += (list.empty() ? "" : ", ") + ShortId(id);
+      }
+      forks.push_back({{"author", Hex(f.author.view())}, {"seq", f.seq}, {"entries", ids}});
+      findings_text += fmt::format("  fork: {} signed {} entries at seq {}: {}\n",
+                                   ShortKey(f.author), f.entries.size(), f.seq, list);
+    }
+    for (const auto& [name, list] : s.findings) {
+      json::array arr;
+      for (const auto& f : list) arr.push_back(FindingJson(f));
+      findings[name] = std::move(arr);
+      findings_text += fmt::format("  {} ({}):\n", name, list.size());
+      std::size_t shown = 0;
+      for (const auto& f : list) {
+        if (++shown > 20) {
+          findings_text += fmt::format("    … and {} more (--json lists all)\n", list.size() - 20);
+          break;
+        }
+        findings_text += "    " + DescribeFinding(f) + "\n";
+      }
+    }
+    json::array reversals;
+    for (const auto& [f, target] : s.reversals) {
+      reversals.push_back({{"entry", Hex(f.entry.view())}, {"target", Hex(target.view())},
+                           {"author", Hex(f.author.view())}});
+      findings_text += fmt::format("  reversal: entry {} by {} reverses {}\n", ShortId(f.entry),
+                                   ShortKey(f.author), ShortId(target));
+    }
+    out["forks"] = std::move(forks);
+    out["findings"] = std::move(findings);
+    out["reversals"] = std::move(reversals);
+    out["attention"] = s.attention();
+    if (!findings_text.empty()) {
+      text += fmt::format("Findings of the ledger rules ({} to review):\n", s.attention());
+      text += findings_text;
+    }
+
+    if (checkpoint) {
+      auto report = CheckSinceCheckpoint(*r.state, *checkpoint);
+      if (!report) return Fail(g, {"not_found", report.error().message});
+      cp_report = std::move(*report);
+      const CheckpointReport& c = *cp_report;
+      json::array problems, changed, broken;
+      for (const auto& p : c.problems) {
+        problems.emplace_back(p);
+        failures.push_back(AuditFailure{"checkpoint", p, c.checkpoint, std::nullopt});
+        ++failure_count;
+      }
+      for (const auto& k : c.broken_chains) broken.emplace_back(Hex(k.view()));
+      for (const auto& ch : c.changed_accounts) {
+        changed.push_back({{"account", Hex(ch.account.view())},
+                           {"balance_then", ch.balance_then},
+                           {"balance_now", ch.balance_now},
+                           {"minutes_then", ch.minutes_then},
+                           {"minutes_now", ch.minutes_now}});
+      }
+      json::object by_kind;
+      std::string kinds;
+      for (const auto& [kind, n] : c.new_entries_by_kind) {
+        by_kind[kind] = n;
+        kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", n, kind);
+      }
+      out["checkpoint"] = {{"id", Hex(c.checkpoint.view())},
+                           {"auditor", Hex(c.auditor.view())},
+                           {"consistent", c.consistent()},
+                           {"problems", std::move(problems)},
+                           {"broken_chains", std::move(broken)},
+                           {"entries_then", c.entries_then},
+                           {"entries_now", c.entries_now},
+                           {"new_chains", c.new_chains},
+                           {"new_entries_by_kind", std::move(by_kind)},
+                           {"changed_accounts", std::move(changed)}};
+      text += fmt::format("Checkpoint {} signed {} by auditor {}:\n", ShortId(c.checkpoint),
+                          LocalTime(c.signed_at_ms, offset), ShortKey(c.auditor));
+      text += c.consistent()
+                  ? "  the ledger extends it: every checkpointed chain is a prefix of the chain "
+                    "now, and the checkpointed entries give the signed state hash\n"
+                  : "  BROKEN: the ledger does not extend it (below)\n";
+      text += fmt::format("  since then: {} entries → {} ({}), {} new chains, {} accounts "
+                          "changed\n",
+                          Thousands(c.entries_then), Thousands(c.entries_now),
+                          kinds.empty() ? "none new" : kinds, c.new_chains,
+                          c.changed_accounts.size());
+    }
+  }
+
+  json::array failure_list;
+  for (const auto& f : failures) failure_list.push_back(FailureJson(f));
+  out["failures"] = std::move(failure_list);
+  out["failure_count"] = failure_count;
+  if (!failures.empty()) {
+    text += fmt::format("FAILURES ({}): this copy is not a sound ledger\n", failure_count);
+    for (const auto& f : failures) text += fmt::format("  [{}] {}\n", f.code, f.message);
+    if (failure_count > failures.size()) {
+      text += fmt::format("  … and {} more\n", failure_count - failures.size());
+    }
+  }
+
+  // An auditor signs only what verified.
+  if (a.sign) {
+    if (failure_count > 0 || !r.state) {
+      text += "Not signed: a checkpoint states that the ledger verified, and it did not.\n";
+      out["signed_checkpoint"] = nullptr;
+    } else {
+      auto cp = MakeCheckpoint(*r.state);
+      if (!cp) return Fail(g, {"usage", cp.error().message});
+      auto answer = w.SignAndSubmit(std::move(*cp));
+      if (!answer) return Fail(g, answer.error());
+      std::string id(answer->at("id").as_string());
+      out["signed_checkpoint"] = id;
+      text += fmt::format("Signed audit checkpoint {} (later: `lovebank audit --since-checkpoint "
+                          "{}`)\n",
+                          id, id);
+    }
+  }
+
+  double rate = r.seconds > 0 ? static_cast<double>(r.entries) / r.seconds : 0;
+  out["entries_per_second"] = rate;
+  std::string verdict;
+  int exit = kOk;
+  if (failure_count > 0) {
+    verdict = "RESULT: FAILED — see the failures above; docs/audit.md says what each means";
+    exit = kAuditFailed;
+  } else if (summary && summary->attention() > 0) {
+    verdict = fmt::format("RESULT: VERIFIED, with {} findings to review", summary->attention());
+    exit = kAuditFindings;
+  } else {
+    verdict = "RESULT: VERIFIED — every signature, chain and rule checks out";
+  }
+  out["result"] = failure_count > 0 ? "failed" : exit == kAuditFindings ? "findings" : "verified";
+  text += fmt::format("{} ({:.1f} s, {:.0f} entries/s)\n", verdict, r.seconds, rate);
+  Done(g, out, text);
+  return exit;
+}
+
+// ---- lovebank certificate ---------------------------------------------------------
+
+int CertificateIssueCmd(Wallet& w, const CertificateArgs& a) {
+  const auto& g = w.globals();
+  auto issuer = w.MyKey();
+  if (!issuer) return Fail(g, issuer.error());
+  auto volunteer = w.ResolveKey(a.volunteer);
+  if (!volunteer) return Fail(g, volunteer.error());
+  if (std::filesystem::exists(a.out)) {
+    return Fail(g, {"usage", a.out + " already exists; choose another name or remove it first"});
+  }
+  // The certificate is built from a full audit of the node's ledger, never from what
+  // the node says about itself.
+  TempFile temp{TempExportPath()};
+  auto d = Download(w, temp.path);
+  if (!d) return Fail(g, d.error());
+  AuditResult audit = AuditExport(temp.path, OptionsFor(g, 0, true));
+  if (!audit.sound() || !audit.state) {
+    return Fail(g, {"audit_failed", "the node's ledger does not verify, so no certificate can be "
+                                    "issued from it; run `lovebank audit` to see why"});
+  }
+  const LedgerState& state = *audit.state;
+  std::int32_t offset = state.genesis().policy.utc_offset_minutes;
+  std::uint64_t from = 0, to = NowMs() + 1;
+  if (!a.from.empty()) {
+    auto day = ParseDay(a.from, offset);
+    if (!day) return Fail(g, {"bad_date", "--from must be a date like 2026-01-01"});
+    from = *day;
+  }
+  if (!a.to.empty()) {
+    auto day = ParseDay(a.to, offset);
+    if (!day) return Fail(g, {"bad_date", "--to must be a date like 2026-12-31"});
+    to = *day + 86'400'000;  // the whole of that day
+  }
+  if (to <= from) return Fail(g, {"bad_date", "--to must not be before --from"});
+  auto c = CollectCertificate(state, *volunteer, from, to, *issuer, NowMs(),
+                              crypto::RandomBytes(16));
+  if (!c) {
+    return Fail(g, {c.error().code == ErrorCode::kPermissionDenied ? "role_missing" : "not_found",
+                    c.error().message});
+  }
+  auto key = w.Unlock();
+  if (!key) return Fail(g, key.error());
+  Bytes file = SignCertificate(*c, *key);
+  if (auto s = WriteNewFile(a.out, file); !s) return Fail(g, s.error());
+  std::string community = state.genesis().community;
+  if (!a.html.empty()) {
+    if (auto s = WriteNewFile(a.html, CertificateHtml(*c, community, offset, true)); !s) {
+      return Fail(g, s.error());
+    }
+  }
+  std::string serial = SerialText(c->serial);
+  std::string name = c->volunteer_name.empty() ? ShortKey(c->volunteer) : c->volunteer_name;
+  std::string text = fmt::format(
+      "Certificate {} for {}: {} of service in {} activities, {} to {}\nwritten to {}{}\n",
+      serial, name, Hours(c->total_minutes), c->lines.size(),
+      LocalTime(c->from_ms, offset).substr(0, 10), LocalTime(c->to_ms - 1, offset).substr(0, 10),
+      a.out, a.html.empty() ? std::string() : " and " + a.html + " (print it)");
+  return Done(g,
+              json::object{{"serial", serial},
+                           {"file", a.out},
+                           {"html", a.html.empty() ? json::value(nullptr) : json::value(a.html)},
+                           {"volunteer", Hex(c->volunteer.view())},
+                           {"total_minutes", c->total_minutes},
+                           {"lines", c->lines.size()}},
+              text);
+}
+
+int CertificateVerifyCmd(Wallet& w, const std::string& file, const std::string& html) {
+  const auto& g = w.globals();
+  auto bytes = ReadFile(file, kMaxCertificateBytes);
+  if (!bytes) return Fail(g, bytes.error());
+  CertificateCheck check = VerifyCertificate(*bytes);
+  json::object out{{"file", file}, {"valid", check.valid()}};
+  json::array problems;
+  for (const auto& p : check.problems) problems.emplace_back(p);
+  out["problems"] = std::move(problems);
+  std::string text;
+  if (check.certificate) {
+    const Certificate& c = *check.certificate;
+    std::int32_t offset = 0;
+    if (auto genesis = VerifyEnvelope(ByteView(c.genesis), std::nullopt);
+        genesis && std::holds_alternative<Genesis>(genesis->entry.kind)) {
+      offset = std::get<Genesis>(genesis->entry.kind).policy.utc_offset_minutes;
+    }
+    std::string serial = SerialText(c.serial);
+    out["serial"] = serial;
+    out["community"] = check.community;
+    out["volunteer"] = Hex(c.volunteer.view());
+    out["volunteer_name"] = c.volunteer_name;
+    out["issuer"] = Hex(c.issuer.view());
+    out["issued_at_ms"] = c.issued_at_ms;
+    out["from_ms"] = c.from_ms;
+    out["to_ms"] = c.to_ms;
+    out["total_minutes"] = c.total_minutes;
+    json::object by_category, by_team;
+    Table table({"category", "time"});
+    for (const auto& [name, minutes] : c.by_category) {
+      by_category[name] = minutes;
+      table.Add({name, Hours(minutes)});
+    }
+    for (const auto& [name, minutes] : c.by_team) by_team[name] = minutes;
+    out["by_category"] = std::move(by_category);
+    out["by_team"] = std::move(by_team);
+    text += fmt::format("Certificate {} of {}\n", serial, check.community);
+    text += fmt::format("  volunteer  {} ({})\n", c.volunteer_name, Hex(c.volunteer.view()));
+    text += fmt::format("  service    {} in {} activities, {} to {}\n", Hours(c.total_minutes),
+                        c.lines.size(), LocalTime(c.from_ms, offset).substr(0, 10),
+                        LocalTime(c.to_ms - 1, offset).substr(0, 10));
+    text += fmt::format("  issued     {} by {}\n", LocalTime(c.issued_at_ms, offset),
+                        Hex(c.issuer.view()));
+    text += table.Render();
+    if (!html.empty()) {
+      if (auto s = WriteNewFile(html, CertificateHtml(c, check.community, offset, check.valid()));
+          !s) {
+        return Fail(g, s.error());
+      }
+    }
+  }
+  if (check.valid()) {
+    text += "VALID: every entry is signed by its author in this community, every recorder and "
+            "confirmer held the coordinator role when acting, the issuer holds a coordinator or "
+            "admin role, and every total follows from the entries.\n";
+    return Done(g, out, text);
+  }
+  text += "NOT VALID:\n";
+  for (const auto& p : check.problems) text += "  - " + p + "\n";
+  Done(g, out, text);
+  return kCertificateInvalid;
+}
+
+}  // namespace lovebank::wallet
