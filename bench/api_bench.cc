@@ -56,34 +56,6 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
-// Raw Ed25519 verifies per second on `threads` threads (crypto_sign_verify_detached on
-// 200-byte messages, the size of a typical entry body).
-double VerifyRate(const crypto::SecretKey& key, unsigned threads) {
-  constexpr std::size_t kMessages = 8000;
-  std::vector<std::pair<Bytes, crypto::Signature>> sample;
-  for (std::size_t i = 0; i < kMessages; ++i) {
-    Bytes message = crypto::RandomBytes(200);
-    auto sig = crypto::SignDetachedForBenchmark(key, message);
-    sample.emplace_back(std::move(message), sig);
-  }
-  std::atomic<std::size_t> done{0};
-  auto start = Clock::now();
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (std::size_t i = t; i < sample.size(); i += threads) {
-        if (!crypto::VerifyDetachedForBenchmark(key.public_key(), sample[i].first,
-                                                sample[i].second)) {
-          std::abort();
-        }
-        done.fetch_add(1, std::memory_order_relaxed);
-      }
-    });
-  }
-  for (auto& t : pool) t.join();
-  return static_cast<double>(done.load()) /
-         std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 struct Founded {
   std::string dir;
@@ -155,7 +127,7 @@ void ApiIngest() {
     }
     for (auto& t : signers) t.join();
   }
-  double verify_before = VerifyRate(keys[0], 2);
+  double verify_before = bench::RawVerifyRate(2);
   std::string dir = std::getenv("LOVEBANK_BENCH_DIR") ? std::getenv("LOVEBANK_BENCH_DIR")
                                                       : "/tmp/lovebank-api-bench";
   std::filesystem::remove_all(dir);
@@ -196,7 +168,7 @@ void ApiIngest() {
   }
   for (auto& t : pool) t.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  double verify_after = VerifyRate(keys[0], 2);
+  double verify_after = bench::RawVerifyRate(2);
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   double rate = static_cast<double>(all.size()) / seconds;

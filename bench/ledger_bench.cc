@@ -56,42 +56,6 @@ double ResidentMiB() {
   return 0;
 }
 
-// crypto_sign_verify_detached on `threads` threads over entry-sized messages, for
-// about two seconds: signatures per second.
-double RawVerifyRate(unsigned threads) {
-  constexpr int kDistinct = 512;
-  std::vector<crypto::SecretKey> keys;
-  std::vector<Bytes> messages;
-  std::vector<crypto::Signature> signatures;
-  for (int i = 0; i < kDistinct; ++i) {
-    keys.push_back(crypto::SecretKey::Generate());
-    messages.push_back(Bytes(200, static_cast<char>(i)));
-    signatures.push_back(crypto::SignDetachedForBenchmark(keys.back(), messages.back()));
-  }
-  std::atomic<bool> stop{false};
-  std::atomic<std::uint64_t> total{0};
-  std::atomic<int> failures{0};
-  std::vector<std::thread> pool;
-  auto start = Clock::now();
-  for (unsigned t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      std::uint64_t done = 0;
-      for (std::size_t i = t; !stop.load(std::memory_order_relaxed); ++i, ++done) {
-        std::size_t k = i % kDistinct;
-        if (!crypto::VerifyDetachedForBenchmark(keys[k].public_key(), messages[k],
-                                                signatures[k])) {
-          ++failures;
-        }
-      }
-      total += done;
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::seconds(2));
-  stop = true;
-  for (auto& t : pool) t.join();
-  if (failures) std::fprintf(stderr, "ledger_bench: %d verify failures\n", failures.load());
-  return static_cast<double>(total) / Seconds(start);
-}
 
 int Run() {
   const std::size_t entries = EnvOr("LOVEBANK_BENCH_ENTRIES", 1'000'000);
@@ -111,8 +75,8 @@ int Run() {
   Print("workload_sign_seconds", Seconds(start), "s");
 
   Progress("measuring the raw verify rate");
-  const double verify_1 = RawVerifyRate(1);
-  const double verify_n = RawVerifyRate(threads);
+  const double verify_1 = bench::RawVerifyRate(1);
+  const double verify_n = bench::RawVerifyRate(threads);
   Print("raw_verify_rate_1_core", verify_1, "signatures/s");
   Print("raw_verify_rate_all_cores", verify_n, "signatures/s");
   Print("verify_threads", threads, "threads");
@@ -155,7 +119,7 @@ int Run() {
   Print("ingest_resident_memory", ResidentMiB(), "MiB");
   // Shared machines drift: the verify rate is measured before and after the ingest
   // and the ratio uses their mean, so both sides see the same conditions.
-  const double verify_after = RawVerifyRate(threads);
+  const double verify_after = bench::RawVerifyRate(threads);
   Print("raw_verify_rate_all_cores_after", verify_after, "signatures/s");
   Print("ingest_over_raw_verify_all_cores", ingest_rate / ((verify_n + verify_after) / 2),
         "ratio");

@@ -60,28 +60,6 @@ std::uint64_t NowMs() {
                                         .count());
 }
 
-double VerifyRate(unsigned threads) {
-  auto key = crypto::SecretKey::Generate();
-  constexpr std::size_t kMessages = 8000;
-  std::vector<std::pair<Bytes, crypto::Signature>> sample;
-  for (std::size_t i = 0; i < kMessages; ++i) {
-    Bytes message = crypto::RandomBytes(200);
-    sample.emplace_back(message, crypto::SignDetachedForBenchmark(key, message));
-  }
-  auto start = Clock::now();
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (std::size_t i = t; i < sample.size(); i += threads) {
-        if (!crypto::VerifyDetachedForBenchmark(key.public_key(), sample[i].first, sample[i].second)) {
-          std::abort();
-        }
-      }
-    });
-  }
-  for (auto& t : pool) t.join();
-  return kMessages / Seconds(start);
-}
 
 // One raw HTTP/1.0 request; the body of the answer.
 std::string HttpGet(int port, const std::string& target) {
@@ -255,7 +233,7 @@ void CatchUp(std::size_t entries) {
   Ingest(b.path, w.genesis, {});
   auto na = Run(a, {});
   std::uint64_t total = Metric(na->port(), "lovebank_ledger_entries");
-  double verify_before = VerifyRate(2);
+  double verify_before = bench::RawVerifyRate(2);
   auto start = Clock::now();
   auto nb = Run(b, {a.p2p});
   std::uint64_t have = 0;
@@ -272,7 +250,7 @@ void CatchUp(std::size_t entries) {
     }
   }
   double seconds = Seconds(start);
-  double verify_after = VerifyRate(2);
+  double verify_after = bench::RawVerifyRate(2);
   double verify = (verify_before + verify_after) / 2;
   bool same = Status(na->port()).at("state_hash") == Status(nb->port()).at("state_hash");
   double rate = static_cast<double>(total - 1) / seconds;

@@ -21,4 +21,9 @@ struct Workload {
 Workload MakeWorkload(std::size_t count, std::size_t volunteers, unsigned threads,
                       const std::vector<ledger::PublicKey>& nodes = {});
 
+// Raw Ed25519 verifies per second (crypto_sign_verify_detached, 512 keys, 200-byte
+// messages) on `threads` threads for about two seconds: the yardstick every ingest,
+// catch-up and audit rate is divided by, measured in the same run.
+double RawVerifyRate(unsigned threads);
+
 }  // namespace lovebank::bench

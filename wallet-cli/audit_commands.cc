@@ -31,6 +31,10 @@ std::string Hex(ByteView b) { return ToHex(b); }
 std::string ShortKey(const PublicKey& k) { return Short(ToHex(k)); }
 std::string ShortId(const EntryId& id) { return Short(ToHex(id)); }
 
+std::string Activities(std::size_t n) {
+  return fmt::format("{} {}", n, n == 1 ? "activity" : "activities");
+}
+
 std::string Thousands(std::uint64_t n) {
   std::string digits = std::to_string(n), out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
@@ -285,7 +289,7 @@ td.n {{ text-align: right; }}
 <div class="sub">{community}</div>
 <div class="sub">This certifies that</div>
 <div class="name">{name}</div>
-<div class="total">gave <b>{total}</b> of volunteer service<br>from {from} to {to}<br>in {count} confirmed activities</div>
+<div class="total">gave <b>{total}</b> of volunteer service<br>from {from} to {to}<br>in {count}, each one confirmed</div>
 <table><tr><th>Activity category</th><th>Time</th></tr>{rows}</table>
 {team_table}
 <div class="foot"><div>
@@ -300,7 +304,7 @@ Volunteer key <span class="mono">{volunteer}</span></p>
                                                            : c.volunteer_name)),
       fmt::arg("total", Hours(c.total_minutes)),
       fmt::arg("from", LocalTime(c.from_ms, offset).substr(0, 10)), fmt::arg("to", to_day),
-      fmt::arg("count", c.lines.size()), fmt::arg("rows", rows),
+      fmt::arg("count", Activities(c.lines.size())), fmt::arg("rows", rows),
       fmt::arg("team_table",
                teams.empty() ? std::string()
                              : "<table><tr><th>Team</th><th>Time</th></tr>" + teams + "</table>"),
@@ -598,7 +602,8 @@ int CertificateIssueCmd(Wallet& w, const CertificateArgs& a) {
   }
   const LedgerState& state = *audit.state;
   std::int32_t offset = state.genesis().policy.utc_offset_minutes;
-  std::uint64_t from = 0, to = NowMs() + 1;
+  // By default: everything since the community was founded.
+  std::uint64_t from = state.Find(state.network())->entry.timestamp_ms, to = NowMs() + 1;
   if (!a.from.empty()) {
     auto day = ParseDay(a.from, offset);
     if (!day) return Fail(g, {"bad_date", "--from must be a date like 2026-01-01"});
@@ -629,8 +634,8 @@ int CertificateIssueCmd(Wallet& w, const CertificateArgs& a) {
   std::string serial = SerialText(c->serial);
   std::string name = c->volunteer_name.empty() ? ShortKey(c->volunteer) : c->volunteer_name;
   std::string text = fmt::format(
-      "Certificate {} for {}: {} of service in {} activities, {} to {}\nwritten to {}{}\n",
-      serial, name, Hours(c->total_minutes), c->lines.size(),
+      "Certificate {} for {}: {} of service in {}, {} to {}\nwritten to {}{}\n",
+      serial, name, Hours(c->total_minutes), Activities(c->lines.size()),
       LocalTime(c->from_ms, offset).substr(0, 10), LocalTime(c->to_ms - 1, offset).substr(0, 10),
       a.out, a.html.empty() ? std::string() : " and " + a.html + " (print it)");
   return Done(g,
@@ -681,12 +686,13 @@ int CertificateVerifyCmd(Wallet& w, const std::string& file, const std::string& 
     out["by_team"] = std::move(by_team);
     text += fmt::format("Certificate {} of {}\n", serial, check.community);
     text += fmt::format("  volunteer  {} ({})\n", c.volunteer_name, Hex(c.volunteer.view()));
-    text += fmt::format("  service    {} in {} activities, {} to {}\n", Hours(c.total_minutes),
-                        c.lines.size(), LocalTime(c.from_ms, offset).substr(0, 10),
+    text += fmt::format("  service    {} in {}, {} to {}\n", Hours(c.total_minutes),
+                        Activities(c.lines.size()), LocalTime(c.from_ms, offset).substr(0, 10),
                         LocalTime(c.to_ms - 1, offset).substr(0, 10));
     text += fmt::format("  issued     {} by {}\n", LocalTime(c.issued_at_ms, offset),
                         Hex(c.issuer.view()));
-    text += table.Render();
+    std::istringstream rendered(table.Render());
+    for (std::string line; std::getline(rendered, line);) text += "  " + line + "\n";
     if (!html.empty()) {
       if (auto s = WriteNewFile(html, CertificateHtml(c, check.community, offset, check.valid()));
           !s) {

@@ -1,0 +1,191 @@
+// The auditor's commands end to end, with the real node and wallet: export, audit of
+// a file and of a live node (one whose stored balance was edited in RocksDB), import
+// into a fresh node, checkpoints signed and checked, and certificates issued, verified
+// and tampered with.
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "base/hex.h"
+#include "ledger/internal/schema.h"
+#include "tests/e2e/community_fixture.h"
+
+namespace lovebank {
+namespace {
+
+Bytes ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Audit : public Community {
+ protected:
+  // A little history: a coordinator, an auditor, two volunteers with service, a
+  // confirmed claim and a transfer.
+  void History() {
+    coord_ = Member("coord", "coordinator");
+    auditor_ = Member("auditor", "auditor");
+    vol1_ = Member("vol1", {}, {"--team", "elders"});
+    vol2_ = Member("vol2");
+    Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+                 "120", "--volunteer", vol1_, "--volunteer", vol2_, "--start",
+                 "2026-03-02T10:00"});
+    Ok("coord", {"service", "record", "--activity", "Sweep", "--category", "cleaning",
+                 "--minutes", "60", "--volunteer", vol1_, "--start", "2026-03-09T10:00"});
+    auto claim = Ok("vol1", {"service", "claim", "--activity", "Shopping", "--category", "care",
+                             "--minutes", "30", "--start", "2026-03-10T09:00"});
+    Ok("coord", {"service", "confirm", Str(claim.at("id"))});
+    Ok("vol1", {"transfer", vol2_, "5", "--memo", "tea"});
+  }
+
+  std::string coord_, auditor_, vol1_, vol2_;
+};
+
+TEST_F(Audit, ExportAuditAndImportIntoAFreshNode) {
+  History();
+  std::string file = dir_.Sub("ledger.lbx");
+  auto exported = Ok("auditor", {"export", "--out", file});
+  auto status = Ok("auditor", {"status"});
+  EXPECT_EQ(U64(exported.at("entries")), U64(status.at("entries")));
+  // Never overwritten.
+  EXPECT_NE(Refused(2, "auditor", {"export", "--out", file}).find("already exists"),
+            std::string::npos);
+
+  auto audit = Ok("auditor", {"audit", "--file", file});
+  EXPECT_EQ(Str(audit.at("result")), "verified");
+  EXPECT_EQ(Str(audit.at("state_hash")), Str(status.at("state_hash")));
+  EXPECT_EQ(U64(audit.at("failure_count")), 0u);
+  EXPECT_EQ(U64(audit.at("total_minutes")), 120u * 2 + 60 + 30);
+  auto text = Wallet("auditor", {"audit", "--file", file});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("RESULT: VERIFIED"), std::string::npos) << text.out;
+
+  // A second node seeded from the file has the same state.
+  std::string data = dir_.Sub("copy");
+  auto init = RunProcess({LOVEBANK_NODE_BIN, "init", "--data", data, "--genesis",
+                          dir_.Sub("community/genesis.entry"), "--network-key",
+                          dir_.Sub("community/network.key")});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  auto imported = RunProcess({LOVEBANK_NODE_BIN, "import", "--data", data, file});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_NE(imported.out.find(Str(status.at("state_hash"))), std::string::npos) << imported.out;
+
+  // A damaged file is refused by import with the reason, and by the audit with exit 16.
+  Bytes bytes = ReadFileBytes(file);
+  std::ofstream(dir_.Sub("cut.lbx"), std::ios::binary) << bytes.substr(0, bytes.size() - 40);
+  auto bad = Wallet("auditor", {"audit", "--file", dir_.Sub("cut.lbx")});
+  EXPECT_EQ(bad.exit_code, 16) << bad.out;
+  EXPECT_NE(bad.out.find("[truncated]"), std::string::npos) << bad.out;
+}
+
+TEST_F(Audit, LiveNodeWithAnEditedBalanceIsReported) {
+  History();
+  auto clean = Wallet("auditor", {"--json", "audit"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err << clean.out;
+  EXPECT_TRUE(Json(clean).at("node_compared").as_bool());
+
+  // Someone with the disk edits vol1's balance row directly in RocksDB.
+  node_->Stop();
+  {
+    std::string path = dir_.Sub("office") + "/ledger";
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::ColumnFamilyHandle* state = nullptr;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == ledger::internal::kStateFamily) state = handles[i];
+    }
+    ASSERT_NE(state, nullptr);
+    auto account = *FixedFromHex<ledger::PublicKey>(vol1_);
+    std::string row;
+    Bytes key = ledger::internal::AccountRowKey(account);
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), state, key, &row).ok());
+    auto view = ledger::internal::DecodeAccountRow(account, row);
+    ASSERT_TRUE(view);
+    view->balance += 1000;
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), state, key,
+                        ledger::internal::EncodeAccountRow(*view))
+                    .ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  }
+  node_ = StartNode("office");
+  ASSERT_TRUE(node_);
+  auto audit = Wallet("auditor", {"audit"});
+  EXPECT_EQ(audit.exit_code, 16) << audit.out << audit.err;
+  EXPECT_NE(audit.out.find("[node_mismatch] account " + vol1_.substr(0, 12)), std::string::npos)
+      << audit.out;
+  EXPECT_NE(audit.out.find("balance"), std::string::npos);
+  EXPECT_NE(audit.out.find("RESULT: FAILED"), std::string::npos);
+}
+
+TEST_F(Audit, CheckpointSignedThenExtended) {
+  History();
+  auto signed_audit = Ok("auditor", {"audit", "--sign"});
+  std::string checkpoint = Str(signed_audit.at("signed_checkpoint"));
+  ASSERT_EQ(checkpoint.size(), 64u);
+  // Only auditors sign checkpoints.
+  auto volunteer = Wallet("vol2", {"audit", "--sign"});
+  EXPECT_EQ(volunteer.exit_code, 6) << volunteer.out << volunteer.err;
+
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+               "45", "--volunteer", vol2_, "--start", "2026-04-01T10:00"});
+  auto later = Ok("auditor", {"audit", "--since-checkpoint", checkpoint});
+  const auto& cp = later.at("checkpoint").as_object();
+  EXPECT_TRUE(cp.at("consistent").as_bool());
+  EXPECT_EQ(U64(cp.at("new_entries_by_kind").at("service_record")), 1u);
+  bool vol2_changed = false;
+  for (const auto& a : cp.at("changed_accounts").as_array()) {
+    if (Str(a.at("account")) == vol2_) {
+      vol2_changed = true;
+      EXPECT_EQ(U64(a.at("minutes_now")) - U64(a.at("minutes_then")), 45u);
+    }
+  }
+  EXPECT_TRUE(vol2_changed);
+  auto text = Wallet("auditor", {"audit", "--since-checkpoint", checkpoint});
+  EXPECT_NE(text.out.find("the ledger extends it"), std::string::npos) << text.out;
+}
+
+TEST_F(Audit, CertificateIssuedVerifiedAndTampered) {
+  History();
+  std::string cert = dir_.Sub("zhou.lbc"), html = dir_.Sub("zhou.html");
+  auto issued = Ok("coord", {"certificate", "issue", "vol1", "--from", "2026-03-01", "--to",
+                             "2026-03-31", "--out", cert, "--html", html});
+  EXPECT_EQ(U64(issued.at("total_minutes")), 120u + 60 + 30);
+  EXPECT_EQ(U64(issued.at("lines")), 3u);
+  std::string serial = Str(issued.at("serial"));
+
+  auto verified = Ok("auditor", {"certificate", "verify", cert});
+  EXPECT_TRUE(verified.at("valid").as_bool());
+  EXPECT_EQ(Str(verified.at("volunteer_name")), "vol1");
+  EXPECT_EQ(U64(verified.at("by_category").at("care")), 150u);
+  EXPECT_EQ(U64(verified.at("by_team").at("elders")), 210u);
+  Bytes page = ReadFileBytes(html);
+  EXPECT_NE(page.find(serial), std::string::npos);
+  EXPECT_NE(page.find("<svg"), std::string::npos);
+  EXPECT_NE(page.find("3 h 30 min"), std::string::npos) << page.substr(0, 2000);
+
+  // Only coordinators and admins issue.
+  Refused(6, "vol2", {"certificate", "issue", "vol1", "--out", dir_.Sub("mine.lbc")});
+
+  // One byte changed inside a carried entry: its signature and the issuer's fail.
+  Bytes bytes = ReadFileBytes(cert);
+  auto at = bytes.find("Shopping");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at] = 'Z';
+  std::ofstream(dir_.Sub("forged.lbc"), std::ios::binary) << bytes;
+  auto forged = Wallet("auditor", {"certificate", "verify", dir_.Sub("forged.lbc")});
+  EXPECT_EQ(forged.exit_code, 18);
+  EXPECT_NE(forged.out.find("NOT VALID"), std::string::npos) << forged.out;
+}
+
+}  // namespace
+}  // namespace lovebank
