@@ -194,13 +194,16 @@ class Auditor {
         last_ = key;
       }
       EntryId id = v.id;
-      std::string who = fmt::format("author {} seq {}", Short(v.entry.author.view()), v.entry.seq);
+      PublicKey author = v.entry.author;
+      std::uint64_t seq = v.entry.seq;
       AddResult r = out_.state->Add(std::move(v));
       if (r.outcome == AddOutcome::kDuplicate) {
-        Fail("duplicate", fmt::format("entry #{} ({}) appears twice", record, who), id, record);
+        Fail("duplicate", fmt::format("entry #{} (author {} seq {}) appears twice", record,
+                                      Short(author.view()), seq),
+             id, record);
       } else if (r.outcome == AddOutcome::kInvalid) {
-        Fail("broken_link", fmt::format("entry #{} (id {}, {}): {}", record, Short(id.view()), who,
-                                        r.reason),
+        Fail("broken_link", fmt::format("entry #{} (id {}, author {} seq {}): {}", record,
+                                        Short(id.view()), Short(author.view()), seq, r.reason),
              id, record);
       }
     }
