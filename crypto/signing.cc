@@ -17,6 +17,13 @@ ByteView Tagged(ByteView body) {
   return buffer;
 }
 
+// Tag and message in a fresh buffer, for the rarer signatures (handshakes, certificates).
+Bytes WithTag(ByteView tag, ByteView message) {
+  Bytes out(tag);
+  out.append(message);
+  return out;
+}
+
 }  // namespace
 
 Signature SignEntryBody(const SecretKey& author, ByteView body) {
@@ -28,27 +35,19 @@ bool VerifyEntryBody(const PublicKey& author, ByteView body, const Signature& si
 }
 
 Signature SignHandshake(const SecretKey& node, ByteView transcript) {
-  Bytes message(kHandshakeDomainTag);
-  message.append(transcript);
-  return SignDetachedForBenchmark(node, message);
+  return SignDetachedForBenchmark(node, WithTag(kHandshakeDomainTag, transcript));
 }
 
 bool VerifyHandshake(const PublicKey& node, ByteView transcript, const Signature& signature) {
-  Bytes message(kHandshakeDomainTag);
-  message.append(transcript);
-  return VerifyDetachedForBenchmark(node, message, signature);
+  return VerifyDetachedForBenchmark(node, WithTag(kHandshakeDomainTag, transcript), signature);
 }
 
 Signature SignCertificateBody(const SecretKey& issuer, ByteView body) {
-  Bytes message(kCertificateDomainTag);
-  message.append(body);
-  return SignDetachedForBenchmark(issuer, message);
+  return SignDetachedForBenchmark(issuer, WithTag(kCertificateDomainTag, body));
 }
 
 bool VerifyCertificateBody(const PublicKey& issuer, ByteView body, const Signature& signature) {
-  Bytes message(kCertificateDomainTag);
-  message.append(body);
-  return VerifyDetachedForBenchmark(issuer, message, signature);
+  return VerifyDetachedForBenchmark(issuer, WithTag(kCertificateDomainTag, body), signature);
 }
 
 bool VerifyDetachedForBenchmark(const PublicKey& key, ByteView message,

@@ -3,14 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
 #include <tuple>
-#include <unordered_map>
 
 #include "base/hex.h"
+#include "ledger/ingest.h"
 
 namespace lovebank::ledger {
 namespace {
@@ -56,32 +55,18 @@ Batch ReadAndVerify(ExportReader& reader, const NetworkId& network, unsigned thr
   auto read = reader.Next(envelopes, kBatch);
   if (!read) batch.problem = read.error();
   batch.checked.resize(envelopes.size());
-  constexpr std::size_t kChunk = 64;
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (;;) {
-      std::size_t begin = next.fetch_add(kChunk);
-      if (begin >= envelopes.size()) return;
-      std::size_t end = std::min(begin + kChunk, envelopes.size());
-      for (std::size_t i = begin; i < end; ++i) {
-        // The rvalue form takes the bytes over only on success, so a failure can still
-        // be described from them.
-        auto v = VerifyEnvelope(std::move(envelopes[i]), network);
-        if (v) {
-          if (!keep_envelopes) Bytes().swap(v->envelope);
-          batch.checked[i].entry = std::move(v).value();
-        } else {
-          batch.checked[i].failure =
-              DescribeRejection(envelopes[i], v.error(), batch.first_record + i);
-        }
-        Bytes().swap(envelopes[i]);
-      }
+  ParallelFor(envelopes.size(), threads, [&](std::size_t i) {
+    // The rvalue form takes the bytes over only on success, so a failure can still
+    // be described from them.
+    auto v = VerifyEnvelope(std::move(envelopes[i]), network);
+    if (v) {
+      if (!keep_envelopes) Bytes().swap(v->envelope);
+      batch.checked[i].entry = std::move(v).value();
+    } else {
+      batch.checked[i].failure = DescribeRejection(envelopes[i], v.error(), batch.first_record + i);
     }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+    Bytes().swap(envelopes[i]);
+  });
   return batch;
 }
 

@@ -10,29 +10,33 @@
 
 namespace lovebank::ledger {
 
-std::vector<VerifyOutcome> VerifyEnvelopes(std::vector<Bytes> envelopes,
-                                           const std::optional<NetworkId>& network,
-                                           unsigned threads) {
+void ParallelFor(std::size_t count, unsigned threads, const std::function<void(std::size_t)>& fn) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::optional<VerifyOutcome>> slots(envelopes.size());
-  // Work is handed out in small chunks from a shared counter, so a slow thread
-  // does not hold up the batch.
   constexpr std::size_t kChunk = 64;
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (;;) {
       std::size_t begin = next.fetch_add(kChunk);
-      if (begin >= envelopes.size()) return;
-      std::size_t end = std::min(begin + kChunk, envelopes.size());
-      for (std::size_t i = begin; i < end; ++i) slots[i].emplace(VerifyEnvelope(std::move(envelopes[i]), network));
+      if (begin >= count) return;
+      std::size_t end = std::min(begin + kChunk, count);
+      for (std::size_t i = begin; i < end; ++i) fn(i);
     }
   };
-  unsigned helpers = std::min<unsigned>(threads, static_cast<unsigned>(
-                                                     (envelopes.size() + kChunk - 1) / kChunk)) ;
+  unsigned helpers =
+      std::min<unsigned>(threads, static_cast<unsigned>((count + kChunk - 1) / kChunk));
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < helpers; ++t) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
+}
+
+std::vector<VerifyOutcome> VerifyEnvelopes(std::vector<Bytes> envelopes,
+                                           const std::optional<NetworkId>& network,
+                                           unsigned threads) {
+  std::vector<std::optional<VerifyOutcome>> slots(envelopes.size());
+  ParallelFor(envelopes.size(), threads, [&](std::size_t i) {
+    slots[i].emplace(VerifyEnvelope(std::move(envelopes[i]), network));
+  });
   std::vector<VerifyOutcome> out;
   out.reserve(slots.size());
   for (auto& slot : slots) out.push_back(std::move(*slot));

@@ -14,6 +14,11 @@ namespace lovebank::ledger {
 
 using VerifyOutcome = Result<VerifiedEntry, Rejection>;
 
+// Calls fn(i) for every i in [0, count) on `threads` threads (the caller's among them;
+// 0: one per core), handing out indexes in small chunks from a shared counter so a
+// slow thread does not hold the rest up. Returns when all are done.
+void ParallelFor(std::size_t count, unsigned threads, const std::function<void(std::size_t)>& fn);
+
 // VerifyEnvelope on each of `envelopes` (taken over, not copied), using `threads`
 // threads (0: one per core). Results come back in input order. Blocks until all are
 // done.
