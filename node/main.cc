@@ -150,7 +150,7 @@ int Import(const std::string& data, const std::string& file) {
     }
   }
   std::cout << fmt::format(
-      "imported {} entries from {}: {} new, {} already here, {} waiting for their previous "
+      "read {} entries from {}: {} new, {} already here, {} waiting for their previous "
       "entry, {} refused\nstate hash {}\n",
       (*reader)->records(), file, total.applied, total.duplicate, total.pending,
       total.rejected + total.invalid, ToHex((*store)->state().StateHash()));

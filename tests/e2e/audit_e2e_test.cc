@@ -3,6 +3,7 @@
 // into a fresh node, checkpoints signed and checked, and certificates issued, verified
 // and tampered with.
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 
 #include <fstream>
@@ -73,6 +74,12 @@ TEST_F(Audit, ExportAuditAndImportIntoAFreshNode) {
   auto imported = RunProcess({LOVEBANK_NODE_BIN, "import", "--data", data, file});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   EXPECT_NE(imported.out.find(Str(status.at("state_hash"))), std::string::npos) << imported.out;
+  // Everything but the genesis (which `init` stored) is new; nothing is refused.
+  EXPECT_NE(imported.out.find(fmt::format("{} new, 1 already here, 0 waiting for their "
+                                          "previous entry, 0 refused",
+                                          U64(exported.at("entries")) - 1)),
+            std::string::npos)
+      << imported.out;
 
   // A damaged file is refused by import with the reason, and by the audit with exit 16.
   Bytes bytes = ReadFileBytes(file);
