@@ -197,6 +197,8 @@ class LedgerState::Impl {
 
   // ---- structure -------------------------------------------------------------
 
+  void Reserve(std::size_t entries) { nodes_.reserve(entries); }
+
   AddResult Add(VerifiedEntry v) {
     if (nodes_.count(v.id)) return {AddOutcome::kDuplicate, {}};
     if (std::holds_alternative<Genesis>(v.entry.kind)) {
@@ -1445,6 +1447,7 @@ bool LedgerState::ForkedAt(const PublicKey& author, std::uint64_t seq) const {
   return impl_->ForkedAt(author, seq);
 }
 ChainSummary LedgerState::Summary(const PublicKey& author) const { return impl_->Summary(author); }
+void LedgerState::Reserve(std::size_t entries) { impl_->Reserve(entries); }
 std::vector<std::pair<std::uint64_t, EntryId>> LedgerState::ChainIds(
     const PublicKey& author) const {
   return impl_->ChainIds(author);

@@ -119,6 +119,10 @@ class LedgerState {
   // is not the author's entry seq-1.
   AddResult Add(VerifiedEntry entry);
 
+  // Makes room for about `entries` entries at once, so a large replay does not rehash
+  // the id index again and again. Only a hint.
+  void Reserve(std::size_t entries);
+
   // Brings derived state up to date with everything added. Cheap when nothing changed.
   void Settle();
 
