@@ -112,6 +112,7 @@ int main() {
   std::printf("raw_verify_rate_2core: %.0f verifies/s\n", verify);
   std::printf("audit_ratio_to_verify: %.3f ratio\n", rate / verify);
   std::printf("audit_peak_rss: %.1f MiB\n", static_cast<double>(run.max_rss_kib) / 1024);
-  std::filesystem::remove_all(dir);
+  // LOVEBANK_BENCH_KEEP leaves the export behind for profiling the audit by hand.
+  if (!std::getenv("LOVEBANK_BENCH_KEEP")) std::filesystem::remove_all(dir);
   return 0;
 }
