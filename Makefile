@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: setup configure build test test-all bench demo clean format
+.PHONY: setup configure build test test-normal test-sanitize test-all bench demo clean format
 
 setup:
 	bash scripts/setup
@@ -14,10 +14,20 @@ configure: setup
 build: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
-# The default suite: unit and integration tests. Long runs carry the `soak`, `scale` or
-# `fuzz-long` labels and are left out here; run them with `ctest -L soak` on purpose.
-test: build
+# What CI runs: the default suite in the normal build, then the unit and integration
+# tests again built with AddressSanitizer and UndefinedBehaviorSanitizer.
+test: test-normal test-sanitize
+
+# The default suite. Long runs carry the `soak`, `scale` or `fuzz-long` labels and are
+# left out here; run them with `ctest -L soak` on purpose.
+test-normal: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) -LE 'soak|scale|fuzz-long'
+
+# CMakePresets.json `sanitize`: build-sanitize/, unit and integration labels.
+test-sanitize: setup
+	cmake --preset sanitize $(if $(CI),-DLOVEBANK_WERROR=ON,)
+	cmake --build --preset sanitize
+	ctest --preset sanitize
 
 test-all: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
@@ -30,7 +40,7 @@ demo: build
 	bash scripts/demo $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-sanitize
 
 format:
 	find base crypto ledger node wallet-cli tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
