@@ -384,6 +384,12 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
       run.node_differences = CompareWithNode(*run.result.state, *run.node);
     }
   } else {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(a.file, ec)) {
+      return Fail(g, {"not_found", "cannot read " + a.file +
+                                       "; check the path (make one with `lovebank export --out "
+                                       "FILE`)"});
+    }
     run.result = AuditExport(a.file, OptionsFor(g, a.threads, false));
   }
   AuditResult& r = run.result;

@@ -61,6 +61,9 @@ TEST_F(Audit, ExportAuditAndImportIntoAFreshNode) {
   EXPECT_EQ(Str(audit.at("state_hash")), Str(status.at("state_hash")));
   EXPECT_EQ(U64(audit.at("failure_count")), 0u);
   EXPECT_EQ(U64(audit.at("total_minutes")), 120u * 2 + 60 + 30);
+  // A path that is not there is a usage problem, not a failed audit.
+  EXPECT_NE(Refused(8, "auditor", {"audit", "--file", dir_.Sub("missing.lbx")}).find("cannot read"),
+            std::string::npos);
   auto text = Wallet("auditor", {"audit", "--file", file});
   EXPECT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("RESULT: VERIFIED"), std::string::npos) << text.out;
