@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "base/hex.h"
 #include "export.pb.h"
@@ -124,8 +126,8 @@ ExportProblem ExportReader::Problem(std::string code, std::string message) const
 }
 
 bool ExportReader::Read(char* into, std::size_t n) {
-  in_.read(into, static_cast<std::streamsize>(n));
-  auto got = static_cast<std::size_t>(in_.gcount());
+  in_->read(into, static_cast<std::streamsize>(n));
+  auto got = static_cast<std::size_t>(in_->gcount());
   offset_ += got;
   return got == n;
 }
@@ -138,10 +140,24 @@ Result<std::unique_ptr<ExportReader>, ExportProblem> ExportReader::Open(const st
     return r->Problem("io", fmt::format("cannot read {}: {}", path, ec.message()));
   }
   r->buffer_ = std::make_unique<char[]>(kReadBuffer);
-  r->in_.rdbuf()->pubsetbuf(r->buffer_.get(), kReadBuffer);
-  r->in_.open(path, std::ios::binary);
-  if (!r->in_) return r->Problem("io", fmt::format("cannot open {}", path));
+  auto file = std::make_unique<std::ifstream>();
+  file->rdbuf()->pubsetbuf(r->buffer_.get(), kReadBuffer);
+  file->open(path, std::ios::binary);
+  if (!*file) return r->Problem("io", fmt::format("cannot open {}", path));
+  r->in_ = std::move(file);
+  return Start(std::move(r), path);
+}
 
+Result<std::unique_ptr<ExportReader>, ExportProblem> ExportReader::FromBytes(Bytes data) {
+  std::unique_ptr<ExportReader> r(new ExportReader());
+  r->file_bytes_ = data.size();
+  r->in_ = std::make_unique<std::istringstream>(std::move(data), std::ios::binary);
+  return Start(std::move(r), "the data");
+}
+
+Result<std::unique_ptr<ExportReader>, ExportProblem> ExportReader::Start(
+    std::unique_ptr<ExportReader> reader, const std::string& path) {
+  auto& r = reader;
   char start[16];
   if (!r->Read(start, sizeof start) || ByteView(start, 8) != kExportMagic) {
     return r->Problem("not_an_export",
@@ -171,7 +187,7 @@ Result<std::unique_ptr<ExportReader>, ExportProblem> ExportReader::Open(const st
     return r->Problem("bad_header", "the header does not name a community (network id)");
   }
   r->header_ = ExportHeader{*network, h.community(), h.exported_at_ms(), h.source()};
-  return r;
+  return reader;
 }
 
 Result<std::size_t, ExportProblem> ExportReader::Next(std::vector<Bytes>& out, std::size_t max) {

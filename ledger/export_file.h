@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <istream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +79,8 @@ struct ExportProblem {
 class ExportReader {
  public:
   static Result<std::unique_ptr<ExportReader>, ExportProblem> Open(const std::string& path);
+  // The same over bytes in memory (tests, the fuzz target).
+  static Result<std::unique_ptr<ExportReader>, ExportProblem> FromBytes(Bytes data);
 
   const ExportHeader& header() const { return header_; }
   std::uint64_t file_bytes() const { return file_bytes_; }
@@ -92,11 +95,13 @@ class ExportReader {
 
  private:
   ExportReader() = default;
+  static Result<std::unique_ptr<ExportReader>, ExportProblem> Start(
+      std::unique_ptr<ExportReader> reader, const std::string& name);
   bool Read(char* into, std::size_t n);
   ExportProblem Problem(std::string code, std::string message) const;
 
-  std::ifstream in_;
-  std::unique_ptr<char[]> buffer_;
+  std::unique_ptr<char[]> buffer_;  // declared before in_: the stream reads into it
+  std::unique_ptr<std::istream> in_;
   ExportHeader header_;
   std::uint64_t file_bytes_ = 0;
   std::uint64_t offset_ = 0;

@@ -1222,7 +1222,8 @@ class LedgerState::Impl {
     for (const auto& [f, redeem] : fulfils) {
       if (!Active(f)) continue;
       const auto& voucher = *redeem->As<Redeem>();
-      auto finding = [&](FindingCode code) { item.findings.push_back({f->id(), {code, {}}}); };
+      const EntryId fulfil_id = f->id();  // clang 14 cannot capture a structured binding
+      auto finding = [&](FindingCode code) { item.findings.push_back({fulfil_id, {code, {}}}); };
       if (!Authorised(f, Role::kStation)) {
         finding(FindingCode::kRoleMissing);
       } else if (AccountOf(f->e().author) != station || AccountOf(voucher.station) != station ||

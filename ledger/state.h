@@ -47,6 +47,7 @@ struct AddResult {
 struct Profile {
   std::string name, grid, building;
   std::vector<std::string> teams;
+  friend bool operator==(const Profile&, const Profile&) = default;
 };
 
 struct AccountView {

@@ -16,6 +16,7 @@
 #include "ledger/voucher.h"
 #include "node/json_view.h"
 #include "node/reports.h"
+#include "node/submit_body.h"
 
 namespace lovebank::node {
 
@@ -32,7 +33,6 @@ namespace {
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxHistoryLimit = 1000;
 constexpr std::size_t kMaxChainLimit = 1000;
-constexpr std::size_t kMaxEnvelopesPerPost = kMaxVoucherEntries;
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
@@ -295,60 +295,14 @@ class HttpApi::Impl {
   // ---- POST /v1/entries ---------------------------------------------------------
 
   awaitable<Reply> PostEntries(const std::string& body) {
-    json::error_code jec;
-    json::value doc = json::parse(body, jec);
-    if (jec || !doc.is_object()) {
-      co_return ErrorReply(400, "bad_request",
-                           "the body must be a JSON object with \"envelope\", \"envelopes\" or "
-                           "\"voucher\"; see docs/api.md");
+    auto parsed = ParseSubmitBody(body, node_.network());
+    if (!parsed) {
+      const BodyError& e = parsed.error();
+      co_return ErrorReply(e.status, e.code, e.message);
     }
-    const json::object& o = doc.as_object();
-    std::vector<Bytes> envelopes;
     Submission submission;
-    if (const auto* voucher = o.if_contains("voucher"); voucher && voucher->is_string()) {
-      auto decoded = DecodeVoucher(std::string_view(voucher->as_string()));
-      if (!decoded) co_return ErrorReply(400, "bad_voucher", decoded.error().message);
-      envelopes = std::move(*decoded);
-      submission.source = Source::kVoucher;
-    } else {
-      std::vector<std::string_view> hexes;
-      if (const auto* one = o.if_contains("envelope"); one && one->is_string()) {
-        hexes.push_back(one->as_string());
-      } else if (const auto* many = o.if_contains("envelopes"); many && many->is_array()) {
-        for (const auto& h : many->as_array()) {
-          if (!h.is_string()) co_return ErrorReply(400, "bad_request", "envelopes must be hex");
-          hexes.push_back(h.as_string());
-        }
-      }
-      if (hexes.empty() || hexes.size() > kMaxEnvelopesPerPost) {
-        co_return ErrorReply(400, "bad_request",
-                             "send one entry as {\"envelope\": HEX} or up to 16 as "
-                             "{\"envelopes\": [HEX, ...]}");
-      }
-      for (auto h : hexes) {
-        auto bytes = FromHex(h);
-        if (!bytes) co_return ErrorReply(400, "bad_request", "an envelope is not valid hex");
-        envelopes.push_back(std::move(*bytes));
-      }
-    }
-    for (auto& envelope : envelopes) {
-      auto verified = VerifyEnvelope(std::move(envelope), node_.network());
-      if (!verified) {
-        const Rejection& r = verified.error();
-        co_return ErrorReply(r.code == RejectCode::kOversize ? 413 : 422,
-                             RejectCodeName(r.code),
-                             "the entry was refused: " + r.message +
-                                 (r.code == RejectCode::kWrongNetwork
-                                      ? " (check --node: this node serves another community)"
-                                      : ""));
-      }
-      submission.entries.push_back(std::move(*verified));
-    }
-    if (submission.source == Source::kVoucher) {
-      if (auto problem = VoucherShapeProblem(submission.entries)) {
-        co_return ErrorReply(422, "bad_voucher", *problem);
-      }
-    }
+    submission.source = parsed->voucher ? Source::kVoucher : Source::kWallet;
+    submission.entries = std::move(parsed->entries);
     bool is_voucher = submission.source == Source::kVoucher;
     EntryId last_id = submission.entries.back().id;
     auto result = co_await AwaitSubmit(node_, std::move(submission));
@@ -374,21 +328,6 @@ class HttpApi::Impl {
     json::object out{{"entries", std::move(entries)}};
     if (is_voucher) out["voucher"] = VoucherJson(last_id);
     co_return JsonReply(any_new ? http::status::created : http::status::ok, out);
-  }
-
-  // A voucher is one author's consecutive entries ending in a redeem.
-  static std::optional<std::string> VoucherShapeProblem(const std::vector<VerifiedEntry>& es) {
-    if (!std::holds_alternative<Redeem>(es.back().entry.kind)) {
-      return "a voucher must end with the volunteer's redeem entry";
-    }
-    for (std::size_t i = 1; i < es.size(); ++i) {
-      const Entry& a = es[i - 1].entry;
-      const Entry& b = es[i].entry;
-      if (a.author != b.author || b.seq != a.seq + 1 || b.prev != es[i - 1].id) {
-        return "a voucher's entries must be one volunteer's consecutive chain";
-      }
-    }
-    return std::nullopt;
   }
 
   json::object VoucherJson(const EntryId& redeem_id) {

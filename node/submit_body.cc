@@ -1,0 +1,95 @@
+#include "node/submit_body.h"
+
+#include <boost/json.hpp>
+
+#include "base/hex.h"
+#include "ledger/voucher.h"
+
+namespace lovebank::node {
+namespace {
+
+namespace json = boost::json;
+using namespace lovebank::ledger;
+
+constexpr std::size_t kMaxEnvelopesPerPost = kMaxVoucherEntries;
+
+BodyError Bad(std::string code, std::string message, int status = 400) {
+  return BodyError{status, std::move(code), std::move(message)};
+}
+
+// A voucher is one author's consecutive entries ending in a redeem.
+std::optional<std::string> VoucherShapeProblem(const std::vector<VerifiedEntry>& es) {
+  if (!std::holds_alternative<Redeem>(es.back().entry.kind)) {
+    return "a voucher must end with the volunteer's redeem entry";
+  }
+  for (std::size_t i = 1; i < es.size(); ++i) {
+    const Entry& a = es[i - 1].entry;
+    const Entry& b = es[i].entry;
+    if (a.author != b.author || b.seq != a.seq + 1 || b.prev != es[i - 1].id) {
+      return "a voucher's entries must be one volunteer's consecutive chain";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<SubmitBody, BodyError> ParseSubmitBody(std::string_view body, const NetworkId& network) {
+  json::error_code jec;
+  json::value doc = json::parse(body, jec);
+  if (jec || !doc.is_object()) {
+    return Bad("bad_request",
+               "the body must be a JSON object with \"envelope\", \"envelopes\" or \"voucher\"; "
+               "see docs/api.md");
+  }
+  const json::object& o = doc.as_object();
+  std::vector<Bytes> envelopes;
+  SubmitBody out;
+  if (const auto* voucher = o.if_contains("voucher"); voucher && voucher->is_string()) {
+    auto decoded = DecodeVoucher(std::string_view(voucher->as_string()));
+    if (!decoded) return Bad("bad_voucher", decoded.error().message);
+    envelopes = std::move(*decoded);
+    out.voucher = true;
+  } else {
+    std::vector<std::string_view> hexes;
+    if (const auto* one = o.if_contains("envelope"); one && one->is_string()) {
+      hexes.push_back(one->as_string());
+    } else if (const auto* many = o.if_contains("envelopes"); many && many->is_array()) {
+      for (const auto& h : many->as_array()) {
+        if (!h.is_string()) return Bad("bad_request", "envelopes must be hex");
+        hexes.push_back(h.as_string());
+      }
+    }
+    if (hexes.empty() || hexes.size() > kMaxEnvelopesPerPost) {
+      return Bad("bad_request",
+                 "send one entry as {\"envelope\": HEX} or up to 16 as {\"envelopes\": [HEX, "
+                 "...]}");
+    }
+    for (auto h : hexes) {
+      auto bytes = FromHex(h);
+      if (!bytes) return Bad("bad_request", "an envelope is not valid hex");
+      envelopes.push_back(std::move(*bytes));
+    }
+  }
+  for (auto& envelope : envelopes) {
+    auto verified = VerifyEnvelope(std::move(envelope), network);
+    if (!verified) {
+      const Rejection& r = verified.error();
+      return Bad(std::string(RejectCodeName(r.code)),
+                 "the entry was refused: " + r.message +
+                     (r.code == RejectCode::kWrongNetwork
+                          ? " (check --node: this node serves another community)"
+                          : ""),
+                 r.code == RejectCode::kOversize ? 413 : 422);
+    }
+    out.entries.push_back(std::move(*verified));
+  }
+  if (out.voucher) {
+    if (auto problem = VoucherShapeProblem(out.entries)) {
+      return Bad("bad_voucher", *problem, 422);
+    }
+  }
+  return out;
+}
+
+}  // namespace lovebank::node
