@@ -262,6 +262,13 @@ Result<std::vector<AddResult>> Store::Ingest(std::vector<VerifiedEntry> batch_en
                      "the ledger in memory could not be brought back in line with the disk "
                      "after a failed write; restart lovebank-node");
   }
+  if (write_failed_) {
+    // Still out of space (or the disk still failing): refuse before touching the state.
+    if (auto resumed = impl_->db->Resume(); !resumed.ok()) {
+      return FromRocks(resumed, "cannot store the entries (the last write failed)");
+    }
+    write_failed_ = false;
+  }
   rocksdb::WriteBatch batch;
   std::vector<AddResult> results;
   results.reserve(batch_entries.size());
@@ -293,6 +300,7 @@ Result<std::vector<AddResult>> Store::Ingest(std::vector<VerifiedEntry> batch_en
   auto s = impl_->db->Write(impl_->WriteOptions(), &batch);
   if (!s.ok()) {
     Error error = FromRocks(s, "cannot store the entries");
+    write_failed_ = true;
     // The state in memory is ahead of the disk: take it back to what is stored.
     if (auto reloaded = Reload(); !reloaded) {
       diverged_ = true;  // refuse further writes rather than store on a wrong state

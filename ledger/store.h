@@ -50,7 +50,10 @@ class Store {
   // Applies `batch` to the state and commits it in one synced WriteBatch. Returns one
   // result per entry, in order. On a write failure (disk full: kResourceExhausted)
   // nothing of the batch is kept, in memory or on disk; if memory cannot be brought
-  // back in line with the disk, later calls fail with kFailedPrecondition.
+  // back in line with the disk, later calls fail with kFailedPrecondition. After a
+  // failed write RocksDB refuses every write until it is resumed; the next call first
+  // asks it to resume (it flushes to a fresh log), so the store writes again by itself
+  // once space is back, and until then fails fast without touching the state.
   Result<std::vector<AddResult>> Ingest(std::vector<VerifiedEntry> batch);
 
   // The settled state after the last Ingest().
@@ -107,6 +110,7 @@ class Store {
   std::unique_ptr<LedgerState> state_;
   // Set when a failed write could not be undone in memory: Ingest() refuses from then on.
   bool diverged_ = false;
+  bool write_failed_ = false;  // the last write failed: resume RocksDB before the next
 };
 
 }  // namespace lovebank::ledger

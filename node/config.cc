@@ -58,7 +58,9 @@ Status LoadConfigFile(const std::string& path, RunConfig& config) {
   }
   static constexpr std::string_view kKnown[] = {
       "api", "listen", "peers", "log_level", "max_clock_skew_seconds", "offline_limit_points",
-      "http_threads", "max_batch_entries", "peer_exchange", "sync_interval_ms", "max_outbound"};
+      "http_threads", "max_batch_entries", "peer_exchange", "sync_interval_ms", "max_outbound",
+      "min_free_mb", "max_pending_entries", "max_http_connections", "http_request_timeout_ms",
+      "peer_idle_timeout_ms"};
   for (const auto& [key, value] : table) {
     bool known = false;
     for (auto k : kKnown) known = known || key.str() == k;
@@ -86,6 +88,11 @@ Status LoadConfigFile(const std::string& path, RunConfig& config) {
     return s;
   }
   if (auto s = ReadInteger(table, "max_outbound", path, config.max_outbound, 1, 64); !s) return s;
+  if (auto s = ReadInteger(table, "peer_idle_timeout_ms", path, config.peer_idle_timeout_ms, 1'000,
+                           3'600'000);
+      !s) {
+    return s;
+  }
   std::int64_t skew_s = config.node.max_clock_skew_ms / 1000;
   if (auto s = ReadInteger(table, "max_clock_skew_seconds", path, skew_s, 1, 7 * 86400); !s) {
     return s;
@@ -99,6 +106,24 @@ Status LoadConfigFile(const std::string& path, RunConfig& config) {
   if (auto s = ReadInteger(table, "http_threads", path, config.http.threads, 1, 64); !s) return s;
   if (auto s = ReadInteger(table, "max_batch_entries", path, config.node.max_batch_entries, 1,
                            100'000);
+      !s) {
+    return s;
+  }
+  std::uint64_t min_free_mb = config.node.min_free_bytes / (1024 * 1024);
+  if (auto s = ReadInteger(table, "min_free_mb", path, min_free_mb, 0, 1'000'000); !s) return s;
+  config.node.min_free_bytes = min_free_mb * 1024 * 1024;
+  if (auto s = ReadInteger(table, "max_pending_entries", path, config.node.max_pending_entries, 0,
+                           100'000'000);
+      !s) {
+    return s;
+  }
+  if (auto s = ReadInteger(table, "max_http_connections", path, config.http.max_connections, 1,
+                           100'000);
+      !s) {
+    return s;
+  }
+  if (auto s = ReadInteger(table, "http_request_timeout_ms", path, config.http.request_timeout_ms,
+                           100, 600'000);
       !s) {
     return s;
   }

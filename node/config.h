@@ -31,6 +31,17 @@ struct NodeOptions {
   std::size_t max_batch_entries = 2048;
   // Submissions waiting for the ingest thread; more are refused with "busy" (503).
   std::size_t max_queued_submissions = 8192;
+  // Entries from peers and voucher bundles whose prev has not arrived are held in the
+  // pending pool (memory and disk). Beyond this many, more such entries are not stored
+  // (a peer's anti-entropy offers them again once their chain has connected), so a
+  // flood of orphans cannot grow the node without limit. The pool may exceed it by at
+  // most one batch (max_batch_entries).
+  std::size_t max_pending_entries = 100'000;
+  // Free space the node keeps on the ledger's disk. Below it new entries are refused
+  // with "disk_full" (507) while reads go on; they are taken again as soon as space is
+  // back. RocksDB itself is never driven into a full disk: its write-ahead log may not
+  // recover from that without a restart.
+  std::uint64_t min_free_bytes = 64ull * 1024 * 1024;
   // Sync the write-ahead log before acknowledging (only benchmarks turn this off).
   bool sync = true;
 };
@@ -56,6 +67,7 @@ struct RunConfig {
   bool peer_exchange = true;        // dial addresses that peers tell us about
   std::uint32_t sync_interval_ms = 2'000;  // anti-entropy period per outbound link
   std::size_t max_outbound = 8;
+  std::uint32_t peer_idle_timeout_ms = 60'000;  // a peer silent this long is disconnected
   std::string log_level = "info";   // trace, debug, info, warn, error
 };
 

@@ -212,13 +212,14 @@ class HttpApi::Impl {
         socket.close(ignored);
         continue;
       }
+      ++connections_;  // counted here, not in Session: a burst of accepts cannot overshoot
       auto executor = socket.get_executor();
       asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket))), asio::detached);
     }
   }
 
+  // One connection; Accept() counted it in connections_, and this uncounts it.
   awaitable<void> Session(beast::tcp_stream stream) {
-    ++connections_;
     beast::flat_buffer buffer;
     for (;;) {
       http::request_parser<http::string_body> parser;
@@ -734,6 +735,12 @@ class HttpApi::Impl {
            "Time spent checking, applying and syncing batches.", c.commit_micros.load());
     metric("lovebank_store_write_failures_total", "counter", "Failed store writes.",
            c.write_failures.load());
+    metric("lovebank_pending_dropped_total", "counter",
+           "Entries waiting for a prev not stored because the pending pool was full.",
+           c.pending_dropped.load());
+    metric("lovebank_disk_space_low", "gauge",
+           "1 while free space on the ledger's disk is under the reserve.",
+           c.disk_low.load() ? 1 : 0);
     metric("lovebank_http_requests_total", "counter", "HTTP requests answered.", requests_.load());
     metric("lovebank_http_connections", "gauge", "Open HTTP connections.", connections_.load());
     if (peers_) PeerMetrics(out, metric);

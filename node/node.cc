@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "base/hex.h"
 
@@ -115,7 +116,60 @@ void Node::IngestLoop() {
   }
 }
 
+std::optional<Refusal> Node::CheckDiskSpace(std::uint64_t batch_bytes) {
+  if (options_.min_free_bytes == 0) return std::nullopt;
+  std::error_code ec;
+  auto space = std::filesystem::space(LedgerPath(options_.data_dir), ec);
+  if (ec) return std::nullopt;  // cannot tell: the write itself will say
+  // Twice the batch: the log record now, and the memtable flushed to a table later.
+  const bool low = space.available < options_.min_free_bytes + 2 * batch_bytes;
+  constexpr std::uint64_t kMiB = 1024 * 1024;
+  if (low != counters_.disk_low.exchange(low, std::memory_order_relaxed)) {
+    if (low) {
+      spdlog::error("only {} MiB free on the ledger's disk, under the {} MiB the node keeps in "
+                    "reserve: new entries are refused until space is freed (reads go on)",
+                    space.available / kMiB, options_.min_free_bytes / kMiB);
+    } else {
+      spdlog::info("{} MiB free on the ledger's disk again: taking new entries",
+                   space.available / kMiB);
+    }
+  }
+  if (!low) return std::nullopt;
+  return Refusal{"disk_full", 507,
+                 "the node's disk is full (" + std::to_string(space.available / kMiB) +
+                     " MiB free, " + std::to_string(options_.min_free_bytes / kMiB) +
+                     " MiB kept in reserve); nothing was stored. The operator should free "
+                     "space; the node takes entries again by itself"};
+}
+
+std::size_t Node::DropOrphansOverBound(
+    std::vector<VerifiedEntry>& entries, std::uint64_t& waiting_in_batch,
+    std::unordered_set<EntryId, FixedBytesHash>& batch_ids) const {
+  const LedgerState& state = store_->state();
+  const std::size_t before = entries.size();
+  std::erase_if(entries, [&](const VerifiedEntry& v) {
+    batch_ids.insert(v.id);
+    const Entry& e = v.entry;
+    if (!e.prev || batch_ids.contains(*e.prev)) return false;  // first entry, or follows one here
+    EntryStatus prev = state.Status(*e.prev);
+    if (prev != EntryStatus::kUnknown && prev != EntryStatus::kPending) return false;
+    if (state.Status(v.id) != EntryStatus::kUnknown) return false;  // a duplicate costs nothing
+    if (state.pending_count() + waiting_in_batch < options_.max_pending_entries) {
+      ++waiting_in_batch;
+      return false;
+    }
+    batch_ids.erase(v.id);
+    return true;
+  });
+  return before - entries.size();
+}
+
 void Node::IngestBatch(std::vector<Queued> batch) {
+  std::uint64_t batch_bytes = 0;
+  for (const auto& q : batch) {
+    for (const auto& v : q.submission.entries) batch_bytes += v.envelope.size();
+  }
+  const std::optional<Refusal> disk_full = CheckDiskSpace(batch_bytes);
   std::vector<std::optional<Refusal>> refusals(batch.size());
   std::vector<std::optional<std::vector<EntryOutcome>>> results(batch.size());
   std::vector<VerifiedEntry> admitted;
@@ -139,8 +193,26 @@ void Node::IngestBatch(std::vector<Queued> batch) {
       }
       return total;
     };
+    std::uint64_t waiting_in_batch = 0;  // entries of this batch that will wait for a prev
+    std::unordered_set<EntryId, FixedBytesHash> batch_ids;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& entries = batch[i].submission.entries;
+      if (disk_full) {
+        refusals[i] = disk_full;
+        continue;
+      }
+      if (batch[i].submission.source != Source::kWallet) {
+        std::size_t dropped = DropOrphansOverBound(entries, waiting_in_batch, batch_ids);
+        if (dropped > 0) {
+          counters_.pending_dropped.fetch_add(dropped, std::memory_order_relaxed);
+          if (batch[i].submission.source == Source::kVoucher) {
+            refusals[i] = Refusal{"busy", 503,
+                                  "the node holds too many entries waiting for earlier ones; "
+                                  "nothing of the voucher was stored, try again later"};
+            continue;
+          }
+        }
+      }
       if (batch[i].submission.source == Source::kWallet) {
         BatchOverlay before = overlay;  // a refused submission leaves no trace
         for (const auto& v : entries) {
@@ -154,11 +226,13 @@ void Node::IngestBatch(std::vector<Queued> batch) {
       }
       if (refusals[i]) continue;
       for (auto& v : entries) {
+        batch_ids.insert(v.id);
         admitted.push_back(v);
         owner.push_back(i);
       }
     }
-    auto ingested = store_->Ingest(admitted);
+    auto ingested = admitted.empty() ? Result<std::vector<AddResult>>(std::vector<AddResult>{})
+                                     : store_->Ingest(admitted);
     if (!ingested) {
       counters_.write_failures.fetch_add(1, std::memory_order_relaxed);
       spdlog::error("store write failed: {}", ingested.error().message);

@@ -20,6 +20,7 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "base/result.h"
@@ -77,6 +78,8 @@ struct NodeCounters {
   std::atomic<std::uint64_t> batch_entries{0};
   std::atomic<std::uint64_t> commit_micros{0};
   std::atomic<std::uint64_t> write_failures{0};
+  std::atomic<std::uint64_t> pending_dropped{0};  // orphans not stored: pool at its bound
+  std::atomic<bool> disk_low{false};              // free space under min_free_bytes
   std::mutex refusal_mutex;
   std::map<std::string, std::uint64_t> refusals_by_code;  // guarded by refusal_mutex
 };
@@ -128,6 +131,17 @@ class Node {
   void IngestLoop();
   void RebuildSyncIndex();  // from the state; under the unique lock
   void IngestBatch(std::vector<Queued> batch);
+  // The refusal for every submission of a batch when the ledger's disk is below its
+  // reserve; nullopt when there is room. Logs when the state changes.
+  std::optional<Refusal> CheckDiskSpace(std::uint64_t batch_bytes);
+  // Removes from `entries` those that would join a pending pool already at its bound
+  // (from a peer or a voucher; wallet entries never wait). `batch_ids` holds the ids
+  // taken into the batch so far (an entry that follows one of them does not wait).
+  // Returns how many it removed.
+  std::size_t DropOrphansOverBound(std::vector<ledger::VerifiedEntry>& entries,
+                                   std::uint64_t& waiting_in_batch,
+                                   std::unordered_set<ledger::EntryId, FixedBytesHash>&
+                                       batch_ids) const;
 
   NodeOptions options_;
   ledger::NetworkId network_;

@@ -53,6 +53,7 @@ net::PeerOptions PeerOptionsFor(const RunConfig& config) {
   options.peer_exchange = config.peer_exchange;
   options.sync_interval_ms = config.sync_interval_ms;
   options.max_outbound = config.max_outbound;
+  options.idle_timeout_ms = config.peer_idle_timeout_ms;
   return options;
 }
 

@@ -1,6 +1,7 @@
 // Peer-to-peer with real lovebank-node processes over real TCP on 127.0.0.1: lines
 // and rings converge, a partition with a fork heals, outsiders are refused, a
-// hostile peer is cut off, and a node killed mid-sync resumes.
+// hostile peer is cut off, an orphan flood stops at the pending bound, and a node
+// killed mid-sync resumes.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -421,6 +422,53 @@ TEST_F(Neighbourhood, ANodeKilledMidSyncResumesWithNothingLostOrDoubled) {
   auto rebuild = testing::RunProcess({LOVEBANK_NODE_BIN, "rebuild", "--data", members_[1].data});
   ASSERT_EQ(rebuild.exit_code, 0) << rebuild.err;
   EXPECT_EQ(rebuild.out.substr(0, 64), live);
+}
+
+// A peer on the roster that floods the node with validly signed entries whose prev
+// never arrives fills the pending pool to its bound and no further; peers that stall
+// in the handshake or in the middle of a frame are dropped at their timeouts.
+TEST_F(Neighbourhood, OrphanFloodStopsAtThePendingBoundAndStallingPeersTimeOut) {
+  Create(1);
+  std::ofstream(members_[0].data + "/node.toml")
+      << "max_pending_entries = 300\npeer_idle_timeout_ms = 2000\n";
+  auto setup = Setup({0}, 3);
+  Start(0, {});
+  PostAll(0, setup);
+  const std::string node = "127.0.0.1:" + std::to_string(members_[0].port);
+  auto flood = testing::RunProcess({LOVEBANK_HOSTILE_BIN, node, network_key_hex_,
+                                    ToHex(HostileKey(0).seed()), "orphans",
+                                    "1000:" + ToHex(community_.genesis().id)});
+  ASSERT_EQ(flood.exit_code, 0) << flood.out << flood.err;
+  // Every orphan is either held (up to the bound) or counted as dropped.
+  auto metric = [&](const std::string& name) -> std::uint64_t {
+    std::string text = Metrics(0);
+    auto at = text.find("\n" + name + " ");
+    return at == std::string::npos ? ~0ull : std::stoull(text.substr(at + name.size() + 2));
+  };
+  auto deadline = Clock::now() + std::chrono::seconds(20);
+  std::uint64_t pending = 0, dropped = 0;
+  while (Clock::now() < deadline) {
+    pending = metric("lovebank_ledger_pending_entries");
+    dropped = metric("lovebank_pending_dropped_total");
+    if (pending + dropped >= 1000) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(pending, 300u);
+  EXPECT_EQ(dropped, 700u);
+  EXPECT_EQ(Status(0).at("pending").to_number<std::uint64_t>(), 300u);
+  // The honest ledger is untouched and still takes entries.
+  Post(0, Record("coord0", "vol0", 5));
+  EXPECT_EQ(Entries(0), 1 + setup.size() + 1);
+
+  // Half a handshake, then silence: cut at the handshake timeout (5 s).
+  auto stall = testing::RunProcess({LOVEBANK_HOSTILE_BIN, node, network_key_hex_,
+                                    ToHex(HostileKey(1).seed()), "stall"});
+  EXPECT_EQ(stall.exit_code, 0) << stall.out << stall.err;
+  // Half a frame after the handshake, then silence: cut at the idle timeout (2 s here).
+  auto truncated = testing::RunProcess({LOVEBANK_HOSTILE_BIN, node, network_key_hex_,
+                                        ToHex(HostileKey(2).seed()), "truncated"});
+  EXPECT_EQ(truncated.exit_code, 0) << truncated.out << truncated.err;
+  EXPECT_TRUE(Status(0).at("entries").is_number());
 }
 
 }  // namespace

@@ -2,12 +2,15 @@
 // (docs/wire-protocol.md) to attack a real lovebank-node, then reports whether the
 // node cut it off.
 //
-//   hostile_peer HOST:PORT NETWORK_KEY_HEX NODE_SEED_HEX MODE [ENVELOPE_HEX]
+//   hostile_peer HOST:PORT NETWORK_KEY_HEX NODE_SEED_HEX MODE [ARG]
 //
-// MODE: prehandshake (random bytes instead of message 1), garbage (a frame of random
-// bytes after the handshake), oversize (a frame header announcing 4 GiB), malformed (a sealed
-// frame that is not a message), badsig (a gossiped entry with one signature bit
-// flipped; needs ENVELOPE_HEX), flood (thousands of small frames as fast as possible).
+// MODE: prehandshake (random bytes instead of message 1), stall (half of message 1,
+// then nothing), garbage (a frame of random bytes after the handshake), oversize (a
+// frame header announcing 4 GiB), truncated (a frame header and half its bytes, then
+// nothing), malformed (a sealed frame that is not a message), badsig (a gossiped entry
+// with one signature bit flipped; ARG: its envelope hex), flood (thousands of small
+// frames as fast as possible), orphans (ARG entries, each the seq-2 entry of a fresh
+// key whose seq 1 never comes; ARG: "COUNT:NETWORK_ID_HEX"; exits 0 once sent).
 // Exit 0: the node closed the connection; 1: it kept the connection open for 10 s;
 // 2: setup failed (could not connect, or the handshake was refused).
 #include <boost/asio.hpp>
@@ -17,6 +20,7 @@
 #include "base/hex.h"
 #include "crypto/keys.h"
 #include "crypto/secret_file.h"
+#include "ledger/entry.h"
 #include "net/frame.h"
 #include "net/handshake.h"
 #include "net/messages.h"
@@ -78,6 +82,10 @@ int main(int argc, char** argv) {
     asio::write(socket, asio::buffer(crypto::RandomBytes(net::Handshake::kMessage1Size)), ec);
     return AwaitClose(socket);
   }
+  if (mode == "stall") {
+    asio::write(socket, asio::buffer(crypto::RandomBytes(net::Handshake::kMessage1Size / 2)), ec);
+    return AwaitClose(socket);
+  }
   crypto::SecretKey key = crypto::SecretKey::FromSeed(*seed);
   net::Handshake hs(net::HandshakeRole::kInitiator, key, *net::NetworkKey::FromView(*network_key));
   asio::write(socket, asio::buffer(*hs.TakeOutgoing()), ec);
@@ -101,6 +109,41 @@ int main(int argc, char** argv) {
     Bytes header;
     AppendBigEndian32(header, 0xFFFFFFF0u);
     asio::write(socket, asio::buffer(header), ec);
+  } else if (mode == "truncated") {
+    Bytes frame = sealer.Seal(net::EncodeMessage(net::PeerList{{"127.0.0.1:1"}}));
+    frame.resize(frame.size() / 2);
+    asio::write(socket, asio::buffer(frame), ec);
+  } else if (mode == "orphans") {
+    if (argc < 6) return 2;
+    std::string arg = argv[5];
+    auto colon_at = arg.find(':');
+    auto network = FromHex(arg.substr(colon_at + 1));
+    if (colon_at == std::string::npos || !network || network->size() != 32) return 2;
+    int count = std::stoi(arg.substr(0, colon_at));
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    net::Entries batch;
+    for (int i = 0; i < count && !ec; ++i) {
+      ledger::Entry e;
+      crypto::SecretKey author = crypto::SecretKey::Generate();
+      e.author = author.public_key();
+      e.seq = 2;
+      e.prev = *ledger::EntryId::FromView(crypto::RandomBytes(32));
+      e.network = *ledger::EntryId::FromView(*network);
+      e.timestamp_ms = static_cast<std::uint64_t>(now);
+      e.kind = ledger::ServiceClaim{"Orphan", "care", static_cast<std::uint64_t>(now) - 3'600'000,
+                                    30, std::nullopt};
+      batch.envelopes.push_back(ledger::SignEntry(e, author).envelope);
+      if (batch.envelopes.size() == 100 || i + 1 == count) {
+        asio::write(socket, asio::buffer(sealer.Seal(net::EncodeMessage(batch))), ec);
+        batch.envelopes.clear();
+      }
+    }
+    // Valid entries are not misbehaviour: stay a moment so the node takes them, then go.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    std::cout << (ec ? "send failed: " + ec.message() : "sent") << "\n";
+    return ec ? 1 : 0;
   } else if (mode == "malformed") {
     asio::write(socket, asio::buffer(sealer.Seal("\xff\xff\xff\xff not a message")), ec);
   } else if (mode == "badsig") {
