@@ -1,5 +1,7 @@
 #include "crypto/secret_file.h"
 
+#include "base/file.h"
+
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -21,34 +23,12 @@ Status WriteSecretFile(const std::string& path, ByteView data, std::string_view 
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path target(path);
-  if (fs::exists(target, ec)) {
-    return MakeError(ErrorCode::kAlreadyExists,
-                     std::string("a ") + std::string(what) + " already exists at " + path +
-                         "; move it away first if you really mean to replace it");
-  }
   if (target.has_parent_path()) {
     if (fs::create_directories(target.parent_path(), ec)) {
       ::chmod(target.parent_path().c_str(), 0700);
     }
   }
-  std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return MakeError(ErrorCode::kPermissionDenied,
-                     "cannot write " + temp + ": " + std::strerror(errno));
-  }
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
-            ::fsync(fd) == 0;
-  int saved_errno = errno;
-  ::close(fd);
-  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
-    if (ok) saved_errno = errno;
-    ::unlink(temp.c_str());
-    return MakeError(
-        saved_errno == ENOSPC ? ErrorCode::kResourceExhausted : ErrorCode::kUnavailable,
-        "cannot write the " + std::string(what) + " " + path + ": " + std::strerror(saved_errno));
-  }
-  return OkStatus();
+  return WriteNewFile(path, data, 0600, what);
 }
 
 Result<Bytes> ReadSecretFile(const std::string& path, std::size_t max_size,

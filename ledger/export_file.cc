@@ -1,7 +1,10 @@
 #include "ledger/export_file.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -56,13 +59,14 @@ Bytes EncodeExportEnd(std::uint64_t entries) {
 Result<std::unique_ptr<ExportWriter>> ExportWriter::Create(const std::string& path,
                                                            const ExportHeader& header) {
   std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
+  if (std::filesystem::exists(std::filesystem::symlink_status(path, ec))) {
     return MakeError(ErrorCode::kAlreadyExists,
                      fmt::format("{} already exists; an export is never overwritten, so choose "
                                  "another name or remove it first",
                                  path));
   }
   std::string partial = path + ".partial";
+  std::filesystem::remove(partial, ec);  // a leftover, or a planted symlink: not followed
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   if (!out) {
     return MakeError(ErrorCode::kUnavailable,
@@ -108,13 +112,16 @@ Status ExportWriter::Finish() {
   out_.flush();
   if (auto s = Check("finish"); !s) return s;
   out_.close();
-  std::error_code ec;
-  std::filesystem::rename(path_ + ".partial", path_, ec);
-  if (ec) {
-    return MakeError(ErrorCode::kUnavailable,
+  // A hard link, not a rename: it fails rather than replace anything that appeared at
+  // the path meanwhile.
+  const std::string partial = path_ + ".partial";
+  if (::link(partial.c_str(), path_.c_str()) != 0) {
+    int error = errno;
+    return MakeError(error == EEXIST ? ErrorCode::kAlreadyExists : ErrorCode::kUnavailable,
                      fmt::format("cannot move the finished export into place at {}: {}", path_,
-                                 ec.message()));
+                                 std::strerror(error)));
   }
+  ::unlink(partial.c_str());
   finished_ = true;
   return OkStatus();
 }

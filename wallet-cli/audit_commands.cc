@@ -11,6 +11,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/file.h"
 #include "base/hex.h"
 #include "crypto/secret_file.h"
 #include "ledger/audit.h"
@@ -243,14 +244,12 @@ Outcome<Bytes> ReadFile(const std::string& path, std::size_t max) {
   return out;
 }
 
+// A certificate or its printable page: never written over an existing file.
 Outcome<std::string> WriteNewFile(const std::string& path, ByteView data) {
-  if (std::filesystem::exists(path)) {
-    return Failure{"usage", path + " already exists; choose another name or remove it first"};
+  if (auto s = lovebank::WriteNewFile(path, data, 0644, "file"); !s) {
+    return Failure{s.error().code == ErrorCode::kAlreadyExists ? "usage" : "io",
+                   s.error().message};
   }
-  std::ofstream out(path, std::ios::binary);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  out.close();
-  if (!out) return Failure{"io", "cannot write " + path + "; is the disk full?"};
   return path;
 }
 
@@ -604,7 +603,7 @@ int CertificateIssueCmd(Wallet& w, const CertificateArgs& a) {
   if (!issuer) return Fail(g, issuer.error());
   auto volunteer = w.ResolveKey(a.volunteer);
   if (!volunteer) return Fail(g, volunteer.error());
-  if (std::filesystem::exists(a.out)) {
+  if (std::filesystem::exists(std::filesystem::symlink_status(a.out))) {
     return Fail(g, {"usage", a.out + " already exists; choose another name or remove it first"});
   }
   // The certificate is built from a full audit of the node's ledger, never from what

@@ -1,6 +1,8 @@
 // lovebank: the one wallet for volunteers, coordinators, station staff, admins and
 // auditors. `lovebank --help` lists the commands; docs/cli.md shows each with an
 // example and its --json output.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -12,6 +14,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/file.h"
 #include "base/hex.h"
 #include "crypto/keystore.h"
 #include "crypto/secret_file.h"
@@ -526,6 +529,14 @@ int CatalogList(Wallet& w) {
 
 int RedeemCmd(Wallet& w, const std::string& item_text, const std::string& station_text,
               const std::string& out, bool qr) {
+  struct stat existing {};
+  if (!out.empty() && ::lstat(out.c_str(), &existing) == 0) {
+    // Refused before anything is signed, so no points are spent on a voucher with
+    // nowhere to go.
+    return Fail(w.globals(), {"usage", "something already exists at " + out +
+                                           "; a voucher is never written over a file, so choose "
+                                           "another name or move that one away first"});
+  }
   auto item = w.ResolveItem(item_text);
   if (!item) return Fail(w.globals(), item.error());
   std::string name = Str(item->at("name"));
@@ -554,9 +565,10 @@ int RedeemCmd(Wallet& w, const std::string& item_text, const std::string& statio
   std::string voucher = EncodeVoucher(*chain, kVoucherTextBytes);
   std::string qr_voucher = EncodeVoucher(*chain, kVoucherQrBytes);
   if (!out.empty()) {
-    std::ofstream file(out);
-    file << voucher << "\n";
-    if (!file) return Fail(w.globals(), {"usage", "cannot write the voucher to " + out});
+    if (auto written = WriteNewFile(out, voucher + "\n", 0600, "voucher"); !written) {
+      return Fail(w.globals(), {"io", written.error().message +
+                                          ". The gift is paid for; your voucher is:\n" + voucher});
+    }
   }
   json::object o = *answer;
   o["voucher"] = voucher;

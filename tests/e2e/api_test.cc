@@ -2,10 +2,17 @@
 // loopback socket: every endpoint of docs/api.md, and the errors it promises.
 #include <gtest/gtest.h>
 
+#include <sys/mount.h>
+#include <unistd.h>
+
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "base/hex.h"
 #include "crypto/secret_file.h"
@@ -34,16 +41,21 @@ class Api : public ::testing::Test {
     }
     ASSERT_TRUE(crypto::WriteSecretFile(dir_.Sub("network.key"),
                                         ToHex(crypto::RandomBytes(32)) + "\n", "network key"));
-    auto init = testing::RunProcess({LOVEBANK_NODE_BIN, "init", "--data", dir_.Sub("node"),
-                                     "--genesis", dir_.Sub("genesis.entry"), "--network-key",
+    auto init = testing::RunProcess({LOVEBANK_NODE_BIN, "init", "--data", DataDir(), "--genesis",
+                                     dir_.Sub("genesis.entry"), "--network-key",
                                      dir_.Sub("network.key")});
     ASSERT_EQ(init.exit_code, 0) << init.err;
-    node_ = std::make_unique<testing::NodeProcess>(LOVEBANK_NODE_BIN, dir_.Sub("node"));
+    std::ofstream(DataDir() + "/node.toml") << NodeConfig();
+    node_ = std::make_unique<testing::NodeProcess>(LOVEBANK_NODE_BIN, DataDir());
     ASSERT_TRUE(node_->WaitReady()) << node_->Log();
     auto client = wallet::NodeClient::Create(node_->url());
     ASSERT_TRUE(client);
     client_.emplace(std::move(*client));
   }
+
+  // Where the node keeps its data, and its node.toml; subclasses change them.
+  virtual std::string DataDir() const { return dir_.Sub("node"); }
+  virtual std::string NodeConfig() const { return ""; }
 
   // Signs `kind` by `who` dated now.
   VerifiedEntry Sign(const std::string& who, EntryKind kind) {
@@ -56,8 +68,8 @@ class Api : public ::testing::Test {
     auto r = Post(v);
     ASSERT_TRUE(r) << r.error().code << ": " << r.error().message;
   }
-  // Sends raw bytes and returns the HTTP status line's code.
-  int RawStatus(const std::string& request) {
+  // Sends raw bytes and returns the whole response (until the node closes or 5 s).
+  std::string RawResponse(const std::string& request) {
     boost::asio::io_context io;
     boost::asio::ip::tcp::socket socket(io);
     socket.connect({boost::asio::ip::make_address("127.0.0.1"),
@@ -65,11 +77,34 @@ class Api : public ::testing::Test {
     boost::system::error_code ec;
     // The node may answer and close before it has read a request it refuses.
     boost::asio::write(socket, boost::asio::buffer(request), ec);
-    std::string response(64, '\0');
-    std::size_t n = socket.read_some(boost::asio::buffer(response), ec);
-    response.resize(n);
+    std::string response;
+    socket.non_blocking(true);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    char buffer[4096];
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::size_t n = socket.read_some(boost::asio::buffer(buffer), ec);
+      if (ec == boost::asio::error::would_block) {
+        // A whole response to a keep-alive request: stop there.
+        auto end = response.find("\r\n\r\n");
+        auto length = response.find("Content-Length: ");
+        if (end != std::string::npos && length != std::string::npos &&
+            response.size() >= end + 4 + std::stoul(response.substr(length + 16))) {
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
+      response.append(buffer, n);
+      if (ec) break;
+    }
+    return response;
+  }
+  // The HTTP status code of the response to raw `request`.
+  int RawStatus(const std::string& request) {
+    std::string response = RawResponse(request);
     return response.size() > 12 ? std::atoi(response.c_str() + 9) : 0;
   }
+  std::string Metrics() { return RawResponse("GET /metrics HTTP/1.0\r\n\r\n"); }
 
   testing::TempDir dir_;
   testing::TestCommunity community_{testing::TestPolicy()};
@@ -152,6 +187,8 @@ TEST_F(Api, TheNodeItselfRefusesWhatAWalletMustNotStore) {
          "self_record", 422);
   expect(next("vol", Transfer{community_.key("coord"), 1, ""}, Now() - 3'600'000), "clock_skew",
          422);
+  expect(next("vol", Transfer{community_.key("coord"), 1, ""}, Now() + 365ull * 86'400'000),
+         "clock_skew", 422);
   expect(next("vol", Redeem{EntryId{}, community_.key("coord"), 1, "n"}), "unknown_item", 404);
   expect(next("coord", ServiceRecord{"Visit", "juggling", Now() - 7'200'000, 30,
                                      {community_.key("vol")}}),
@@ -244,6 +281,159 @@ TEST_F(Api, MetricsAreInPrometheusTextFormat) {
       << text;
   EXPECT_NE(text.find("lovebank_entries_stored_total 1"), std::string::npos);
   EXPECT_NE(text.find("lovebank_ingest_batches_total"), std::string::npos);
+}
+
+TEST_F(Api, PathsOutsideTheApiFindNothing) {
+  // The node serves no files; these reach the router and nothing else.
+  for (std::string target :
+       {"/../../../../etc/passwd", "/v1/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+        "/v1/entries/..%2f..%2f..%2fetc%2fpasswd", "/v1/accounts/..%2F..%2Fetc%2Fpasswd/history",
+        "/v1/export?after=../../etc/passwd"}) {
+    std::string response =
+        RawResponse("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    int status = response.size() > 12 ? std::atoi(response.c_str() + 9) : 0;
+    EXPECT_TRUE(status == 400 || status == 404) << target << "\n" << response;
+    EXPECT_EQ(response.find("root:"), std::string::npos) << target;
+  }
+}
+
+TEST_F(Api, AFloodOfHeadersIsRefused) {
+  std::string headers;
+  for (int i = 0; i < 3000; ++i) headers += "X-" + std::to_string(i) + ": v\r\n";
+  EXPECT_EQ(RawStatus("GET /v1/status HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n"), 413);
+  EXPECT_TRUE(client_->Get("/v1/status"));
+}
+
+// A node with tight HTTP limits: 16 connections, 1.5 s to send a request.
+class ApiWithTightLimits : public Api {
+ protected:
+  std::string NodeConfig() const override {
+    return "max_http_connections = 16\nhttp_request_timeout_ms = 1500\n";
+  }
+  boost::asio::ip::tcp::endpoint Endpoint() const {
+    return {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(node_->port())};
+  }
+};
+
+// Whether the node has closed `socket` (a read sees the end, not "would block").
+bool ClosedByPeer(boost::asio::ip::tcp::socket& socket) {
+  socket.non_blocking(true);
+  char byte;
+  boost::system::error_code ec;
+  socket.read_some(boost::asio::buffer(&byte, 1), ec);
+  return ec && ec != boost::asio::error::would_block;
+}
+
+TEST_F(ApiWithTightLimits, ASlowClientIsCutOffAtTheRequestTimeout) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket slow(io);
+  slow.connect(Endpoint());
+  boost::asio::write(slow, boost::asio::buffer(std::string("GET /v1/status HTTP/1.1\r\nX-Slow: ")));
+  auto start = std::chrono::steady_clock::now();
+  bool closed = false, served_meanwhile = false;
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
+    boost::system::error_code ec;
+    boost::asio::write(slow, boost::asio::buffer(std::string("a")), ec);  // one byte at a time
+    if (ec || ClosedByPeer(slow)) {
+      closed = true;
+      break;
+    }
+    if (!served_meanwhile) served_meanwhile = client_->Get("/v1/status").has_value();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(closed) << "a client trickling a header kept its connection for 10 s";
+  EXPECT_GE(elapsed, std::chrono::milliseconds(1000));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(4000));
+  EXPECT_TRUE(served_meanwhile);
+}
+
+TEST_F(ApiWithTightLimits, AConnectionFloodIsHeldToTheLimitAndThenServed) {
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::socket> flood;
+  for (int i = 0; i < 40; ++i) {
+    flood.emplace_back(io);
+    flood.back().connect(Endpoint());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int closed = 0;
+  for (auto& socket : flood) closed += ClosedByPeer(socket) ? 1 : 0;
+  EXPECT_GE(closed, 40 - 16) << "more connections held open than max_http_connections";
+  // The ones held are idle and go at the request timeout; then everyone is served.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  int closed_later = 0;
+  for (auto& socket : flood) closed_later += ClosedByPeer(socket) ? 1 : 0;
+  EXPECT_EQ(closed_later, 40);
+  EXPECT_TRUE(client_->Get("/v1/status"));
+  // Left open: this request and perhaps the client's keep-alive one, none of the flood.
+  std::string metrics = Metrics();
+  auto at = metrics.find("\nlovebank_http_connections ");
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_LE(std::stoul(metrics.substr(at + 27)), 2u) << metrics;
+}
+
+// A node whose data sit on a 16 MiB tmpfs this test mounts (needs root), with 4 MiB
+// kept in reserve.
+class ApiOnASmallDisk : public Api {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
+    std::filesystem::create_directories(Disk());
+    if (::mount("tmpfs", Disk().c_str(), "tmpfs", 0, "size=16m,mode=0700") != 0) {
+      if (errno == EPERM) GTEST_SKIP() << "this machine refuses mounts: " << std::strerror(errno);
+      FAIL() << "cannot mount a tmpfs at " << Disk() << ": " << std::strerror(errno);
+    }
+    mounted_ = true;
+    Api::SetUp();
+  }
+  void TearDown() override {
+    node_.reset();
+    if (mounted_) ::umount2(Disk().c_str(), MNT_DETACH);
+  }
+  std::string Disk() const { return dir_.Sub("disk"); }
+  std::string DataDir() const override { return Disk() + "/node"; }
+  std::string NodeConfig() const override { return "min_free_mb = 4\n"; }
+  std::uint64_t Entries() { return client_->Get("/v1/status")->at("entries").to_number<std::uint64_t>(); }
+  bool mounted_ = false;
+};
+
+TEST_F(ApiOnASmallDisk, AFullDiskRefusesEntriesKeepsServingReadsAndRecoversByItself) {
+  PostOk(Sign("admin", Enrol{community_.key("vol"), "Vol", "", "", {}}));
+  {
+    std::ofstream filler(Disk() + "/filler", std::ios::binary);
+    std::string mib(1 << 20, 'x');
+    while (filler && std::filesystem::space(Disk()).available > (2u << 20)) {
+      filler.write(mib.data(), static_cast<std::streamsize>(mib.size()));
+      filler.flush();
+    }
+  }
+  ASSERT_LT(std::filesystem::space(Disk()).available, 4u << 20);
+  auto refused = Sign("admin", Enrol{community_.key("vol2"), "Vol 2", "", "", {}});
+  auto r = Post(refused);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "disk_full");
+  EXPECT_EQ(r.error().http_status, 507);
+  EXPECT_NE(r.error().message.find("should free space"), std::string::npos) << r.error().message;
+  // Reads go on.
+  EXPECT_EQ(Entries(), 2u);
+  EXPECT_TRUE(client_->Get("/v1/accounts/" + ToHex(community_.key("vol"))));
+  EXPECT_NE(Metrics().find("lovebank_disk_space_low 1\n"), std::string::npos);
+  EXPECT_NE(node_->Log().find("new entries are refused until space is freed"), std::string::npos);
+  // Space comes back: the same entry is taken, with no restart.
+  std::filesystem::remove(Disk() + "/filler");
+  auto again = Post(refused);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(std::string(again->at("entries").at(0).at("outcome").as_string()), "applied");
+  EXPECT_EQ(Entries(), 3u);
+  EXPECT_NE(Metrics().find("lovebank_disk_space_low 0\n"), std::string::npos);
+  // And it is on disk.
+  ASSERT_EQ(node_->Stop(), 0);
+  node_ = std::make_unique<testing::NodeProcess>(LOVEBANK_NODE_BIN, DataDir());
+  ASSERT_TRUE(node_->WaitReady()) << node_->Log();
+  auto client = wallet::NodeClient::Create(node_->url());
+  ASSERT_TRUE(client);
+  client_.emplace(std::move(*client));
+  EXPECT_EQ(Entries(), 3u);
 }
 
 }  // namespace

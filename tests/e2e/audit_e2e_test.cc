@@ -3,6 +3,8 @@
 // into a fresh node, checkpoints signed and checked, and certificates issued, verified
 // and tampered with.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 
@@ -55,6 +57,11 @@ TEST_F(Audit, ExportAuditAndImportIntoAFreshNode) {
   // Never overwritten.
   EXPECT_NE(Refused(2, "auditor", {"export", "--out", file}).find("already exists"),
             std::string::npos);
+  // Nor written through a symlink planted at the name.
+  std::filesystem::create_symlink(dir_.Sub("victim"), dir_.Sub("planted.lbx"));
+  EXPECT_NE(Refused(2, "auditor", {"export", "--out", dir_.Sub("planted.lbx")}).find("already exists"),
+            std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("victim")));
 
   auto audit = Ok("auditor", {"audit", "--file", file});
   EXPECT_EQ(Str(audit.at("result")), "verified");

@@ -121,6 +121,15 @@ TEST_F(Community, CatalogueRedeemAndFulfil) {
   EXPECT_NE(redeem.out.find("lbv1:"), std::string::npos);
   EXPECT_NE(redeem.out.find("\u2588"), std::string::npos);  // the QR code is drawn
   EXPECT_EQ(U64(Account("vol").at("balance")), 28u);
+  // A voucher is never written over a file (or through a symlink), and the refusal comes
+  // before anything is signed: no points spent.
+  std::filesystem::create_symlink(dir_.Sub("victim"), dir_.Sub("planted"));
+  for (const auto& out : {dir_.Sub("voucher.txt"), dir_.Sub("planted")}) {
+    EXPECT_NE(Refused(2, "vol", {"redeem", "Oil", "--out", out}).find("already exists"),
+              std::string::npos);
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("victim")));
+  EXPECT_EQ(U64(Account("vol").at("balance")), 28u);
   Refused(6, "vol", {"fulfil", dir_.Sub("voucher.txt")});
   auto fulfil = Ok("station", {"fulfil", dir_.Sub("voucher.txt")});
   EXPECT_EQ(Str(fulfil.at("status")), "active");
