@@ -18,10 +18,11 @@ build: configure
 # tests again built with AddressSanitizer and UndefinedBehaviorSanitizer.
 test: test-normal test-sanitize
 
-# The default suite. Long runs carry the `soak`, `scale` or `fuzz-long` labels and are
-# left out here; run them with `ctest -L soak` on purpose.
+# The default suite. Long runs carry the `slow`, `soak`, `scale` or `fuzz-long` labels
+# and are left out here; run them on purpose (`ctest -L slow`, scripts/crash-test,
+# scripts/soak, scripts/fuzz).
 test-normal: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) -LE 'soak|scale|fuzz-long'
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) -LE 'slow|soak|scale|fuzz-long'
 
 # CMakePresets.json `sanitize`: build-sanitize/, unit and integration labels.
 test-sanitize: setup

@@ -4,8 +4,6 @@
 // killed mid-sync resumes.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
@@ -34,20 +32,6 @@ std::uint64_t Now() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count());
-}
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
 }
 
 // A neighbourhood of nodes of one test community, each with its own data dir and
@@ -84,7 +68,7 @@ class Neighbourhood : public ::testing::Test {
                                        dir_.Sub(network_key)});
       ASSERT_EQ(init.exit_code, 0) << init.err;
       m.key_hex = init.out.substr(0, 64);
-      m.port = FreePort();
+      m.port = testing::FreePort();
       members_.push_back(std::move(m));
     }
   }

@@ -21,6 +21,9 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
                          const std::string& input = {});
 
+// A loopback TCP port that was free a moment ago (for a peer-to-peer listener).
+int FreePort();
+
 // `lovebank-node run --data DIR --api 127.0.0.1:0 ...` in the background.
 class NodeProcess {
  public:
