@@ -37,6 +37,7 @@ class NodeProcess {
   bool WaitReady();
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // SIGTERM and wait; returns the exit code.
   int Stop();
   // Everything the node wrote to stderr (its log).
