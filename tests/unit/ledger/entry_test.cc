@@ -223,6 +223,25 @@ TEST(EntryCodec, RefusesBadInputWithItsReason) {
          return Envelope(Header(c).Field(22, kind).out, c.secret("vol"));
        },
        RejectCode::kOutOfRange},
+      {"points above the bound",
+       [](TestCommunity& c) {
+         Bytes kind = Raw().Field(1, c.key("admin").view()).Field(2, kMaxPoints + 1).out;
+         return Envelope(Header(c).Field(22, kind).out, c.secret("vol"));
+       },
+       RejectCode::kOutOfRange},
+      {"negative points (-1 as a 64-bit varint)",
+       [](TestCommunity& c) {
+         Bytes kind = Raw().Field(1, c.key("admin").view()).Field(2, ~std::uint64_t{0}).out;
+         return Envelope(Header(c).Field(22, kind).out, c.secret("vol"));
+       },
+       RejectCode::kOutOfRange},
+      {"a day and a minute of service in one entry",
+       [](TestCommunity& c) {
+         return c.Sign("coord", ServiceRecord{"Long", "care", 1, kMaxMinutesPerEntry + 1,
+                                              {c.key("a")}})
+             .envelope;
+       },
+       RejectCode::kOutOfRange},
       {"revocation boundary that would wrap around",
        [](TestCommunity& c) {
          return c.Sign("admin", RoleRevoke{c.key("x"), Role::kCoordinator, ~std::uint64_t{0}})
