@@ -942,5 +942,14 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   Wallet wallet(g);
-  return action(wallet);
+  try {
+    return action(wallet);
+  } catch (const std::exception& e) {
+    // An answer of the wrong shape (a JSON field missing or of another type): from
+    // something at --node that is not a lovebank-node of this version.
+    std::cerr << "lovebank: the node at " << g.node_url
+              << " answered something this wallet does not understand (" << e.what()
+              << "); check that --node points at a lovebank-node of the same version\n";
+    return kInternal;
+  }
 }

@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <boost/asio.hpp>
+#include <atomic>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/e2e/community_fixture.h"
 #include "wallet-cli/client.h"
@@ -311,6 +314,49 @@ TEST_F(Community, NodeDownRefusesBeforeSigningAndBurnsNoSeq) {
   ASSERT_TRUE(node_);
   Ok("vol", {"service", "claim", "--activity", "a", "--category", "care", "--minutes", "10"});
   EXPECT_EQ(U64(Ok("vol", {"status"}).at("forks")), 0u);
+}
+
+// Something at --node that is not a lovebank-node (or a hostile one) answering JSON of
+// the wrong shape, or no JSON at all: the wallet says so and exits, it does not crash.
+TEST_F(Community, NonsenseFromTheNodeIsAnErrorNotACrash) {
+  Key("vol");
+  for (std::string body : {std::string(R"({"entries": "many", "network": 5, "accounts": {}})"),
+                           std::string("<html>hello</html>")}) {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    std::atomic<bool> done{false};
+    std::thread server([&] {
+      acceptor.non_blocking(true);
+      while (!done) {
+        boost::system::error_code ec;
+        boost::asio::ip::tcp::socket socket(io);
+        acceptor.accept(socket, ec);
+        if (ec) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          continue;
+        }
+        socket.non_blocking(false);
+        std::string request;
+        boost::asio::read_until(socket, boost::asio::dynamic_buffer(request), "\r\n\r\n", ec);
+        std::string response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                               "Content-Length: " + std::to_string(body.size()) +
+                               "\r\nConnection: close\r\n\r\n" + body;
+        boost::asio::write(socket, boost::asio::buffer(response), ec);
+      }
+    });
+    std::string url = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+    for (std::vector<std::string> args : {std::vector<std::string>{"status"},
+                                          std::vector<std::string>{"balance"},
+                                          std::vector<std::string>{"member", "list"}}) {
+      auto r = Wallet("vol", args, url);
+      EXPECT_EQ(r.exit_code, 1) << args[0] << " on " << body << ": " << r.err;
+      EXPECT_NE(r.err.find(body[0] == '{' ? "does not understand" : "not JSON"),
+                std::string::npos)
+          << r.err;
+    }
+    done = true;
+    server.join();
+  }
 }
 
 TEST_F(Community, StationNodeFulfilsOfflineUpToItsLimit) {
