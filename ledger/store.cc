@@ -1,7 +1,9 @@
 #include "ledger/store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/cache.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -100,11 +102,16 @@ class Store::Impl {
     db_options.create_missing_column_families = create;
     db_options.error_if_exists = create;
     db_options.IncreaseParallelism(2);
+    // Without this each of the six column families may hold two 64 MiB memtables.
+    db_options.db_write_buffer_size = options.memtable_budget_bytes;
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     // Entries are keys, hashes and signatures: random bytes that do not compress, so
     // compressing them would only spend the CPU that signature checks need.
     rocksdb::ColumnFamilyOptions family_options;
     family_options.compression = rocksdb::kNoCompression;
+    rocksdb::BlockBasedTableOptions table_options;
+    table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+    family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
     for (auto name : kFamilies) families.emplace_back(std::string(name), family_options);
     rocksdb::DB* raw = nullptr;

@@ -31,6 +31,10 @@ struct StoreOptions {
   // before they were stored, and RocksDB checksums every block; ids are always
   // recomputed from the bodies on open.
   bool verify_signatures_on_open = false;
+  // RocksDB's memory, bounded: all memtables of all column families together (a
+  // flush starts when they reach it), and the cache of table blocks read back.
+  std::size_t memtable_budget_bytes = 32 * 1024 * 1024;
+  std::size_t block_cache_bytes = 16 * 1024 * 1024;
 };
 
 class Store {
