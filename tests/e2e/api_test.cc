@@ -26,12 +26,6 @@ namespace {
 namespace json = boost::json;
 using namespace ledger;
 
-std::uint64_t Now() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
-
 class Api : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -59,7 +53,7 @@ class Api : public ::testing::Test {
 
   // Signs `kind` by `who` dated now.
   VerifiedEntry Sign(const std::string& who, EntryKind kind) {
-    return community_.Sign(who, std::move(kind), Now());
+    return community_.Sign(who, std::move(kind), testing::NowMs());
   }
   wallet::ApiResult<json::value> Post(const VerifiedEntry& v) {
     return client_->Post("/v1/entries", json::object{{"envelope", ToHex(v.envelope)}});
@@ -157,7 +151,7 @@ TEST_F(Api, EntriesAreAcknowledgedAndReadBack) {
 TEST_F(Api, TheNodeItselfRefusesWhatAWalletMustNotStore) {
   PostOk(Sign("admin", RoleGrant{community_.key("coord"), Role::kCoordinator, 0}));
   PostOk(Sign("admin", Enrol{community_.key("vol"), "Vol", "", "", {}}));
-  PostOk(Sign("coord", ServiceRecord{"Visit", "care", Now() - 3'600'000, 60,
+  PostOk(Sign("coord", ServiceRecord{"Visit", "care", testing::NowMs() - 3'600'000, 60,
                                      {community_.key("vol")}}));  // 10 points
   auto expect = [&](const VerifiedEntry& v, const std::string& code, int status) {
     auto r = Post(v);
@@ -173,7 +167,7 @@ TEST_F(Api, TheNodeItselfRefusesWhatAWalletMustNotStore) {
     e.seq = community_.head_seq(who) + 1;
     e.prev = community_.head_id(who);
     e.network = community_.genesis().id;
-    e.timestamp_ms = ts ? ts : Now();
+    e.timestamp_ms = ts ? ts : testing::NowMs();
     e.kind = std::move(kind);
     return SignEntry(e, community_.secret(who));
   };
@@ -182,15 +176,15 @@ TEST_F(Api, TheNodeItselfRefusesWhatAWalletMustNotStore) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "insufficient points: 10 available, 50 needed");
   expect(next("vol", RoleGrant{community_.key("vol"), Role::kAdmin, 0}), "role_missing", 403);
-  expect(next("coord", ServiceRecord{"Self", "care", Now() - 7'200'000, 30,
+  expect(next("coord", ServiceRecord{"Self", "care", testing::NowMs() - 7'200'000, 30,
                                      {community_.key("coord")}}),
          "self_record", 422);
-  expect(next("vol", Transfer{community_.key("coord"), 1, ""}, Now() - 3'600'000), "clock_skew",
+  expect(next("vol", Transfer{community_.key("coord"), 1, ""}, testing::NowMs() - 3'600'000), "clock_skew",
          422);
-  expect(next("vol", Transfer{community_.key("coord"), 1, ""}, Now() + 365ull * 86'400'000),
+  expect(next("vol", Transfer{community_.key("coord"), 1, ""}, testing::NowMs() + 365ull * 86'400'000),
          "clock_skew", 422);
   expect(next("vol", Redeem{EntryId{}, community_.key("coord"), 1, "n"}), "unknown_item", 404);
-  expect(next("coord", ServiceRecord{"Visit", "juggling", Now() - 7'200'000, 30,
+  expect(next("coord", ServiceRecord{"Visit", "juggling", testing::NowMs() - 7'200'000, 30,
                                      {community_.key("vol")}}),
          "unknown_category", 422);
   // An entry that skips a seq, and one that would fork the chain.
@@ -199,7 +193,7 @@ TEST_F(Api, TheNodeItselfRefusesWhatAWalletMustNotStore) {
   skip.seq = community_.head_seq("vol") + 2;
   skip.prev = EntryId{};
   skip.network = community_.genesis().id;
-  skip.timestamp_ms = Now();
+  skip.timestamp_ms = testing::NowMs();
   skip.kind = Transfer{community_.key("coord"), 1, ""};
   expect(SignEntry(skip, community_.secret("vol")), "missing_previous", 409);
   Entry fork = skip;
@@ -248,7 +242,7 @@ TEST_F(Api, BadRequestsGetClearErrors) {
   post(json::object{{"envelope", ToHex(broken)}}, "bad_signature", 422);
   // An entry of another community.
   testing::TestCommunity other(testing::TestPolicy(), /*seed=*/99);
-  auto foreign = other.Sign("admin", Enrol{other.key("vol"), "Vol", "", "", {}}, Now());
+  auto foreign = other.Sign("admin", Enrol{other.key("vol"), "Vol", "", "", {}}, testing::NowMs());
   post(json::object{{"envelope", ToHex(foreign.envelope)}}, "wrong_network", 422);
 
   EXPECT_EQ(RawStatus("DELETE /v1/status HTTP/1.1\r\nHost: x\r\n\r\n"), 405);

@@ -28,12 +28,6 @@ namespace json = boost::json;
 using namespace ledger;
 using Clock = std::chrono::steady_clock;
 
-std::uint64_t Now() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
-
 // A neighbourhood of nodes of one test community, each with its own data dir and
 // peer port.
 class Neighbourhood : public ::testing::Test {
@@ -79,17 +73,17 @@ class Neighbourhood : public ::testing::Test {
     std::vector<VerifiedEntry> out;
     for (std::size_t i : rostered) {
       out.push_back(community_.Sign(
-          "admin", NodeGrant{*PublicKey::FromView(*FromHex(members_[i].key_hex)), "node"}, Now()));
+          "admin", NodeGrant{*PublicKey::FromView(*FromHex(members_[i].key_hex)), "node"}, testing::NowMs()));
     }
     for (std::size_t h = 0; h < hostile_keys; ++h) {
-      out.push_back(community_.Sign("admin", NodeGrant{HostileKey(h).public_key(), "stolen"}, Now()));
+      out.push_back(community_.Sign("admin", NodeGrant{HostileKey(h).public_key(), "stolen"}, testing::NowMs()));
     }
     for (int c = 0; c < 6; ++c) {
       out.push_back(community_.Sign(
           "admin", RoleGrant{community_.key("coord" + std::to_string(c)), Role::kCoordinator, 0},
-          Now()));
+          testing::NowMs()));
       out.push_back(community_.Sign(
-          "admin", Enrol{community_.key("vol" + std::to_string(c)), "Vol", "G", "B", {}}, Now()));
+          "admin", Enrol{community_.key("vol" + std::to_string(c)), "Vol", "G", "B", {}}, testing::NowMs()));
     }
     return out;
   }
@@ -128,9 +122,9 @@ class Neighbourhood : public ::testing::Test {
   // `who` (a coordinator) records `minutes` of service for a volunteer, dated in the past.
   VerifiedEntry Record(const std::string& who, const std::string& volunteer, int hours_ago) {
     return community_.Sign(who,
-                           ServiceRecord{"Visit", "care", Now() - hours_ago * 3'600'000ull, 30,
+                           ServiceRecord{"Visit", "care", testing::NowMs() - hours_ago * 3'600'000ull, 30,
                                          {community_.key(volunteer)}},
-                           Now());
+                           testing::NowMs());
   }
 
   json::value Status(std::size_t i) {
@@ -251,8 +245,8 @@ TEST_F(Neighbourhood, PartitionWithAForkHeals) {
     e.author = community_.key("coord5");
     e.seq = 1;
     e.network = community_.network();
-    e.timestamp_ms = Now();
-    e.kind = ServiceRecord{"Visit", "care", Now() - hours_ago * 3'600'000ull, minutes,
+    e.timestamp_ms = testing::NowMs();
+    e.kind = ServiceRecord{"Visit", "care", testing::NowMs() - hours_ago * 3'600'000ull, minutes,
                            {community_.key("vol5")}};
     return SignEntry(e, community_.secret("coord5"));
   };
@@ -302,7 +296,7 @@ TEST_F(Neighbourhood, OutsidersAndRevokedNodesGetNothing) {
   // Revoke node 2: the office cuts it off and sends it nothing more.
   Post(0, community_.Sign("admin", NodeRevoke{*PublicKey::FromView(*FromHex(members_[2].key_hex)),
                                               "laptop stolen"},
-                          Now()));
+                          testing::NowMs()));
   ++expected;
   auto deadline = Clock::now() + std::chrono::seconds(10);
   while (Clock::now() < deadline && !Status(0).at("peers").as_array().empty()) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <set>
 
@@ -98,6 +99,12 @@ VerifiedEntry TestCommunity::Sign(const std::string& author, EntryKind kind,
 
 std::uint64_t TestCommunity::head_seq(const std::string& name) { return Get(name).seq; }
 std::optional<EntryId> TestCommunity::head_id(const std::string& name) { return Get(name).head; }
+std::uint64_t NowMs() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
 std::uint64_t TestSeed() {
   int seed = ::testing::UnitTest::GetInstance()->random_seed();
   return seed != 0 ? static_cast<std::uint64_t>(seed) : 20261123;

@@ -93,4 +93,7 @@ RandomLedger GenerateRandomLedger(std::uint64_t seed, std::size_t entries);
 // a fixed default, so a failure can be replayed. Tests print it on failure.
 std::uint64_t TestSeed();
 
+// The wall clock in milliseconds since the epoch, as entries are dated.
+std::uint64_t NowMs();
+
 }  // namespace lovebank::testing
