@@ -1,7 +1,5 @@
 #include "crypto/secret_file.h"
 
-#include "base/file.h"
-
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -10,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include "base/file.h"
 
 namespace lovebank::crypto {
 

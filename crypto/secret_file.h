@@ -14,9 +14,9 @@ namespace lovebank::crypto {
 // `size` bytes from the system's secure random source.
 Bytes RandomBytes(std::size_t size);
 
-// Writes `data` to `path` atomically (temp file, fsync, rename) with mode 0600,
-// creating the parent directory (mode 0700) if needed. Never overwrites: an existing
-// file is kAlreadyExists. A full disk is kResourceExhausted. `what` names the file for
+// Writes `data` to `path` with mode 0600 (base/file.h WriteNewFile: temp file, fsync,
+// link), creating the parent directory (mode 0700) if needed. Never overwrites and
+// never follows a symlink: anything already at `path` is kAlreadyExists. A full disk is kResourceExhausted. `what` names the file for
 // people ("keystore", "node key").
 Status WriteSecretFile(const std::string& path, ByteView data, std::string_view what);
 
