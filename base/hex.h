@@ -18,6 +18,12 @@ std::string ToHex(const FixedBytes<N, Tag>& value) {
   return ToHex(value.view());
 }
 
+// The first 12 hex digits: how keys and entry ids are shown in lines for people.
+template <std::size_t N, class Tag>
+std::string ShortHex(const FixedBytes<N, Tag>& value) {
+  return ToHex(value.view()).substr(0, 12);
+}
+
 // A fixed value from hex, or nullopt if the text is not hex or not N bytes long.
 template <class Fixed>
 std::optional<Fixed> FixedFromHex(std::string_view hex) {

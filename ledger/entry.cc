@@ -90,6 +90,8 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
           p.max_minutes_per_day(), 0, 24 * 60, "max_minutes_per_day");
       out.policy.utc_offset_minutes =
           r.Range<std::int32_t>(p.utc_offset_minutes(), -14 * 60, 14 * 60, "utc_offset_minutes");
+      out.policy.service_window_days = r.Range<std::uint32_t>(
+          p.service_window_days(), 0, kMaxServiceWindowDays, "service_window_days");
       return out;
     }
     case pb::Entry::kEnrol: {
@@ -101,6 +103,7 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
       out.building = r.Text(e.building(), "enrol.building", false);
       r.Range<std::size_t>(e.teams_size(), 0, kMaxTeams, "enrol.teams count");
       for (const auto& t : e.teams()) out.teams.push_back(r.Text(t, "enrol.teams", true));
+      if (!e.replaces().empty()) out.replaces = r.Id(e.replaces(), "enrol.replaces");
       return out;
     }
     case pb::Entry::kRoleGrant:
@@ -145,7 +148,7 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
       ServiceRecord out;
       out.activity = r.Text(s.activity(), "activity", true);
       out.category = r.Text(s.category(), "category", true);
-      out.start_ms = s.start_ms();
+      out.start_ms = r.Range<std::uint64_t>(s.start_ms(), 0, kMaxTimeMs, "start_ms");
       out.minutes = r.Range<std::uint32_t>(s.minutes(), 1, kMaxMinutesPerEntry, "minutes");
       r.Range<std::size_t>(s.volunteers_size(), 1, kMaxVolunteersPerRecord, "volunteers count");
       for (const auto& v : s.volunteers()) out.volunteers.push_back(r.Key(v, "volunteers"));
@@ -161,7 +164,7 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
       ServiceClaim out;
       out.activity = r.Text(s.activity(), "activity", true);
       out.category = r.Text(s.category(), "category", true);
-      out.start_ms = s.start_ms();
+      out.start_ms = r.Range<std::uint64_t>(s.start_ms(), 0, kMaxTimeMs, "start_ms");
       out.minutes = r.Range<std::uint32_t>(s.minutes(), 1, kMaxMinutesPerEntry, "minutes");
       out.beneficiary = r.OptionalKey(s.beneficiary(), "beneficiary");
       return out;
@@ -242,6 +245,7 @@ void WriteKind(const EntryKind& kind, pb::Entry& out) {
             p->set_max_minutes_per_entry(g.policy.max_minutes_per_entry);
             p->set_max_minutes_per_day(g.policy.max_minutes_per_day);
             p->set_utc_offset_minutes(g.policy.utc_offset_minutes);
+            p->set_service_window_days(g.policy.service_window_days);
           },
           [&](const Enrol& e) {
             auto* m = out.mutable_enrol();
@@ -250,6 +254,7 @@ void WriteKind(const EntryKind& kind, pb::Entry& out) {
             m->set_grid(e.grid);
             m->set_building(e.building);
             for (const auto& t : e.teams) m->add_teams(t);
+            if (e.replaces) m->set_replaces(e.replaces->ToBytes());
           },
           [&](const RoleGrant& c) {
             role_change(out.mutable_role_grant(), c.subject, c.role, c.boundary_seq);
@@ -408,7 +413,7 @@ Result<Entry, Rejection> DecodeEntryBody(ByteView body) {
   out.version = in.version();
   out.author = r.Key(in.author(), "author");
   out.seq = in.seq();
-  out.timestamp_ms = in.timestamp_ms();
+  out.timestamp_ms = r.Range<std::uint64_t>(in.timestamp_ms(), 0, kMaxTimeMs, "timestamp_ms");
   if (out.seq == 0 || out.seq > kMaxSeq) {
     r.Fail(RejectCode::kOutOfRange, "seq must be between 1 and 2^48");
   }

@@ -44,6 +44,11 @@ inline constexpr std::size_t kMaxNonceBytes = 32;
 // Sequence numbers and seq boundaries stay far below 2^64, so "boundary + 1" and
 // "seq + 1" never wrap (a chain of 2^48 entries is beyond any community).
 inline constexpr std::uint64_t kMaxSeq = 1ull << 48;
+// Timestamps and service starts are milliseconds since 1970 before the year 10000
+// (9999-12-31T23:59:59.999Z), so every date prints with four digits.
+inline constexpr std::uint64_t kMaxTimeMs = 253'402'300'799'999ull;
+inline constexpr std::uint32_t kMaxServiceWindowDays = 3660;
+inline constexpr std::uint32_t kDefaultServiceWindowDays = 90;
 
 enum class Role : std::uint8_t { kAdmin = 1, kCoordinator = 2, kStation = 3, kAuditor = 4 };
 inline constexpr int kRoleCount = 5;  // index 0 unused
@@ -60,6 +65,7 @@ struct Policy {
   std::uint32_t max_minutes_per_entry = 0;  // 0: no cap
   std::uint32_t max_minutes_per_day = 0;    // 0: no cap
   std::int32_t utc_offset_minutes = 0;
+  std::uint32_t service_window_days = 0;  // 0: kDefaultServiceWindowDays
 };
 
 struct Genesis {
@@ -71,6 +77,7 @@ struct Enrol {
   PublicKey member;
   std::string name, grid, building;
   std::vector<std::string> teams;
+  std::optional<EntryId> replaces = std::nullopt;  // set: a profile update of that entry
 };
 struct RoleGrant {
   PublicKey subject;

@@ -7,6 +7,7 @@
 
 #include <compare>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "ledger/entry.h"
@@ -31,9 +32,24 @@ enum class FindingCode : std::uint8_t {
   kOutOfStock,           // a fulfil beyond the item's stock
   kVoucherMismatch,      // fulfil by a station the voucher does not name, or price not met
   kConflictingKeyMove,   // a second move of one key, or a move into a key already taken
+  kNotMember,            // earns, confirms as the resident helped, or receives points unenrolled
+  kOutOfWindow,          // a service start after its entry's time (+ skew) or before the window
+  kAlreadyEnrolled,      // a first enrolment of someone already enrolled (update instead)
+  kStaleUpdate,          // a profile update of a profile that is not the member's current one
 };
 
+// How far after its entry's own timestamp a service interval may start (the signer's
+// clock may run a little behind the clock of whoever measured the service).
+inline constexpr std::uint64_t kServiceSkewMs = 10 * 60 * 1000;
+
 std::string_view FindingName(FindingCode code);
+
+// The roles an entry's author must hold at its seq, any one of them, for an entry of
+// this kind to count (else `role_missing`); empty when the kind needs none. The one
+// table the state machine, admission and the wallet all read. Confirmations and
+// rejections need none here: a coordinator, or the resident the claim names, may
+// give them (docs/ledger-rules.md).
+std::span<const Role> RolesFor(const EntryKind& kind);
 
 // A finding about one entry. `subject` names the volunteer when one entry (a service
 // record) has findings for some of its volunteers only.

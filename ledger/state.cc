@@ -46,8 +46,10 @@ struct Node {
 };
 
 
+// Kinds whose effect reaches beyond one account or item: they are settled by a full
+// re-evaluation. Enrolments are here because membership decides who earns.
 bool IsGovernance(const EntryKind& kind) {
-  return std::holds_alternative<Genesis>(kind) || std::holds_alternative<RoleGrant>(kind) ||
+  return std::holds_alternative<Genesis>(kind) || std::holds_alternative<Enrol>(kind) || std::holds_alternative<RoleGrant>(kind) ||
          std::holds_alternative<RoleRevoke>(kind) || std::holds_alternative<NodeGrant>(kind) ||
          std::holds_alternative<NodeRevoke>(kind) || std::holds_alternative<KeyRotate>(kind) ||
          std::holds_alternative<Recover>(kind) || std::holds_alternative<Reversal>(kind) ||
@@ -66,11 +68,20 @@ std::uint64_t DebitPoints(const Node* node) {
 
 // Role events on one account's position axis. A position is (index of the key in
 // the account, seq in that key's chain); an event at position p holds from p on.
+// `by` and `by_index`/`by_seq` name the admin act that made it (the admin's account
+// and its position), which settles a grant and a revocation at one position.
 struct RoleEvent {
   std::uint32_t key_index;
   std::uint64_t from_seq;
   bool grant;
+  PublicKey by;  // zero for the genesis admins
+  std::uint32_t by_index = 0;
+  std::uint64_t by_seq = 0;
   auto operator<=>(const RoleEvent&) const = default;
+  auto position() const { return std::pair(key_index, from_seq); }
+  bool Supersedes(const RoleEvent& other) const {
+    return by == other.by && std::pair(by_index, by_seq) > std::pair(other.by_index, other.by_seq);
+  }
 };
 
 class RoleBook {
@@ -78,21 +89,31 @@ class RoleBook {
   void Add(const PublicKey& root, Role role, RoleEvent event) {
     events_[root][static_cast<int>(role)].push_back(event);
   }
+  // The latest event at or before the position decides. At one position the role
+  // holds only if some grant there supersedes every revocation there: the same admin
+  // signed it later in their own chain (a re-grant after a revocation). Otherwise
+  // the revocation wins: two admins' acts have no order a node could agree on.
   bool Holds(const PublicKey& root, std::uint32_t key_index, std::uint64_t seq, Role role) const {
     auto it = events_.find(root);
     if (it == events_.end()) return false;
-    const RoleEvent* best = nullptr;
+    const auto at = std::pair(key_index, seq);
+    std::optional<std::pair<std::uint32_t, std::uint64_t>> latest;
     for (const auto& ev : it->second[static_cast<int>(role)]) {
-      if (std::pair(ev.key_index, ev.from_seq) > std::pair(key_index, seq)) continue;
-      // The latest event wins; at one position a revocation beats a grant.
-      if (best == nullptr ||
-          std::pair(ev.key_index, ev.from_seq) > std::pair(best->key_index, best->from_seq) ||
-          (std::pair(ev.key_index, ev.from_seq) == std::pair(best->key_index, best->from_seq) &&
-           !ev.grant)) {
-        best = &ev;
-      }
+      if (ev.position() <= at && (!latest || ev.position() > *latest)) latest = ev.position();
     }
-    return best != nullptr && best->grant;
+    if (!latest) return false;
+    const auto& events = it->second[static_cast<int>(role)];
+    for (const auto& grant : events) {
+      if (!grant.grant || grant.position() != *latest) continue;
+      bool wins = true;
+      for (const auto& revoke : events) {
+        if (!revoke.grant && revoke.position() == *latest && !grant.Supersedes(revoke)) {
+          wins = false;
+        }
+      }
+      if (wins) return true;
+    }
+    return false;
   }
   bool HasAny(const PublicKey& root) const { return events_.count(root) > 0; }
   std::vector<PublicKey> Roots() const {
@@ -191,6 +212,10 @@ class LedgerState::Impl {
     network_ = genesis.id;
     genesis_ = std::get<Genesis>(genesis.entry.kind);
     for (const auto& c : genesis_.policy.categories) rates_.emplace(c.name, c.points_per_hour);
+    const std::uint64_t days = genesis_.policy.service_window_days != 0
+                                   ? genesis_.policy.service_window_days
+                                   : kDefaultServiceWindowDays;
+    window_ms_ = days * static_cast<std::uint64_t>(kDayMs);
     auto* node = Store(VerifiedEntry(genesis));
     Connect(node);
   }
@@ -231,6 +256,19 @@ class LedgerState::Impl {
   // ---- derived state ---------------------------------------------------------
 
   void Settle() {
+    Apply();
+    if (findings_dirty_) {
+      findings_ = CollectFindings();
+      findings_dirty_ = false;
+    }
+  }
+
+  // Settle() without collecting findings: what a trial runs between its steps.
+  void Apply() {
+    if (!queue_.empty() || full_needed_ || funding_dirty_ || !worklist_.empty() ||
+        !items_to_recompute_.empty()) {
+      findings_dirty_ = true;
+    }
     if (!full_needed_) {
       for (std::size_t i = 0; i < queue_.size() && !full_needed_; ++i) FastApply(queue_[i]);
     }
@@ -247,7 +285,520 @@ class LedgerState::Impl {
     }
     for (const auto& id : items_to_recompute_) RecomputeItem(id);
     items_to_recompute_.clear();
-    findings_valid_ = false;
+  }
+
+  // ---- trials: one judgement for admission ----------------------------------
+
+  Trial TryAdmit(std::vector<VerifiedEntry> entries, const TrialOptions& options) {
+    Apply();  // what earlier, unjudged additions changed is not part of this trial
+    struct Submitted {
+      EntryId id;
+      Entry entry;
+      Bytes before;
+      Node* node = nullptr;
+    };
+    std::vector<Submitted> cands;
+    for (const auto& v : entries) cands.push_back({v.id, v.entry, Effect(v.entry), nullptr});
+    trial_ = true;
+    trial_full_ = false;
+    trial_connected_mark_ = connected_from_pending_.size();
+    Trial result;
+    // The role table first: an act by someone without the role is refused before
+    // anything is added, so strangers cannot make the node re-evaluate the ledger.
+    for (std::size_t i = 0; i < cands.size(); ++i) {
+      if (!nodes_.count(cands[i].id) && !HasRoleFor(cands[i].entry)) {
+        trial_ = false;
+        result.admitted = false;
+        result.index = i;
+        result.problem = TrialProblem::kFinding;
+        result.finding = Finding{FindingCode::kRoleMissing, {}};
+        result.about = cands[i].id;
+        return result;
+      }
+    }
+    auto refuse = [&](std::size_t index, TrialProblem problem) {
+      result.admitted = false;
+      result.index = index;
+      result.problem = problem;
+    };
+    std::vector<Node*> added;
+    for (std::size_t i = 0; i < entries.size() && result.admitted; ++i) {
+      if (nodes_.count(cands[i].id)) continue;  // already stored: a retry or a known fact
+      if (cands[i].entry.seq <= HeadSeq(cands[i].entry.author)) {
+        refuse(i, TrialProblem::kChain);  // a second entry at a seq already used: a fork
+        result.reason = "this node already holds a different entry " +
+                        std::to_string(cands[i].entry.seq) + " of the chain";
+        break;
+      }
+      AddResult add = Add(std::move(entries[i]));
+      if (add.outcome == AddOutcome::kInvalid) {
+        refuse(i, TrialProblem::kChain);
+        result.reason = add.reason;
+        break;
+      }
+      Node* n = nodes_.at(cands[i].id).get();
+      cands[i].node = n;
+      added.push_back(n);
+      if (add.outcome == AddOutcome::kPending && !options.allow_pending) {
+        refuse(i, TrialProblem::kPending);
+      }
+      if (n->As<ServiceClaim>()) assumed_.push_back(n);
+    }
+    if (result.admitted) {
+      Apply();
+      for (std::size_t i = 0; i < cands.size() && result.admitted; ++i) {
+        const Node* n = cands[i].node;
+        if (n == nullptr || (options.allow_pending && !n->connected)) continue;
+        result.status = Status(n->id());
+        if (result.status != EntryStatus::kActive) {
+          refuse(i, TrialProblem::kInactive);
+          break;
+        }
+        for (const Finding& f : FindingsOfEntry(n)) {
+          if (options.forgive && options.forgive(n->v, f)) continue;
+          refuse(i, TrialProblem::kFinding);
+          result.finding = f;
+          result.conflict = ConflictOf(n, f);
+          break;
+        }
+        if (!result.admitted) break;
+        if (auto problem = TargetProblem(*n, cands[i].before, options, result)) {
+          refuse(i, *problem);
+        }
+      }
+      for (const auto& [source, volunteer] : lost_credits_) {
+        if (!result.admitted) break;
+        if (Intends(cands, source)) continue;
+        refuse(cands.size() - 1, TrialProblem::kTakesCredit);
+        result.about = source;
+        auto lost = FindingsOfEntry(nodes_.at(source).get());
+        if (!lost.empty()) result.finding = lost.front();
+        result.conflict = cands.back().id;
+      }
+    }
+    trial_ = false;
+    const bool restore = !result.admitted || !assumed_.empty();
+    if (!result.admitted) {
+      // Entries the trial connected out of the pending pool go back to it first.
+      while (connected_from_pending_.size() > trial_connected_mark_) {
+        auto* v = connected_from_pending_.back();
+        connected_from_pending_.pop_back();
+        Disconnect(nodes_.at(v->id).get());
+      }
+      for (auto it = added.rbegin(); it != added.rend(); ++it) Retract(*it);
+    }
+    std::vector<Node*> assumed = std::move(assumed_);
+    assumed_.clear();
+    if (restore) {
+      if (trial_full_) {
+        full_needed_ = true;  // exact by construction: the same full evaluation
+        Apply();
+      } else {
+        for (auto& [root, saved] : account_undo_) {
+          if (saved) {
+            accounts_[root] = std::move(*saved);
+          } else {
+            accounts_.erase(root);
+          }
+        }
+        for (auto& [id, saved] : item_undo_) {
+          if (saved) {
+            items_[id] = std::move(*saved);
+          } else {
+            items_.erase(id);
+          }
+        }
+        for (Node* d : funded_undo_) d->funded = false;
+        // A kept claim counts nothing until confirmed, unless verdicts or a reversal
+        // naming it arrived before it did: then its account is settled for real.
+        if (result.admitted) {
+          for (Node* claim : assumed) {
+            if (verdicts_by_claim_.count(claim->id()) || gov_.reversed.count(claim->id())) {
+              RecomputeServices(AccountOf(claim->e().author), /*incremental=*/true);
+            }
+          }
+          Apply();
+        }
+      }
+    }
+    account_undo_.clear();
+    item_undo_.clear();
+    funded_undo_.clear();
+    lost_credits_.clear();
+    trial_full_ = false;
+    findings_dirty_ = true;
+    if (!result.admitted && result.problem == TrialProblem::kFinding && !result.about) {
+      result.about = cands[result.index].id;
+    }
+    return result;
+  }
+
+  // Whether `e`'s author holds, at its seq, one of the roles its kind needs (RolesFor).
+  bool HasRoleFor(const Entry& e) const {
+    auto roles = RolesFor(e.kind);
+    if (roles.empty()) return true;
+    for (Role role : roles) {
+      if (HoldsRole(e.author, e.seq, role)) return true;
+    }
+    return false;
+  }
+
+  AccountState& Acc(const PublicKey& root) {
+    if (trial_ && !trial_full_ && !account_undo_.count(root)) {
+      auto it = accounts_.find(root);
+      account_undo_.emplace(root, it == accounts_.end() ? std::nullopt : std::optional(it->second));
+    }
+    return accounts_[root];
+  }
+
+  template <class K>
+  const Node* FindAs(const EntryId& id) const {
+    auto it = nodes_.find(id);
+    if (it == nodes_.end() || !it->second->connected || !it->second->As<K>()) return nullptr;
+    return it->second.get();
+  }
+
+  bool ClaimCredited(const Node* claim) const {
+    auto it = accounts_.find(AccountOf(claim->e().author));
+    if (it == accounts_.end()) return false;
+    for (const auto& [source, volunteer] : it->second.credited) {
+      if (source == claim->id()) return true;
+    }
+    return false;
+  }
+
+  static bool Has(const std::vector<Finding>& list, FindingCode code) {
+    return std::any_of(list.begin(), list.end(), [&](const Finding& f) { return f.code == code; });
+  }
+
+  // What an entry of a kind that exists to change something would change, observed
+  // before and after a trial: equal means it would change nothing. Empty for kinds
+  // whose findings alone say whether they count.
+  Bytes Effect(const Entry& e) const {
+    Writer w;
+    std::visit(
+        [&](const auto& k) {
+          using K = std::decay_t<decltype(k)>;
+          if constexpr (std::is_same_v<K, RoleGrant> || std::is_same_v<K, RoleRevoke>) {
+            w.U64(HoldsRole(k.subject, k.boundary_seq + 1, k.role));
+          } else if constexpr (std::is_same_v<K, NodeGrant> || std::is_same_v<K, NodeRevoke>) {
+            w.U64(gov_.roster.count(k.node));
+          } else if constexpr (std::is_same_v<K, KeyRotate> || std::is_same_v<K, Recover>) {
+            w.U64(AccountOf(k.new_key) == AccountOf(k.old_key));
+          } else if constexpr (std::is_same_v<K, Enrol>) {
+            auto it = accounts_.find(AccountOf(k.member));
+            const Node* profile = it == accounts_.end() ? nullptr : it->second.profile;
+            w.Fixed(profile ? profile->id() : EntryId());
+          } else if constexpr (std::is_same_v<K, ServiceConfirm>) {
+            const Node* claim = FindAs<ServiceClaim>(k.claim);
+            w.U64(claim && ClaimCredited(claim));
+          } else if constexpr (std::is_same_v<K, ServiceReject>) {
+            const Node* claim = FindAs<ServiceClaim>(k.claim);
+            w.U64(claim && Has(FindingsOfEntry(claim), FindingCode::kRejected));
+          } else if constexpr (std::is_same_v<K, Reversal>) {
+            auto it = nodes_.find(k.target);
+            if (it == nodes_.end()) return;
+            for (const auto& f : FindingsOfEntry(it->second.get())) {
+              w.U64(static_cast<std::uint64_t>(f.code));
+              w.Fixed(f.subject.value_or(PublicKey()));
+            }
+            if (auto* c = it->second->template As<ServiceConfirm>()) {
+              const Node* claim = FindAs<ServiceClaim>(c->claim);
+              w.U64(claim && ClaimCredited(claim));
+            }
+          } else if constexpr (std::is_same_v<K, ForkResolution>) {
+            auto it = nodes_.find(k.chosen);
+            w.U64(it != nodes_.end() && it->second->on_path);
+          } else if constexpr (std::is_same_v<K, Restock>) {
+            auto it = items_.find(k.item);
+            w.U64(it == items_.end() ? 0 : it->second.stock);
+          } else if constexpr (std::is_same_v<K, Fulfil>) {
+            const Node* redeem = FindAs<Redeem>(k.redeem);
+            auto it = redeem ? items_.find(redeem->template As<Redeem>()->item) : items_.end();
+            w.U64(it == items_.end() ? 0 : it->second.fulfilled);
+          }
+        },
+        e.kind);
+    return w.out;
+  }
+
+  // TargetProblem's word for "a problem the node's policy forgives: no effect check".
+  static constexpr auto kForgiven = TrialProblem::kNone;
+
+  static bool NeedsChange(const EntryKind& kind) {
+    return !(std::holds_alternative<ServiceRecord>(kind) ||
+             std::holds_alternative<ServiceClaim>(kind) || std::holds_alternative<Transfer>(kind) ||
+             std::holds_alternative<CatalogItem>(kind) || std::holds_alternative<Redeem>(kind) ||
+             std::holds_alternative<AuditCheckpoint>(kind));
+  }
+
+  // After a trial's settling: whether what `n` names exists and whether it changed
+  // what its kind exists to change.
+  std::optional<TrialProblem> TargetProblem(const Node& n, const Bytes& before,
+                                            const TrialOptions& options, Trial& r) const {
+    auto missing = [&](const EntryId& id) {
+      r.about = id;
+      return std::optional(TrialProblem::kNotFound);
+    };
+    std::optional<TrialProblem> problem = std::visit(
+        [&](const auto& k) -> std::optional<TrialProblem> {
+          using K = std::decay_t<decltype(k)>;
+          if constexpr (std::is_same_v<K, Enrol>) {
+            if (k.replaces && !FindAs<Enrol>(*k.replaces)) return missing(*k.replaces);
+          } else if constexpr (std::is_same_v<K, ServiceConfirm> ||
+                               std::is_same_v<K, ServiceReject>) {
+            const Node* claim = FindAs<ServiceClaim>(k.claim);
+            if (!claim) return missing(k.claim);
+            if constexpr (std::is_same_v<K, ServiceConfirm>) {
+              if (!ClaimCredited(claim) && Effect(n.e()) == before) {
+                // Not credited, and was not before: the claim's own finding says why.
+                auto findings = FindingsOfEntry(claim);
+                if (!findings.empty()) {
+                  r.finding = findings.front();
+                  r.about = claim->id();
+                  return TrialProblem::kFinding;
+                }
+              }
+            }
+          } else if constexpr (std::is_same_v<K, Reversal>) {
+            if (!nodes_.count(k.target)) return missing(k.target);
+          } else if constexpr (std::is_same_v<K, ForkResolution>) {
+            if (!nodes_.count(k.chosen)) return missing(k.chosen);
+          } else if constexpr (std::is_same_v<K, Restock>) {
+            if (!items_.count(k.item) || !items_.at(k.item).listed) return missing(k.item);
+          } else if constexpr (std::is_same_v<K, Fulfil>) {
+            if (!FindAs<Redeem>(k.redeem)) {
+              auto it = nodes_.find(k.redeem);
+              if (it == nodes_.end() || !it->second->template As<Redeem>()) {
+                return missing(k.redeem);
+              }
+              // The voucher waits here for earlier entries of its chain: unproven, which
+              // only the node's offline limit may let through.
+              Finding unproven{FindingCode::kUnfunded, {}};
+              if (options.forgive && options.forgive(n.v, unproven)) return kForgiven;
+              r.finding = unproven;
+              return TrialProblem::kFinding;
+            }
+          } else if constexpr (std::is_same_v<K, Transfer>) {
+            if (AccountOf(k.to) == AccountOf(n.e().author)) return TrialProblem::kNoEffect;
+          } else if constexpr (std::is_same_v<K, Redeem>) {
+            auto it = items_.find(k.item);
+            if (it == items_.end() || !it->second.listed) return missing(k.item);
+            const ItemState& item = it->second;
+            r.about = k.item;
+            if (AccountOf(item.node->e().author) != AccountOf(k.station)) {
+              return TrialProblem::kUnlisted;
+            }
+            if (k.points < item.node->template As<CatalogItem>()->price) {
+              return TrialProblem::kPriceNotMet;
+            }
+            if (item.stock == 0) return TrialProblem::kOutOfStock;
+            r.about.reset();
+          }
+          return std::nullopt;
+        },
+        n.e().kind);
+    if (problem == kForgiven) return std::nullopt;
+    if (problem) return problem;
+    if (NeedsChange(n.e().kind) && Effect(n.e()) == before) return TrialProblem::kNoEffect;
+    return std::nullopt;
+  }
+
+  // Whether a candidate of this submission means to take `source`'s credit away.
+  template <class Cands>
+  static bool Intends(const Cands& cands, const EntryId& source) {
+    for (const auto& c : cands) {
+      if (auto* r = std::get_if<ServiceReject>(&c.entry.kind); r && r->claim == source) return true;
+    }
+    return false;
+  }
+
+  // The findings of one entry, from the families that hold them: the same lists
+  // CollectFindings() gathers for every entry (a property test checks they agree).
+  std::vector<Finding> FindingsOfEntry(const Node* n) const {
+    std::vector<Finding> out;
+    const EntryId& id = n->id();
+    auto from = [&](const std::vector<std::pair<EntryId, Finding>>& list) {
+      for (const auto& [at, f] : list) {
+        if (at == id) out.push_back(f);
+      }
+    };
+    auto account = [&](const PublicKey& key) {
+      if (auto it = accounts_.find(AccountOf(key)); it != accounts_.end()) {
+        from(it->second.service_findings);
+      }
+    };
+    auto item = [&](const EntryId& item_id) {
+      if (auto it = items_.find(item_id); it != items_.end()) from(it->second.findings);
+    };
+    const Chain& chain = *n->chain;
+    if (chain.fork_seqs.count(n->e().seq)) out.push_back({FindingCode::kFork, {}});
+    if (n->connected && !chain.fork_seqs.empty() && !n->on_path && !Fenced(n)) {
+      out.push_back({FindingCode::kSuspended, {}});
+    }
+    if (n->connected && Fenced(n)) out.push_back({FindingCode::kFenced, {}});
+    from(gov_.findings);
+    from(member_findings_);
+    if (auto* rec = n->As<ServiceRecord>()) {
+      std::set<PublicKey> roots;
+      for (const auto& v : rec->volunteers) roots.insert(AccountOf(v));
+      for (const auto& root : roots) account(root);
+    } else if (n->As<ServiceClaim>()) {
+      account(n->e().author);
+    } else if (n->As<ServiceConfirm>() || n->As<ServiceReject>()) {
+      const EntryId& claim_id = n->As<ServiceConfirm>() ? n->As<ServiceConfirm>()->claim
+                                                        : n->As<ServiceReject>()->claim;
+      if (const Node* claim = FindAs<ServiceClaim>(claim_id)) account(claim->e().author);
+    } else if (n->As<Transfer>() || n->As<Redeem>()) {
+      if (n->connected && !ExcludedDebit(n) && !n->funded) out.push_back({FindingCode::kUnfunded, {}});
+      if (auto* t = n->As<Transfer>()) {
+        if (Active(n) && !IsMember(AccountOf(t->to))) out.push_back({FindingCode::kNotMember, {}});
+        if (n->connected && IsReversed(n, std::nullopt)) out.push_back({FindingCode::kReversed, {}});
+      }
+    } else if (n->As<CatalogItem>()) {
+      item(id);
+    } else if (auto* s = n->As<Restock>()) {
+      item(s->item);
+    } else if (auto* f = n->As<Fulfil>()) {
+      if (const Node* redeem = FindAs<Redeem>(f->redeem)) item(redeem->As<Redeem>()->item);
+    } else if (n->As<AuditCheckpoint>()) {
+      if (Active(n) && !Authorised(n)) out.push_back({FindingCode::kRoleMissing, {}});
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  std::vector<Finding> FindingsOfEntryId(const EntryId& id) const {
+    auto it = nodes_.find(id);
+    return it == nodes_.end() ? std::vector<Finding>{} : FindingsOfEntry(it->second.get());
+  }
+
+  // A credited interval of `root` that [start, end) overlaps, or the first credit of
+  // the same local day: the entry a person is told their service conflicts with.
+  std::optional<EntryId> ConflictOf(const Node* n, const Finding& f) const {
+    std::uint64_t start = 0;
+    std::uint32_t minutes = 0;
+    PublicKey who = n->e().author;
+    if (auto* c = n->As<ServiceClaim>()) {
+      start = c->start_ms, minutes = c->minutes;
+    } else if (auto* r = n->As<ServiceRecord>()) {
+      start = r->start_ms, minutes = r->minutes;
+      if (f.subject) who = *f.subject;
+    } else {
+      return std::nullopt;
+    }
+    const PublicKey root = AccountOf(who);
+    auto it = accounts_.find(root);
+    if (it == accounts_.end()) return std::nullopt;
+    const std::uint64_t end = start + std::uint64_t{minutes} * 60'000;
+    for (const auto& [source, volunteer] : it->second.credited) {
+      if (source == n->id()) continue;
+      ServiceCredit c = CreditOf(root, source);
+      const std::uint64_t c_end = c.start_ms + std::uint64_t{c.minutes} * 60'000;
+      if (f.code == FindingCode::kOverlap && c.start_ms < end && start < c_end) return source;
+      if (f.code == FindingCode::kDayCapExceeded && LocalDay(c.start_ms) == LocalDay(start)) {
+        return source;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Takes a connected entry back to the pending pool (a trial being undone).
+  void Disconnect(Node* n) {
+    UnIndex(n);
+    std::erase(queue_, n);
+    n->connected = false;
+    waiting_[*n->e().prev].push_back(n);
+    ++pending_;
+  }
+
+  // Removes an entry a trial added, leaving the structure as it was before.
+  void Retract(Node* n) {
+    if (n->connected) {
+      UnIndex(n);
+    } else if (n->e().prev) {
+      auto w = waiting_.find(*n->e().prev);
+      if (w != waiting_.end()) {
+        std::erase(w->second, n);
+        if (w->second.empty()) waiting_.erase(w);
+      }
+      --pending_;
+    }
+    std::erase(queue_, n);
+    Chain& chain = *n->chain;
+    const PublicKey author = n->e().author;
+    auto at_seq = chain.by_seq.find(n->e().seq);
+    std::erase(at_seq->second, n);
+    if (at_seq->second.size() < 2) chain.fork_seqs.erase(n->e().seq);
+    if (at_seq->second.empty()) chain.by_seq.erase(at_seq);
+    nodes_.erase(n->id());
+    if (chain.by_seq.empty()) chains_.erase(author);
+  }
+
+  // The reverse of Index().
+  void UnIndex(Node* n) {
+    const Entry& e = n->e();
+    Chain& chain = *n->chain;
+    --chain.connected;
+    chain.id_sum.Subtract(n->id().data());
+    chain.head_seq = 0;
+    for (auto it = chain.by_seq.rbegin(); it != chain.by_seq.rend(); ++it) {
+      bool any = std::any_of(it->second.begin(), it->second.end(),
+                             [&](const Node* x) { return x != n && x->connected; });
+      if (any) {
+        chain.head_seq = it->first;
+        break;
+      }
+    }
+    auto drop = [n](auto& map, const auto& key) {
+      auto it = map.find(key);
+      if (it == map.end()) return;
+      std::erase(it->second, n);
+      if (it->second.empty()) map.erase(it);
+    };
+    std::erase(governance_, n);
+    if (auto* en = n->As<Enrol>()) {
+      drop(enrols_by_member_, en->member);
+    } else if (auto* rec = n->As<ServiceRecord>()) {
+      for (const auto& v : rec->volunteers) {
+        auto it = sources_by_key_.find(v);
+        if (it == sources_by_key_.end()) continue;
+        std::erase_if(it->second, [n](const auto& s) { return s.first == n; });
+        if (it->second.empty()) sources_by_key_.erase(it);
+      }
+    } else if (n->As<ServiceClaim>()) {
+      auto it = sources_by_key_.find(e.author);
+      if (it != sources_by_key_.end()) {
+        std::erase_if(it->second, [n](const auto& s) { return s.first == n; });
+        if (it->second.empty()) sources_by_key_.erase(it);
+      }
+    } else if (auto* c = n->As<ServiceConfirm>()) {
+      drop(verdicts_by_claim_, c->claim);
+    } else if (auto* r = n->As<ServiceReject>()) {
+      drop(verdicts_by_claim_, r->claim);
+    } else if (n->As<Transfer>()) {
+      std::erase(chain.debits, n);
+    } else if (auto* d = n->As<Redeem>()) {
+      std::erase(chain.debits, n);
+      drop(redeems_with_fulfils_by_item_, d->item);
+    } else if (n->As<CatalogItem>()) {
+      item_nodes_.erase(n->id());
+    } else if (auto* s = n->As<Restock>()) {
+      drop(restocks_by_item_, s->item);
+    } else if (auto* f = n->As<Fulfil>()) {
+      drop(fulfils_by_redeem_, f->redeem);
+      const Node* redeem = FindAs<Redeem>(f->redeem);
+      if (redeem && !fulfils_by_redeem_.count(f->redeem)) {
+        auto it = redeems_with_fulfils_by_item_.find(redeem->As<Redeem>()->item);
+        if (it != redeems_with_fulfils_by_item_.end()) {
+          std::erase_if(it->second, [redeem](const Node* x) { return x == redeem; });
+          if (it->second.empty()) redeems_with_fulfils_by_item_.erase(it);
+        }
+      }
+    } else if (n->As<AuditCheckpoint>()) {
+      std::erase(checkpoints_, n);
+    }
   }
 
   // ---- queries ---------------------------------------------------------------
@@ -280,6 +831,8 @@ class LedgerState::Impl {
     return HoldsRole(gov_.roles, key, seq, role);
   }
   bool Authorised(const Node* n, Role role) const { return HoldsRole(n->e().author, n->e().seq, role); }
+  // Whether `n`'s author holds a role its kind needs (RolesFor, the one table).
+  bool Authorised(const Node* n) const { return HasRoleFor(n->e()); }
 
   bool Fenced(const Node* n) const {
     auto it = gov_.fence.find(n->e().author);
@@ -493,13 +1046,7 @@ class LedgerState::Impl {
   std::uint64_t connected_count() const { return nodes_.size() - pending_; }
   std::uint64_t pending_count() const { return pending_; }
 
-  const std::map<EntryId, std::vector<Finding>>& Findings() const {
-    if (!findings_valid_) {
-      findings_ = CollectFindings();
-      findings_valid_ = true;
-    }
-    return findings_;
-  }
+  const std::map<EntryId, std::vector<Finding>>& Findings() const { return findings_; }
 
   crypto::Digest StateHash() const;
 
@@ -596,11 +1143,10 @@ class LedgerState::Impl {
     // On a forked chain, whether an entry is on the canonical branch is decided by
     // the full walk, never guessed incrementally.
     if (!chain.fork_seqs.empty()) full_needed_ = true;
+    if (auto* en = n->As<Enrol>()) enrols_by_member_[en->member].push_back(n);
     if (IsGovernance(e.kind)) {
       governance_.push_back(n);
       full_needed_ = true;
-    } else if (auto* en = n->As<Enrol>()) {
-      enrols_by_member_[en->member].push_back(n);
     } else if (auto* rec = n->As<ServiceRecord>()) {
       for (std::size_t i = 0; i < rec->volunteers.size(); ++i) {
         sources_by_key_[rec->volunteers[i]].push_back({n, static_cast<int>(i)});
@@ -639,9 +1185,7 @@ class LedgerState::Impl {
   void FastApply(Node* n) {
     const Entry& e = n->e();
     touched_accounts_.insert(AccountOf(e.author));  // its head moved: roles "now" may change
-    if (auto* en = n->As<Enrol>()) {
-      RecomputeProfile(AccountOf(en->member));
-    } else if (auto* rec = n->As<ServiceRecord>()) {
+    if (auto* rec = n->As<ServiceRecord>()) {
       std::set<PublicKey> slow;
       for (std::size_t i = 0; i < rec->volunteers.size(); ++i) {
         PublicKey root = AccountOf(rec->volunteers[i]);
@@ -660,9 +1204,9 @@ class LedgerState::Impl {
     } else if (n->As<Transfer>() || n->As<Redeem>()) {
       if (n->As<Redeem>()) TouchItemOfRedeem(n);
       // The same exclusions as FullEvaluate: a reversal may have arrived first.
-      if (Fenced(n) || (n->As<Transfer>() && IsReversed(n, std::nullopt))) return;
+      if (ExcludedDebit(n)) return;
       PublicKey root = AccountOf(e.author);
-      AccountState& a = accounts_[root];
+      AccountState& a = Acc(root);
       if (!a.debits.empty() && !DebitBefore(a.debits.back(), n)) {
         full_needed_ = true;  // arrived behind a later debit of the account: re-sort
         return;
@@ -696,7 +1240,7 @@ class LedgerState::Impl {
   }
 
   void Enqueue(const PublicKey& root) {
-    AccountState& a = accounts_[root];
+    AccountState& a = Acc(root);
     if (!a.queued) {
       a.queued = true;
       worklist_.push_back(root);
@@ -706,13 +1250,15 @@ class LedgerState::Impl {
   // ---- full evaluation -------------------------------------------------------
 
   void FullEvaluate() {
+    if (trial_) trial_full_ = true;  // the journal cannot undo this: a retraction re-runs it
     EvaluateGovernance();
     accounts_.clear();
+    ComputeMembers();
     worklist_.clear();
     for (auto& [key, chain] : chains_) {
       for (Node* d : chain.debits) {
         d->funded = false;
-        if (Fenced(d) || (d->As<Transfer>() && IsReversed(d, std::nullopt))) continue;
+        if (ExcludedDebit(d)) continue;
         AccountState& a = accounts_[AccountOf(key)];
         a.debits.push_back(d);
         a.debit_sum = SaturatingAdd(a.debit_sum, DebitPoints(d));
@@ -725,9 +1271,6 @@ class LedgerState::Impl {
     std::set<PublicKey> roots;
     for (const auto& [key, sources] : sources_by_key_) roots.insert(AccountOf(key));
     for (const auto& root : roots) RecomputeServices(root, /*incremental=*/false);
-    roots.clear();
-    for (const auto& [member, enrols] : enrols_by_member_) roots.insert(AccountOf(member));
-    for (const auto& root : roots) RecomputeProfile(root);
     RecomputeFunding();
     everything_changed_ = true;
   }
@@ -756,10 +1299,9 @@ class LedgerState::Impl {
       } else if (auto* v = n->As<Reversal>()) {
         if (admin) gov_.reversed[v->target].push_back(v->volunteer);
       }
-      bool needs_admin = n->As<RoleGrant>() || n->As<RoleRevoke>() || n->As<NodeGrant>() ||
-                         n->As<NodeRevoke>() || n->As<Reversal>() || n->As<Recover>() ||
-                         n->As<ForkResolution>();
-      if (needs_admin && !admin) gov_.findings.push_back({n->id(), {FindingCode::kRoleMissing, {}}});
+      if (!n->As<Enrol>() && !Authorised(n)) {
+        gov_.findings.push_back({n->id(), {FindingCode::kRoleMissing, {}}});
+      }
     }
     for (Node* n : sorted) {
       if (auto* r = n->As<NodeRevoke>(); r && Active(n) && Authorised(n, Role::kAdmin)) {
@@ -771,7 +1313,7 @@ class LedgerState::Impl {
   RoleBook ComputeRoles(const std::vector<Node*>& sorted) const {
     RoleBook base;
     for (const auto& admin : genesis_.admins) {
-      base.Add(AccountOf(admin), Role::kAdmin, {KeyIndex(admin), 0, true});
+      base.Add(AccountOf(admin), Role::kAdmin, {KeyIndex(admin), 0, true, {}, 0, 0});
     }
     std::vector<const Node*> grants, revokes;
     for (const Node* n : sorted) {
@@ -779,9 +1321,11 @@ class LedgerState::Impl {
       if (n->As<RoleGrant>()) grants.push_back(n);
       if (n->As<RoleRevoke>()) revokes.push_back(n);
     }
-    auto add_event = [this](RoleBook& book, const PublicKey& subject, Role role,
+    auto add_event = [this](RoleBook& book, const Node* act, const PublicKey& subject, Role role,
                             std::uint64_t boundary, bool grant) {
-      book.Add(AccountOf(subject), role, {KeyIndex(subject), boundary + 1, grant});
+      const PublicKey& by = act->e().author;
+      book.Add(AccountOf(subject), role,
+               {KeyIndex(subject), boundary + 1, grant, AccountOf(by), KeyIndex(by), act->e().seq});
     };
     // Grants are monotone: the least fixpoint from the genesis admins is unique.
     auto close_grants = [&](RoleBook book) {
@@ -792,7 +1336,7 @@ class LedgerState::Impl {
           const Node* g = grants[i];
           if (taken[i] || !HoldsRole(book, g->e().author, g->e().seq, Role::kAdmin)) continue;
           const auto& c = *g->As<RoleGrant>();
-          add_event(book, c.subject, c.role, c.boundary_seq, true);
+          add_event(book, g, c.subject, c.role, c.boundary_seq, true);
           taken[i] = true;
           changed = true;
         }
@@ -806,14 +1350,14 @@ class LedgerState::Impl {
     for (const Node* r : revokes) {
       if (HoldsRole(grants_only, r->e().author, r->e().seq, Role::kAdmin)) {
         const auto& c = *r->As<RoleRevoke>();
-        add_event(with_first, c.subject, c.role, c.boundary_seq, false);
+        add_event(with_first, r, c.subject, c.role, c.boundary_seq, false);
       }
     }
     RoleBook final_base = base;
     for (const Node* r : revokes) {
       if (HoldsRole(with_first, r->e().author, r->e().seq, Role::kAdmin)) {
         const auto& c = *r->As<RoleRevoke>();
-        add_event(final_base, c.subject, c.role, c.boundary_seq, false);
+        add_event(final_base, r, c.subject, c.role, c.boundary_seq, false);
       }
     }
     return close_grants(std::move(final_base));
@@ -930,10 +1474,19 @@ class LedgerState::Impl {
           findings.push_back({v->id(), {FindingCode::kSelfConfirmation, {}}});
           continue;
         }
-        bool may = Authorised(v, Role::kCoordinator) ||
-                   (beneficiary && AccountOf(*beneficiary) == by);
-        if (!may) {
+        const bool coordinator = Authorised(v, Role::kCoordinator);
+        const bool resident = beneficiary && AccountOf(*beneficiary) == by;
+        if (!coordinator && !resident) {
           findings.push_back({v->id(), {FindingCode::kRoleMissing, {}}});
+          continue;
+        }
+        if (!coordinator && !IsMember(by)) {
+          findings.push_back({v->id(), {FindingCode::kNotMember, {}}});
+          continue;
+        }
+        // Nobody confirms service before it began (both clocks would have to lie).
+        if (confirm && claim->As<ServiceClaim>()->start_ms > v->e().timestamp_ms + kServiceSkewMs) {
+          findings.push_back({v->id(), {FindingCode::kOutOfWindow, {}}});
           continue;
         }
         (confirm ? confirmed : rejected) = true;
@@ -947,16 +1500,22 @@ class LedgerState::Impl {
   // (before overlap and day caps, which depend on the volunteer's other service).
   std::optional<FindingCode> RecordProblem(const Node* node, const PublicKey& root) const {
     const auto& rec = *node->As<ServiceRecord>();
-    if (!Authorised(node, Role::kCoordinator)) return FindingCode::kRoleMissing;
+    if (!Authorised(node)) return FindingCode::kRoleMissing;
     if (AccountOf(node->e().author) == root) return FindingCode::kSelfRecord;
-    return AmountProblem(rec.category, rec.minutes);
+    if (!IsMember(root)) return FindingCode::kNotMember;
+    return ServiceProblem(node, rec.category, rec.start_ms, rec.minutes);
   }
-  std::optional<FindingCode> AmountProblem(const std::string& category,
-                                           std::uint32_t minutes) const {
+  // What the policy says of one stated interval in entry `node`.
+  std::optional<FindingCode> ServiceProblem(const Node* node, const std::string& category,
+                                            std::uint64_t start_ms, std::uint32_t minutes) const {
     if (!rates_.count(category)) return FindingCode::kUnknownCategory;
     if (genesis_.policy.max_minutes_per_entry != 0 &&
         minutes > genesis_.policy.max_minutes_per_entry) {
       return FindingCode::kEntryCapExceeded;
+    }
+    const std::uint64_t signed_at = node->e().timestamp_ms;
+    if (start_ms > signed_at + kServiceSkewMs || start_ms + window_ms_ < signed_at) {
+      return FindingCode::kOutOfWindow;
     }
     return std::nullopt;
   }
@@ -1006,7 +1565,7 @@ class LedgerState::Impl {
   // when the volunteer's service must be recomputed instead.
   bool TryCreditRecord(const Node* node, int index, const PublicKey& root) {
     if (!Active(node)) return true;
-    AccountState& a = accounts_[root];
+    AccountState& a = Acc(root);
     const auto& rec = *node->As<ServiceRecord>();
     const PublicKey& volunteer = rec.volunteers[static_cast<std::size_t>(index)];
     touched_accounts_.insert(root);
@@ -1031,7 +1590,7 @@ class LedgerState::Impl {
   }
 
   void RecomputeServices(const PublicKey& root, bool incremental) {
-    AccountState& a = accounts_[root];
+    AccountState& a = Acc(root);
     std::vector<std::pair<EntryId, Finding>> findings;
     std::vector<Candidate> eligible;
     for (const PublicKey& key : KeysOf(root)) {
@@ -1051,12 +1610,19 @@ class LedgerState::Impl {
         } else {
           const auto& claim = *node->As<ServiceClaim>();
           ClaimState state = JudgeClaim(node, root, findings);
+          if (state == ClaimState::kAwaiting &&
+              std::find(assumed_.begin(), assumed_.end(), node) != assumed_.end()) {
+            state = ClaimState::kConfirmed;  // a trial judges a new claim as if confirmed
+          }
           if (IsReversed(node, std::nullopt)) {
             findings.push_back({node->id(), {FindingCode::kReversed, {}}});
           } else if (state == ClaimState::kRejected) {
             findings.push_back({node->id(), {FindingCode::kRejected, {}}});
+          } else if (!IsMember(root)) {
+            findings.push_back({node->id(), {FindingCode::kNotMember, {}}});
           } else if (state == ClaimState::kConfirmed) {
-            if (auto problem = AmountProblem(claim.category, claim.minutes)) {
+            if (auto problem =
+                    ServiceProblem(node, claim.category, claim.start_ms, claim.minutes)) {
               findings.push_back({node->id(), {*problem, {}}});
             } else {
               eligible.push_back({claim.start_ms, node->id(), key, claim.minutes, &claim.category});
@@ -1100,6 +1666,10 @@ class LedgerState::Impl {
       if (!std::includes(now_credited.begin(), now_credited.end(), old_credited.begin(),
                          old_credited.end())) {
         funding_dirty_ = true;
+        if (trial_) {
+          std::set_difference(old_credited.begin(), old_credited.end(), now_credited.begin(),
+                              now_credited.end(), std::back_inserter(lost_credits_));
+        }
       } else if (a.service_points > old_points) {
         Enqueue(root);
       }
@@ -1108,29 +1678,79 @@ class LedgerState::Impl {
     touched_accounts_.insert(root);
   }
 
-  void RecomputeProfile(const PublicKey& root) {
-    AccountState& a = accounts_[root];
-    a.profile = nullptr;
-    for (const PublicKey& key : KeysOf(root)) {
-      auto it = enrols_by_member_.find(key);
-      if (it == enrols_by_member_.end()) continue;
-      for (const Node* n : it->second) {
-        if (!Active(n) || !(Authorised(n, Role::kAdmin) || Authorised(n, Role::kCoordinator))) {
+  // Members and profiles (docs/ledger-rules.md, "Members and profiles"). An enrolment
+  // counts when its author held admin or coordinator at that seq. Of an account's
+  // first enrolments the one with the lowest id makes it a member and is its profile;
+  // the others are `already_enrolled`. Updates name the profile entry they replace:
+  // from the first enrolment, the lowest-id valid update of the current profile
+  // becomes the profile, and so on; every other update is `stale_update`. No clock
+  // takes part, so an author cannot date an entry to win.
+  void ComputeMembers() {
+    members_.clear();
+    member_findings_.clear();
+    for (const auto& admin : genesis_.admins) members_.insert(AccountOf(admin));
+    KeyMap<std::vector<const Node*>> firsts, updates;  // by account
+    for (const auto& [member, enrols] : enrols_by_member_) {
+      for (const Node* n : enrols) {
+        if (!Active(n)) continue;
+        if (!Authorised(n)) {
+          member_findings_.push_back({n->id(), {FindingCode::kRoleMissing, {}}});
           continue;
         }
-        // Profiles are informational, so the newest by the author's clock wins.
-        if (a.profile == nullptr || std::tie(n->e().timestamp_ms, n->id()) >
-                                        std::tie(a.profile->e().timestamp_ms, a.profile->id())) {
-          a.profile = n;
-        }
+        (n->As<Enrol>()->replaces ? updates : firsts)[AccountOf(member)].push_back(n);
       }
     }
-    touched_accounts_.insert(root);
+    auto by_id = [](const Node* a, const Node* b) { return a->id() < b->id(); };
+    for (auto& [root, list] : firsts) {
+      std::sort(list.begin(), list.end(), by_id);
+      for (std::size_t i = 1; i < list.size(); ++i) {
+        member_findings_.push_back({list[i]->id(), {FindingCode::kAlreadyEnrolled, {}}});
+      }
+      const Node* current = list.front();
+      members_.insert(root);
+      auto pending = updates.find(root);
+      if (pending != updates.end()) {
+        auto& ups = pending->second;
+        std::sort(ups.begin(), ups.end(), by_id);
+        std::vector<bool> used(ups.size(), false);
+        for (bool moved = true; moved;) {
+          moved = false;
+          for (std::size_t i = 0; i < ups.size(); ++i) {
+            if (!used[i] && *ups[i]->As<Enrol>()->replaces == current->id()) {
+              used[i] = true;
+              current = ups[i];
+              moved = true;
+              break;  // the lowest id that replaces the current profile wins
+            }
+          }
+        }
+        for (std::size_t i = 0; i < ups.size(); ++i) {
+          if (!used[i]) member_findings_.push_back({ups[i]->id(), {FindingCode::kStaleUpdate, {}}});
+        }
+        updates.erase(pending);
+      }
+      accounts_[root].profile = current;
+      touched_accounts_.insert(root);
+    }
+    for (const auto& [root, ups] : updates) {  // updates of someone never enrolled
+      for (const Node* n : ups) member_findings_.push_back({n->id(), {FindingCode::kStaleUpdate, {}}});
+    }
+  }
+
+  bool IsMember(const PublicKey& root) const { return members_.count(root) > 0; }
+
+  // Debits that neither cost nor credit anything: fenced, a reversed transfer, or a
+  // transfer to someone who is not a member (the points would be lost).
+  bool ExcludedDebit(const Node* d) const {
+    if (Fenced(d)) return true;
+    auto* t = d->As<Transfer>();
+    return t != nullptr && (IsReversed(d, std::nullopt) || !IsMember(AccountOf(t->to)));
   }
 
   // ---- funding ---------------------------------------------------------------
 
   void RecomputeFunding() {
+    if (trial_) trial_full_ = true;
     worklist_.clear();
     for (auto& [root, a] : accounts_) {
       a.received = 0;
@@ -1152,7 +1772,7 @@ class LedgerState::Impl {
     while (!worklist_.empty()) {
       PublicKey root = worklist_.front();
       worklist_.pop_front();
-      AccountState& a = accounts_[root];
+      AccountState& a = Acc(root);
       a.queued = false;
       std::uint64_t credits = SaturatingAdd(a.service_points, a.received);
       while (a.funded < a.debits.size() &&
@@ -1160,11 +1780,13 @@ class LedgerState::Impl {
         Node* d = a.debits[a.funded++];
         a.funded_sum += DebitPoints(d);
         d->funded = true;
+        if (trial_) funded_undo_.push_back(d);
         touched_accounts_.insert(root);
         if (auto* t = d->As<Transfer>()) {
           if (Active(d)) {
             PublicKey to = AccountOf(t->to);
-            accounts_[to].received = SaturatingAdd(accounts_[to].received, t->points);
+            AccountState& recipient = Acc(to);
+            recipient.received = SaturatingAdd(recipient.received, t->points);
             touched_accounts_.insert(to);
             Enqueue(to);
           }
@@ -1180,6 +1802,10 @@ class LedgerState::Impl {
   void RecomputeItem(const EntryId& id) {
     auto node_it = item_nodes_.find(id);
     if (node_it == item_nodes_.end()) return;
+    if (trial_ && !trial_full_ && !item_undo_.count(id)) {
+      auto old = items_.find(id);
+      item_undo_.emplace(id, old == items_.end() ? std::nullopt : std::optional(old->second));
+    }
     const Node* node = node_it->second;
     ItemState item;
     item.node = node;
@@ -1188,7 +1814,7 @@ class LedgerState::Impl {
       items_[id] = std::move(item);
       return;
     }
-    if (!Authorised(node, Role::kStation)) {
+    if (!Authorised(node)) {
       item.findings.push_back({id, {FindingCode::kRoleMissing, {}}});
       items_[id] = std::move(item);
       return;
@@ -1200,7 +1826,7 @@ class LedgerState::Impl {
     if (auto it = restocks_by_item_.find(id); it != restocks_by_item_.end()) {
       for (const Node* r : it->second) {
         if (!Active(r)) continue;
-        if (AccountOf(r->e().author) != station || !Authorised(r, Role::kStation)) {
+        if (AccountOf(r->e().author) != station || !Authorised(r)) {
           item.findings.push_back({r->id(), {FindingCode::kRoleMissing, {}}});
           continue;
         }
@@ -1224,7 +1850,7 @@ class LedgerState::Impl {
       const auto& voucher = *redeem->As<Redeem>();
       const EntryId fulfil_id = f->id();  // clang 14 cannot capture a structured binding
       auto finding = [&](FindingCode code) { item.findings.push_back({fulfil_id, {code, {}}}); };
-      if (!Authorised(f, Role::kStation)) {
+      if (!Authorised(f)) {
         finding(FindingCode::kRoleMissing);
       } else if (AccountOf(f->e().author) != station || AccountOf(voucher.station) != station ||
                  voucher.points < catalog.price) {
@@ -1279,15 +1905,9 @@ class LedgerState::Impl {
       }
     }
     for (const auto& [id, item] : items_) add(item.findings);
-    for (const auto& [member, enrols] : enrols_by_member_) {
-      for (const Node* n : enrols) {
-        if (Active(n) && !Authorised(n, Role::kAdmin) && !Authorised(n, Role::kCoordinator)) {
-          out[n->id()].push_back({FindingCode::kRoleMissing, {}});
-        }
-      }
-    }
+    add(member_findings_);
     for (const Node* n : checkpoints_) {
-      if (Active(n) && !Authorised(n, Role::kAuditor)) {
+      if (Active(n) && !Authorised(n)) {
         out[n->id()].push_back({FindingCode::kRoleMissing, {}});
       }
     }
@@ -1298,6 +1918,14 @@ class LedgerState::Impl {
       const Node* n = it->second.get();
       if (n->As<Transfer>() && n->connected && IsReversed(n, std::nullopt)) {
         out[target].push_back({FindingCode::kReversed, {}});
+      }
+    }
+    for (const auto& [key, chain] : chains_) {
+      for (const Node* d : chain.debits) {
+        auto* t = d->As<Transfer>();
+        if (t && Active(d) && !IsMember(AccountOf(t->to))) {
+          out[d->id()].push_back({FindingCode::kNotMember, {}});
+        }
       }
     }
     for (auto& [id, list] : out) {
@@ -1312,6 +1940,7 @@ class LedgerState::Impl {
   NetworkId network_;
   Genesis genesis_;
   std::unordered_map<std::string, std::uint32_t> rates_;
+  std::uint64_t window_ms_ = 0;  // how far before its entry a service may start
 
   IdMap<std::unique_ptr<Node>> nodes_;
   KeyMap<Chain> chains_;
@@ -1330,6 +1959,8 @@ class LedgerState::Impl {
   std::vector<Node*> checkpoints_;
 
   Governance gov_;
+  std::unordered_set<PublicKey, FixedBytesHash> members_;  // account ids
+  std::vector<std::pair<EntryId, Finding>> member_findings_;
   KeyMap<AccountState> accounts_;
   IdMap<ItemState> items_;
   std::deque<PublicKey> worklist_;
@@ -1345,8 +1976,20 @@ class LedgerState::Impl {
   std::set<EntryId> touched_items_;
   bool everything_changed_ = false;
 
-  mutable std::map<EntryId, std::vector<Finding>> findings_;
-  mutable bool findings_valid_ = false;
+  // Collected by the writer at the end of Settle(), never by a reader: const methods
+  // are safe from many threads at once.
+  std::map<EntryId, std::vector<Finding>> findings_;
+  bool findings_dirty_ = true;
+
+  // A trial's journal: what its settling changed, to put back if it is refused.
+  bool trial_ = false;
+  bool trial_full_ = false;  // a full evaluation or funding recompute ran: re-run instead
+  KeyMap<std::optional<AccountState>> account_undo_;
+  IdMap<std::optional<ItemState>> item_undo_;
+  std::vector<Node*> funded_undo_;
+  std::vector<std::pair<EntryId, PublicKey>> lost_credits_;  // credits the trial took away
+  std::vector<Node*> assumed_;  // new claims judged as if confirmed
+  std::size_t trial_connected_mark_ = 0;  // connected_from_pending_ before the trial
 };
 
 crypto::Digest LedgerState::Impl::StateHash() const {
@@ -1386,6 +2029,9 @@ crypto::Digest LedgerState::Impl::StateHash() const {
         w.U64(ev.key_index);
         w.U64(ev.from_seq);
         w.U64(ev.grant);
+        w.Fixed(ev.by);
+        w.U64(ev.by_index);
+        w.U64(ev.by_seq);
       }
     }
   }
@@ -1427,6 +2073,12 @@ std::optional<AccountView> LedgerState::Account(const PublicKey& key) const {
 }
 std::vector<AccountView> LedgerState::Accounts() const { return impl_->Accounts(); }
 std::vector<ItemView> LedgerState::Items() const { return impl_->Items(); }
+Trial LedgerState::TryAdmit(std::vector<VerifiedEntry> entries, const TrialOptions& options) {
+  return impl_->TryAdmit(std::move(entries), options);
+}
+std::vector<Finding> LedgerState::FindingsOfEntry(const EntryId& id) const {
+  return impl_->FindingsOfEntryId(id);
+}
 std::vector<ForkEvidence> LedgerState::Forks() const { return impl_->Forks(); }
 std::vector<PublicKey> LedgerState::NodeRoster() const { return impl_->NodeRoster(); }
 EntryStatus LedgerState::Status(const EntryId& id) const { return impl_->Status(id); }

@@ -14,7 +14,8 @@
 //   anything that can lower a credit or change authority (a role act, a reversal, a
 //   key move, a fork) triggers a full re-evaluation, which is the same code.
 //
-// Pure: no I/O, no clock. Not thread-safe; one owner (the store's ingest thread).
+// Pure: no I/O, no clock. One writer (the store's ingest thread); const methods read
+// only and are safe from many threads at once between writes.
 #pragma once
 
 #include <cstdint>
@@ -97,6 +98,42 @@ struct ChainSummary {
   friend bool operator==(const ChainSummary&, const ChainSummary&) = default;
 };
 
+// Why LedgerState::TryAdmit refused a submission.
+enum class TrialProblem : std::uint8_t {
+  kNone,
+  kChain,        // does not fit its author's chain here (`reason` says how)
+  kPending,      // its prev is not on this ledger
+  kInactive,     // signed by a key moved away (fenced) or on a fork branch: `status`
+  kFinding,      // the rules would flag it, or the claim it confirms: `finding`, on `about`
+  kTakesCredit,  // it would take away the credit of `about` (which would get `finding`)
+  kNoEffect,     // it would change nothing: a second confirmation, a grant of a held role
+  kNotFound,     // names an entry, item or voucher this ledger does not hold: `about`
+  kUnlisted,     // a voucher for item `about`, which the named station does not list
+  kPriceNotMet,  // a voucher offering less than item `about` costs
+  kOutOfStock,   // a voucher for item `about`, which is out of stock
+};
+
+// A trial's answer. `index` is the refused entry of the submission.
+struct Trial {
+  bool admitted = true;
+  std::size_t index = 0;
+  TrialProblem problem = TrialProblem::kNone;
+  std::optional<Finding> finding;
+  std::optional<EntryId> about;     // the entry the finding is on, or the one named
+  std::optional<EntryId> conflict;  // the credited service it overlaps or fills the day with
+  EntryStatus status = EntryStatus::kUnknown;
+  std::string reason;
+};
+
+struct TrialOptions {
+  // Findings the node's local policy lets through: an unproven voucher a station may
+  // fulfil offline within its floor limit. Unset: none.
+  std::function<bool(const VerifiedEntry&, const Finding&)> forgive;
+  // Keep entries that wait for an earlier entry of their chain (a voucher bundle's
+  // history, when this node has not seen the volunteer's whole chain).
+  bool allow_pending = false;
+};
+
 struct ForkEvidence {
   PublicKey author;
   std::uint64_t seq;
@@ -127,6 +164,18 @@ class LedgerState {
   // Brings derived state up to date with everything added. Cheap when nothing changed.
   void Settle();
 
+  // The one judgement a node makes of a person's submission (DESIGN.md, "One
+  // judgement"). Adds `entries` (one submission, in chain order) and settles them with
+  // exactly the code Settle() runs; keeps them only if each is connected and active,
+  // gets no finding (but those `options.forgive` lets through), names what exists,
+  // takes no credit away from another entry, and changes what its kind exists to
+  // change. A new claim is judged as if it were confirmed, so a claim that could never
+  // count is refused when it is made. Otherwise removes them again, and the state is
+  // as it was (state hash included). Entries already stored are skipped. An act whose
+  // author lacks the role its kind needs (RolesFor) is refused before anything is
+  // added. Call Settle() before reading findings afterwards.
+  Trial TryAdmit(std::vector<VerifiedEntry> entries, const TrialOptions& options = {});
+
   // Everything below reads derived state; call Settle() first.
 
   // BLAKE2b-256 over the canonical encoding of all derived state (docs/storage.md).
@@ -141,8 +190,12 @@ class LedgerState {
 
   EntryStatus Status(const EntryId& id) const;
   std::vector<Finding> FindingsFor(const EntryId& id) const;
-  // All findings, by entry id.
+  // All findings, by entry id, as collected by the last Settle(). Like every const
+  // method here, safe from many threads at once while nobody calls a non-const one.
   const std::map<EntryId, std::vector<Finding>>& Findings() const;
+  // The findings of one entry computed afresh from the rule families (what
+  // FindingsFor gives after a Settle(); the property tests check they agree).
+  std::vector<Finding> FindingsOfEntry(const EntryId& id) const;
 
   // Whether `key`'s entry at `seq` would carry `role`.
   bool HoldsRole(const PublicKey& key, std::uint64_t seq, Role role) const;

@@ -264,6 +264,14 @@ Status Store::Reload() {
 }
 
 Result<std::vector<AddResult>> Store::Ingest(std::vector<VerifiedEntry> batch_entries) {
+  std::vector<Group> groups(1);
+  groups[0].entries = std::move(batch_entries);
+  auto done = IngestGroups(std::move(groups));
+  if (!done) return done.error();
+  return std::move((*done)[0].added);
+}
+
+Result<std::vector<Store::GroupResult>> Store::IngestGroups(std::vector<Group> groups) {
   if (diverged_) {
     return MakeError(ErrorCode::kFailedPrecondition,
                      "the ledger in memory could not be brought back in line with the disk "
@@ -277,22 +285,46 @@ Result<std::vector<AddResult>> Store::Ingest(std::vector<VerifiedEntry> batch_en
     write_failed_ = false;
   }
   rocksdb::WriteBatch batch;
-  std::vector<AddResult> results;
-  results.reserve(batch_entries.size());
-  for (auto& v : batch_entries) {
-    const EntryId id = v.id;
-    AddResult result = state_->Add(std::move(v));
-    if (result.outcome == AddOutcome::kApplied || result.outcome == AddOutcome::kPending) {
-      const VerifiedEntry& stored = *state_->Find(id);  // the state owns it now
-      if (result.outcome == AddOutcome::kApplied) {
-        batch.Put(impl_->entries, internal::EntryKey(stored.entry.author, stored.entry.seq, id),
-                  stored.envelope);
-        batch.Put(impl_->ids, id.view(), internal::IdValue(stored.entry.author, stored.entry.seq));
-      } else {
-        batch.Put(impl_->pending, id.view(), stored.envelope);
-      }
+  auto put = [&](const VerifiedEntry& stored, bool connected) {
+    const EntryId& id = stored.id;
+    if (connected) {
+      batch.Put(impl_->entries, internal::EntryKey(stored.entry.author, stored.entry.seq, id),
+                stored.envelope);
+      batch.Put(impl_->ids, id.view(), internal::IdValue(stored.entry.author, stored.entry.seq));
+    } else {
+      batch.Put(impl_->pending, id.view(), stored.envelope);
     }
-    results.push_back(std::move(result));
+  };
+  std::vector<GroupResult> results(groups.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    auto& entries = groups[g].entries;
+    auto& out = results[g].added;
+    out.reserve(entries.size());
+    if (groups[g].judged) {
+      std::vector<EntryId> ids;
+      for (const auto& v : entries) {
+        ids.push_back(v.id);
+        out.push_back({state_->Find(v.id) ? AddOutcome::kDuplicate : AddOutcome::kApplied, {}});
+      }
+      Trial trial = state_->TryAdmit(std::move(entries), groups[g].options);
+      if (!trial.admitted) {
+        results[g].refused = std::move(trial);
+        out.clear();
+        continue;
+      }
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (out[i].outcome == AddOutcome::kApplied) put(*state_->Find(ids[i]), /*connected=*/true);
+      }
+      continue;
+    }
+    for (auto& v : entries) {
+      const EntryId id = v.id;
+      AddResult result = state_->Add(std::move(v));
+      if (result.outcome == AddOutcome::kApplied || result.outcome == AddOutcome::kPending) {
+        put(*state_->Find(id), result.outcome == AddOutcome::kApplied);  // the state owns it now
+      }
+      out.push_back(std::move(result));
+    }
   }
   state_->Settle();
   auto changes = state_->TakeChanges();

@@ -60,6 +60,22 @@ class Store {
   // once space is back, and until then fails fast without touching the state.
   Result<std::vector<AddResult>> Ingest(std::vector<VerifiedEntry> batch);
 
+  // A part of one commit: a person's submission, judged by LedgerState::TryAdmit
+  // (kept whole or not at all), or signed facts from a peer or an import, stored as
+  // Ingest() stores them.
+  struct Group {
+    std::vector<VerifiedEntry> entries;
+    bool judged = false;
+    TrialOptions options;  // judged groups only
+  };
+  struct GroupResult {
+    std::optional<Trial> refused;  // a judged group that was refused: nothing of it kept
+    std::vector<AddResult> added;  // otherwise one per entry, in order
+  };
+  // Judges and applies `groups` in order, each seeing the ones before it, and commits
+  // what was kept in one synced WriteBatch, with the same failure behaviour as Ingest().
+  Result<std::vector<GroupResult>> IngestGroups(std::vector<Group> groups);
+
   // The settled state after the last Ingest().
   const LedgerState& state() const { return *state_; }
 

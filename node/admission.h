@@ -1,13 +1,9 @@
-// Admission: the checks a node makes before it stores an entry a wallet submitted.
-//
-// The ledger rules (ledger/state.h) keep every signed entry and flag what does not
-// count; that is right for entries that arrive by gossip, which are facts already
-// signed elsewhere. A wallet talking to its own node is different: the person is
-// there and can be told "no" before anything is stored. So the node refuses, with a
-// reason a person can act on, a new entry that would only be stored as a flagged one:
-// an overdraft, a self-confirmation, a role the author does not hold, an unknown item,
-// an empty shelf, a second fulfil of one voucher, a clock far off, a seq that would
-// fork the author's chain. docs/api.md lists every code.
+// Admission: how a node answers a person's submission (a wallet, a page, a voucher
+// shown at a station). The judgement itself is the ledger's (LedgerState::TryAdmit,
+// the same code that settles the ledger); this file holds only the node's own local
+// policy around it — the node's clock, the station's offline floor limit — and turns
+// a refusal into words a person can act on: what is wrong, which entry it conflicts
+// with (short id, what, when), and the next step. docs/api.md lists every code.
 //
 // Pure: reads the state and the caller's clock value; no I/O.
 #pragma once
@@ -16,33 +12,16 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
-#include "base/bytes.h"
 #include "ledger/entry.h"
+#include "ledger/refusal.h"
 #include "ledger/state.h"
 
 namespace lovebank::node {
 
 struct Refusal {
-  std::string code;     // stable, snake_case: "insufficient_points", "role_missing", ...
-  int http_status = 422;
+  ledger::RefusalCode code = ledger::RefusalCode::kInternal;
   std::string message;  // for a person: what is wrong and what to do
-};
-
-// What earlier entries of the same group commit change for later ones: chain heads
-// and points already signed away by entries not yet in the state.
-struct BatchOverlay {
-  struct Head {
-    std::uint64_t seq;
-    ledger::EntryId id;
-  };
-  std::unordered_map<ledger::PublicKey, Head, FixedBytesHash> heads;
-  std::unordered_map<ledger::PublicKey, std::uint64_t, FixedBytesHash> debits;  // by account
-  std::unordered_map<ledger::EntryId, bool, FixedBytesHash> fulfilled;         // redeem ids
-
-  // Records `entry` as admitted.
-  void Admit(const ledger::VerifiedEntry& entry, const ledger::LedgerState& state);
 };
 
 struct AdmissionOptions {
@@ -54,12 +33,21 @@ struct AdmissionOptions {
   std::function<std::uint64_t(const ledger::PublicKey& volunteer)> unproven_points;
 };
 
-// nullopt if the wallet entry may be stored; otherwise why not. An entry already
-// stored passes (the store reports it as a duplicate).
-std::optional<Refusal> CheckWalletEntry(const ledger::VerifiedEntry& entry,
-                                        const ledger::LedgerState& state,
-                                        const BatchOverlay& overlay,
+// The node's local policy for a person's new entry, before the ledger judges it: no
+// second genesis, and a timestamp near this node's clock. nullopt if it passes.
+std::optional<Refusal> CheckLocalPolicy(const ledger::VerifiedEntry& entry,
                                         const AdmissionOptions& options);
+
+// The trial options for a submission: what the node's policy forgives. A voucher
+// bundle's debits may be unproven here (the station may be offline); a fulfil of an
+// unproven voucher passes while the volunteer's unproven vouchers stay within the
+// station's offline limit.
+ledger::TrialOptions TrialOptionsFor(bool voucher, const ledger::LedgerState& state,
+                                     const AdmissionOptions& options);
+
+// The words for a refused trial of `entry` (the submission's refused entry).
+Refusal Explain(const ledger::Trial& trial, const ledger::VerifiedEntry& entry,
+                const ledger::LedgerState& state);
 
 // Points of `volunteer`'s vouchers that some station fulfilled while this node cannot
 // prove them funded (pending, or not covered by the credits it has seen).

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "base/clock.h"
 #include "base/hex.h"
 #include "ledger/voucher.h"
 #include "node/json_view.h"
@@ -52,9 +53,31 @@ Reply JsonReply(http::status status, const json::value& value) {
   return Reply{status, json::serialize(value) + "\n", "application/json", {}};
 }
 
-Reply ErrorReply(int status, std::string_view code, std::string_view message) {
-  return JsonReply(static_cast<http::status>(status),
-                   json::object{{"error", code}, {"message", message}});
+// The one place a refusal code becomes an HTTP status (docs/api.md has the table).
+int HttpStatus(RefusalCode code) {
+  using C = RefusalCode;
+  switch (code) {
+    case C::kBadRequest: case C::kBadKey: case C::kBadId: case C::kBadDate: return 400;
+    case C::kRoleMissing: case C::kKeyFenced: case C::kNotYourItem: return 403;
+    case C::kNotFound: case C::kUnknownItem: case C::kUnknownVoucher: return 404;
+    case C::kMethodNotAllowed: return 405;
+    case C::kGenesisExists: case C::kChainConflict: case C::kMissingPrevious:
+    case C::kForkSuspended: case C::kRejected: case C::kReversed: case C::kAlreadyFulfilled:
+    case C::kOutOfStock: case C::kConflictingKeyMove: case C::kAlreadyEnrolled:
+    case C::kStaleUpdate: case C::kTakesCredit: case C::kNoEffect: case C::kOfflineLimit:
+    case C::kFork: case C::kSuspended: case C::kOverlap: case C::kDayCapExceeded:
+      return 409;
+    case C::kTooLarge: case C::kOversize: return 413;
+    case C::kInternal: return 500;
+    case C::kStorageError: case C::kBusy: case C::kShuttingDown: return 503;
+    case C::kDiskFull: return 507;
+    default: return 422;
+  }
+}
+
+Reply ErrorReply(RefusalCode code, std::string_view message) {
+  return JsonReply(static_cast<http::status>(HttpStatus(code)),
+                   json::object{{"error", RefusalName(code)}, {"message", message}});
 }
 
 std::string PercentDecode(std::string_view in) {
@@ -119,12 +142,6 @@ std::optional<std::uint64_t> ParseCount(const std::string& text) {
     v = v * 10 + static_cast<std::uint64_t>(c - '0');
   }
   return v;
-}
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 std::string_view OutcomeName(AddOutcome outcome) {
@@ -230,7 +247,7 @@ class HttpApi::Impl {
       if (ec) {
         if (ec == http::error::body_limit || ec == http::error::header_limit) {
           Response res{http::status::payload_too_large, 11};
-          Reply r = ErrorReply(413, "too_large", "the request is larger than this node accepts");
+          Reply r = ErrorReply(RefusalCode::kTooLarge, "the request is larger than this node accepts");
           res.set(http::field::content_type, r.content_type);
           res.body() = r.body;
           res.keep_alive(false);
@@ -246,7 +263,7 @@ class HttpApi::Impl {
       } catch (const std::exception& e) {
         spdlog::error("api: {} {} failed: {}", std::string(req.method_string()),
                       std::string(req.target()), e.what());
-        reply = ErrorReply(500, "internal", "the node failed to answer; see its log");
+        reply = ErrorReply(RefusalCode::kInternal, "the node failed to answer; see its log");
       }
       requests_.fetch_add(1, std::memory_order_relaxed);
       Response res{reply.status, req.version()};
@@ -273,12 +290,12 @@ class HttpApi::Impl {
       co_return co_await PostEntries(req.body());
     }
     if (!get) {
-      co_return ErrorReply(405, "method_not_allowed",
+      co_return ErrorReply(RefusalCode::kMethodNotAllowed,
                            "this endpoint does not take that method; see docs/api.md");
     }
     if (p == std::vector<std::string>{"metrics"}) co_return Metrics();
     if (p.size() < 2 || p[0] != "v1") {
-      co_return ErrorReply(404, "not_found", "no such endpoint; see docs/api.md");
+      co_return ErrorReply(RefusalCode::kNotFound, "no such endpoint; see docs/api.md");
     }
     if (p.size() == 2 && p[1] == "status") co_return Status();
     if (p.size() == 2 && p[1] == "catalog") co_return Catalog();
@@ -290,7 +307,7 @@ class HttpApi::Impl {
     if (p.size() == 3 && p[1] == "reports") co_return Report(p[2], t);
     if (p.size() == 2 && p[1] == "export") co_return ExportPage(t);
     if (p.size() == 3 && p[1] == "audit" && p[2] == "state") co_return StoredState();
-    co_return ErrorReply(404, "not_found", "no such endpoint; see docs/api.md");
+    co_return ErrorReply(RefusalCode::kNotFound, "no such endpoint; see docs/api.md");
   }
 
   // ---- POST /v1/entries ---------------------------------------------------------
@@ -299,7 +316,7 @@ class HttpApi::Impl {
     auto parsed = ParseSubmitBody(body, node_.network());
     if (!parsed) {
       const BodyError& e = parsed.error();
-      co_return ErrorReply(e.status, e.code, e.message);
+      co_return ErrorReply(e.code, e.message);
     }
     Submission submission;
     submission.source = parsed->voucher ? Source::kVoucher : Source::kWallet;
@@ -308,8 +325,7 @@ class HttpApi::Impl {
     EntryId last_id = submission.entries.back().id;
     auto result = co_await AwaitSubmit(node_, std::move(submission));
     if (!result) {
-      co_return ErrorReply(result.error().http_status, result.error().code,
-                           result.error().message);
+      co_return ErrorReply(result.error().code, result.error().message);
     }
     json::array entries;
     bool any_new = false;
@@ -447,7 +463,7 @@ class HttpApi::Impl {
   }
 
   static Reply BadKey() {
-    return ErrorReply(400, "bad_key", "a key is 64 hex digits; copy it from `lovebank key show`");
+    return ErrorReply(RefusalCode::kBadKey, "a key is 64 hex digits; copy it from `lovebank key show`");
   }
 
   Reply Account(const std::string& key_text) {
@@ -475,7 +491,7 @@ class HttpApi::Impl {
     if (!key) return BadKey();
     auto limit = ParseCount(t.Get("limit", "50"));
     if (!limit || *limit == 0 || *limit > kMaxHistoryLimit) {
-      return ErrorReply(400, "bad_request", "limit must be from 1 to 1000");
+      return ErrorReply(RefusalCode::kBadRequest, "limit must be from 1 to 1000");
     }
     return node_.Read([&](const LedgerState& state, const ledger::Store&,
                           const HistoryIndex& history) {
@@ -530,7 +546,7 @@ class HttpApi::Impl {
     auto from = ParseCount(t.Get("from", "1"));
     auto limit = ParseCount(t.Get("limit", "100"));
     if (!from || !limit || *limit == 0 || *limit > kMaxChainLimit) {
-      return ErrorReply(400, "bad_request", "from must be a seq; limit from 1 to 1000");
+      return ErrorReply(RefusalCode::kBadRequest, "from must be a seq; limit from 1 to 1000");
     }
     return node_.Read([&](const LedgerState& state, const ledger::Store& store,
                           const HistoryIndex&) {
@@ -538,7 +554,7 @@ class HttpApi::Impl {
       json::object o{{"author", ToHex(*key)}, {"head_seq", head}};
       auto envelopes = store.ChainEnvelopes(*key, std::max<std::uint64_t>(*from, 1), *limit);
       if (!envelopes) {
-        return ErrorReply(503, "storage_error", envelopes.error().message);
+        return ErrorReply(RefusalCode::kStorageError, envelopes.error().message);
       }
       json::array entries;
       std::optional<EntryId> head_id;
@@ -564,11 +580,11 @@ class HttpApi::Impl {
 
   Reply EntryById(const std::string& id_text) {
     auto id = FixedFromHex<EntryId>(id_text);
-    if (!id) return ErrorReply(400, "bad_id", "an entry id is 64 hex digits");
+    if (!id) return ErrorReply(RefusalCode::kBadId, "an entry id is 64 hex digits");
     return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
       const VerifiedEntry* v = state.Find(*id);
       if (!v) {
-        return ErrorReply(404, "not_found",
+        return ErrorReply(RefusalCode::kNotFound,
                           "this node has no entry with that id; check the id, or wait for the "
                           "node to sync");
       }
@@ -583,18 +599,18 @@ class HttpApi::Impl {
   Reply ExportPage(const Target& t) {
     auto after = FromHex(t.Get("after", ""));
     if (!after || !(after->empty() || after->size() == 72)) {
-      return ErrorReply(400, "bad_request", "after must be the X-Lovebank-Next value of the "
+      return ErrorReply(RefusalCode::kBadRequest, "after must be the X-Lovebank-Next value of the "
                                             "previous page (144 hex digits), or absent");
     }
     auto max_bytes = ParseCount(t.Get("max_bytes", std::to_string(kDefaultExportPageBytes)));
     if (!max_bytes || *max_bytes == 0 || *max_bytes > kMaxExportPageBytes) {
-      return ErrorReply(400, "bad_request",
+      return ErrorReply(RefusalCode::kBadRequest,
                         fmt::format("max_bytes must be 1 to {}", kMaxExportPageBytes));
     }
     return node_.Read([&](const LedgerState&, const ledger::Store& store, const HistoryIndex&) {
       auto page = store.ReadExportPage(*after, static_cast<std::size_t>(*max_bytes));
       if (!page) {
-        return ErrorReply(503, "storage_error",
+        return ErrorReply(RefusalCode::kStorageError,
                           "the node cannot read its entries: " + page.error().message);
       }
       Reply r{http::status::ok, std::move(page->records), "application/octet-stream", {}};
@@ -608,7 +624,7 @@ class HttpApi::Impl {
     return node_.Read([&](const LedgerState& state, const ledger::Store& store,
                           const HistoryIndex&) {
       auto rows = store.ReadStoredRows();
-      if (!rows) return ErrorReply(503, "storage_error", rows.error().message);
+      if (!rows) return ErrorReply(RefusalCode::kStorageError, rows.error().message);
       json::array accounts;
       for (const auto& a : rows->accounts) {
         json::object by_category;
@@ -643,18 +659,18 @@ class HttpApi::Impl {
       if (name == "hours") {
         auto by = GroupByFromName(t.Get("by", "category"));
         if (!by) {
-          return ErrorReply(400, "bad_request",
+          return ErrorReply(RefusalCode::kBadRequest,
                             "by must be one of team, grid, building, category, month");
         }
         std::int64_t from = INT64_MIN, to = INT64_MAX;
         if (auto f = t.Get("from"); !f.empty()) {
           auto ms = ParseLocalDate(f, offset);
-          if (!ms) return ErrorReply(400, "bad_date", "from must be a date like 2026-11-01");
+          if (!ms) return ErrorReply(RefusalCode::kBadDate, "from must be a date like 2026-11-01");
           from = *ms;
         }
         if (auto e = t.Get("to"); !e.empty()) {
           auto ms = ParseLocalDate(e, offset);
-          if (!ms) return ErrorReply(400, "bad_date", "to must be a date like 2026-11-30");
+          if (!ms) return ErrorReply(RefusalCode::kBadDate, "to must be a date like 2026-11-30");
           to = *ms + 86'400'000;  // inclusive of that day
         }
         json::array rows;
@@ -674,17 +690,17 @@ class HttpApi::Impl {
       if (name == "leaderboard") {
         std::string period = t.Get("period", "month");
         if (period != "month" && period != "year") {
-          return ErrorReply(400, "bad_request", "period must be month or year");
+          return ErrorReply(RefusalCode::kBadRequest, "period must be month or year");
         }
         std::int64_t at = NowMs();
         if (auto a = t.Get("at"); !a.empty()) {
           auto ms = ParseLocalDate(a, offset);
-          if (!ms) return ErrorReply(400, "bad_date", "at must be a date like 2026-11-23");
+          if (!ms) return ErrorReply(RefusalCode::kBadDate, "at must be a date like 2026-11-23");
           at = *ms;
         }
         auto limit = ParseCount(t.Get("limit", "10"));
         if (!limit || *limit == 0 || *limit > 1000) {
-          return ErrorReply(400, "bad_request", "limit must be from 1 to 1000");
+          return ErrorReply(RefusalCode::kBadRequest, "limit must be from 1 to 1000");
         }
         auto [start, end] = LocalPeriod(at, period == "year", offset);
         json::array rows;
@@ -702,7 +718,7 @@ class HttpApi::Impl {
                                                     : LocalMonth(start, offset)},
                                       {"rows", std::move(rows)}});
       }
-      return ErrorReply(404, "not_found", "reports are hours and leaderboard");
+      return ErrorReply(RefusalCode::kNotFound, "reports are hours and leaderboard");
     });
   }
 

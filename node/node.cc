@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "base/clock.h"
 #include "base/hex.h"
 
 namespace lovebank::node {
@@ -13,19 +14,13 @@ using namespace ledger;
 
 namespace {
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Refusal FromError(const Error& error) {
   if (error.code == ErrorCode::kResourceExhausted) {
-    return Refusal{"disk_full", 507,
+    return Refusal{RefusalCode::kDiskFull,
                    "the node cannot write to its disk (full?); nothing was stored. The operator "
                    "should free space; the node recovers by itself"};
   }
-  return Refusal{"storage_error", 503,
+  return Refusal{RefusalCode::kStorageError,
                  "the node could not store the entry (" + error.message +
                      "); nothing was stored, try again later"};
 }
@@ -65,7 +60,7 @@ void Node::Stop() {
   }
   queue_cv_.notify_all();
   for (auto& q : orphaned) {
-    q.done(Refusal{"shutting_down", 503, "the node is shutting down; try again when it is back"});
+    q.done(Refusal{RefusalCode::kShuttingDown, "the node is shutting down; try again when it is back"});
   }
 }
 
@@ -84,7 +79,7 @@ void Node::Submit(Submission submission, SubmitCallback done) {
       return;
     }
   }
-  done(Refusal{"busy", 503, "the node is busy or shutting down; try again in a moment"});
+  done(Refusal{RefusalCode::kBusy, "the node is busy or shutting down; try again in a moment"});
 }
 
 void Node::RebuildSyncIndex() {
@@ -135,7 +130,7 @@ std::optional<Refusal> Node::CheckDiskSpace(std::uint64_t batch_bytes) {
     }
   }
   if (!low) return std::nullopt;
-  return Refusal{"disk_full", 507,
+  return Refusal{RefusalCode::kDiskFull,
                  "the node's disk is full (" + std::to_string(space.available / kMiB) +
                      " MiB free, " + std::to_string(options_.min_free_bytes / kMiB) +
                      " MiB kept in reserve); nothing was stored. The operator should free "
@@ -172,17 +167,15 @@ void Node::IngestBatch(std::vector<Queued> batch) {
   const std::optional<Refusal> disk_full = CheckDiskSpace(batch_bytes);
   std::vector<std::optional<Refusal>> refusals(batch.size());
   std::vector<std::optional<std::vector<EntryOutcome>>> results(batch.size());
-  std::vector<VerifiedEntry> admitted;
-  std::vector<std::size_t> owner;  // admitted entry -> submission index
+  std::size_t admitted_entries = 0;
   // New entries per submission, for the stored listener (gossip): fork evidence first.
   std::vector<std::vector<Bytes>> urgent(batch.size()), fresh(batch.size());
   auto started = std::chrono::steady_clock::now();
   {
     std::unique_lock lock(mutex_);
     const LedgerState& state = store_->state();
-    BatchOverlay overlay;
     AdmissionOptions admission;
-    admission.now_ms = NowMs();
+    admission.now_ms = static_cast<std::int64_t>(NowMs());
     admission.max_clock_skew_ms = options_.max_clock_skew_ms;
     admission.offline_limit_points = options_.offline_limit_points;
     admission.unproven_points = [&](const PublicKey& volunteer) {
@@ -195,44 +188,44 @@ void Node::IngestBatch(std::vector<Queued> batch) {
     };
     std::uint64_t waiting_in_batch = 0;  // entries of this batch that will wait for a prev
     std::unordered_set<EntryId, FixedBytesHash> batch_ids;
+    std::vector<Store::Group> groups;
+    std::vector<std::size_t> group_of(batch.size(), SIZE_MAX);
+    std::vector<std::vector<VerifiedEntry>> kept(batch.size());  // what each group carries
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& entries = batch[i].submission.entries;
+      const Source source = batch[i].submission.source;
       if (disk_full) {
         refusals[i] = disk_full;
         continue;
       }
-      if (batch[i].submission.source != Source::kWallet) {
+      if (source == Source::kPeer) {
         std::size_t dropped = DropOrphansOverBound(entries, waiting_in_batch, batch_ids);
-        if (dropped > 0) {
-          counters_.pending_dropped.fetch_add(dropped, std::memory_order_relaxed);
-          if (batch[i].submission.source == Source::kVoucher) {
-            refusals[i] = Refusal{"busy", 503,
-                                  "the node holds too many entries waiting for earlier ones; "
-                                  "nothing of the voucher was stored, try again later"};
-            continue;
-          }
-        }
+        counters_.pending_dropped.fetch_add(dropped, std::memory_order_relaxed);
       }
-      if (batch[i].submission.source == Source::kWallet) {
-        BatchOverlay before = overlay;  // a refused submission leaves no trace
+      if (source == Source::kWallet) {
         for (const auto& v : entries) {
-          if (auto refusal = CheckWalletEntry(v, state, overlay, admission)) {
+          if (state.Find(v.id)) continue;  // a retry: the store reports a duplicate
+          if (auto refusal = CheckLocalPolicy(v, admission)) {
             refusals[i] = std::move(refusal);
-            overlay = std::move(before);
             break;
           }
-          overlay.Admit(v, state);
         }
       }
       if (refusals[i]) continue;
-      for (auto& v : entries) {
-        batch_ids.insert(v.id);
-        admitted.push_back(v);
-        owner.push_back(i);
+      for (const auto& v : entries) batch_ids.insert(v.id);
+      kept[i] = entries;
+      group_of[i] = groups.size();
+      Store::Group group;
+      group.entries = std::move(entries);
+      group.judged = source != Source::kPeer;
+      if (group.judged) {
+        group.options = TrialOptionsFor(source == Source::kVoucher, state, admission);
       }
+      groups.push_back(std::move(group));
     }
-    auto ingested = admitted.empty() ? Result<std::vector<AddResult>>(std::vector<AddResult>{})
-                                     : store_->Ingest(admitted);
+    auto ingested = groups.empty() ? Result<std::vector<Store::GroupResult>>(
+                                         std::vector<Store::GroupResult>{})
+                                   : store_->IngestGroups(std::move(groups));
     if (!ingested) {
       counters_.write_failures.fetch_add(1, std::memory_order_relaxed);
       spdlog::error("store write failed: {}", ingested.error().message);
@@ -242,36 +235,40 @@ void Node::IngestBatch(std::vector<Queued> batch) {
         if (!refusals[i]) refusals[i] = refusal;
       }
     } else {
-      const auto& outcomes = *ingested;
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (!refusals[i]) results[i] = std::vector<EntryOutcome>{};
-      }
-      for (std::size_t j = 0; j < admitted.size(); ++j) {
-        const AddResult& add = outcomes[j];
-        std::size_t i = owner[j];
-        if (add.outcome == AddOutcome::kInvalid) {
-          refusals[i] = Refusal{"chain_conflict", 409,
-                                "the entry does not fit its author's chain on this node: " +
-                                    add.reason};
+        if (group_of[i] == SIZE_MAX) continue;
+        Store::GroupResult& done = (*ingested)[group_of[i]];
+        const auto& entries = kept[i];
+        if (done.refused) {
+          refusals[i] = Explain(*done.refused, entries[done.refused->index], state);
           continue;
         }
-        if (add.outcome == AddOutcome::kApplied || add.outcome == AddOutcome::kPending) {
-          const Entry& e = admitted[j].entry;
-          history_.Add(admitted[j], state);
-          sync_index_.Set(e.author, state.Summary(e.author));
-          counters_.entries_stored.fetch_add(1, std::memory_order_relaxed);
-          if (stored_listener_ && batch[i].submission.forward) {
-            (state.ForkedAt(e.author, e.seq) ? urgent : fresh)[i].push_back(admitted[j].envelope);
+        results[i] = std::vector<EntryOutcome>{};
+        for (std::size_t j = 0; j < entries.size(); ++j) {
+          const AddResult& add = done.added[j];
+          const VerifiedEntry& v = entries[j];
+          if (add.outcome == AddOutcome::kInvalid) {
+            results[i]->push_back(EntryOutcome{v.id, add.outcome, {}, {}});
+            continue;
           }
-        } else {
-          counters_.entries_duplicate.fetch_add(1, std::memory_order_relaxed);
-        }
-        if (results[i] && batch[i].submission.source == Source::kPeer) {
-          results[i]->push_back(EntryOutcome{admitted[j].id, add.outcome, {}, {}});
-        } else if (results[i]) {
-          results[i]->push_back(EntryOutcome{admitted[j].id, add.outcome,
-                                             state.Status(admitted[j].id),
-                                             state.FindingsFor(admitted[j].id)});
+          if (add.outcome == AddOutcome::kApplied || add.outcome == AddOutcome::kPending) {
+            const Entry& e = v.entry;
+            history_.Add(v, state);
+            sync_index_.Set(e.author, state.Summary(e.author));
+            counters_.entries_stored.fetch_add(1, std::memory_order_relaxed);
+            ++admitted_entries;
+            if (stored_listener_ && batch[i].submission.forward) {
+              (state.ForkedAt(e.author, e.seq) ? urgent : fresh)[i].push_back(v.envelope);
+            }
+          } else {
+            counters_.entries_duplicate.fetch_add(1, std::memory_order_relaxed);
+          }
+          if (batch[i].submission.source == Source::kPeer) {
+            results[i]->push_back(EntryOutcome{v.id, add.outcome, {}, {}});
+          } else {
+            results[i]->push_back(
+                EntryOutcome{v.id, add.outcome, state.Status(v.id), state.FindingsFor(v.id)});
+          }
         }
       }
     }
@@ -280,7 +277,7 @@ void Node::IngestBatch(std::vector<Queued> batch) {
                     std::chrono::steady_clock::now() - started)
                     .count();
   counters_.batches.fetch_add(1, std::memory_order_relaxed);
-  counters_.batch_entries.fetch_add(admitted.size(), std::memory_order_relaxed);
+  counters_.batch_entries.fetch_add(admitted_entries, std::memory_order_relaxed);
   counters_.commit_micros.fetch_add(static_cast<std::uint64_t>(micros),
                                     std::memory_order_relaxed);
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -295,7 +292,7 @@ void Node::IngestBatch(std::vector<Queued> batch) {
       counters_.refusals.fetch_add(1, std::memory_order_relaxed);
       {
         std::lock_guard lock(counters_.refusal_mutex);
-        ++counters_.refusals_by_code[refusals[i]->code];
+        ++counters_.refusals_by_code[std::string(RefusalName(refusals[i]->code))];
       }
       batch[i].done(std::move(*refusals[i]));
     } else {

@@ -13,9 +13,7 @@ using namespace lovebank::ledger;
 
 constexpr std::size_t kMaxEnvelopesPerPost = kMaxVoucherEntries;
 
-BodyError Bad(std::string code, std::string message, int status = 400) {
-  return BodyError{status, std::move(code), std::move(message)};
-}
+BodyError Bad(RefusalCode code, std::string message) { return BodyError{code, std::move(message)}; }
 
 // A voucher is one author's consecutive entries ending in a redeem.
 std::optional<std::string> VoucherShapeProblem(const std::vector<VerifiedEntry>& es) {
@@ -38,7 +36,7 @@ Result<SubmitBody, BodyError> ParseSubmitBody(std::string_view body, const Netwo
   json::error_code jec;
   json::value doc = json::parse(body, jec);
   if (jec || !doc.is_object()) {
-    return Bad("bad_request",
+    return Bad(RefusalCode::kBadRequest,
                "the body must be a JSON object with \"envelope\", \"envelopes\" or \"voucher\"; "
                "see docs/api.md");
   }
@@ -47,7 +45,7 @@ Result<SubmitBody, BodyError> ParseSubmitBody(std::string_view body, const Netwo
   SubmitBody out;
   if (const auto* voucher = o.if_contains("voucher"); voucher && voucher->is_string()) {
     auto decoded = DecodeVoucher(std::string_view(voucher->as_string()));
-    if (!decoded) return Bad("bad_voucher", decoded.error().message);
+    if (!decoded) return Bad(RefusalCode::kBadVoucher, decoded.error().message);
     envelopes = std::move(*decoded);
     out.voucher = true;
   } else {
@@ -56,18 +54,18 @@ Result<SubmitBody, BodyError> ParseSubmitBody(std::string_view body, const Netwo
       hexes.push_back(one->as_string());
     } else if (const auto* many = o.if_contains("envelopes"); many && many->is_array()) {
       for (const auto& h : many->as_array()) {
-        if (!h.is_string()) return Bad("bad_request", "envelopes must be hex");
+        if (!h.is_string()) return Bad(RefusalCode::kBadRequest, "envelopes must be hex");
         hexes.push_back(h.as_string());
       }
     }
     if (hexes.empty() || hexes.size() > kMaxEnvelopesPerPost) {
-      return Bad("bad_request",
+      return Bad(RefusalCode::kBadRequest,
                  "send one entry as {\"envelope\": HEX} or up to 16 as {\"envelopes\": [HEX, "
                  "...]}");
     }
     for (auto h : hexes) {
       auto bytes = FromHex(h);
-      if (!bytes) return Bad("bad_request", "an envelope is not valid hex");
+      if (!bytes) return Bad(RefusalCode::kBadRequest, "an envelope is not valid hex");
       envelopes.push_back(std::move(*bytes));
     }
   }
@@ -75,18 +73,17 @@ Result<SubmitBody, BodyError> ParseSubmitBody(std::string_view body, const Netwo
     auto verified = VerifyEnvelope(std::move(envelope), network);
     if (!verified) {
       const Rejection& r = verified.error();
-      return Bad(std::string(RejectCodeName(r.code)),
+      return Bad(RefusalForReject(r.code),
                  "the entry was refused: " + r.message +
                      (r.code == RejectCode::kWrongNetwork
                           ? " (check --node: this node serves another community)"
-                          : ""),
-                 r.code == RejectCode::kOversize ? 413 : 422);
+                          : ""));
     }
     out.entries.push_back(std::move(*verified));
   }
   if (out.voucher) {
     if (auto problem = VoucherShapeProblem(out.entries)) {
-      return Bad("bad_voucher", *problem, 422);
+      return Bad(RefusalCode::kBadVoucher, *problem);
     }
   }
   return out;

@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "ledger/entry.h"
+#include "ledger/refusal.h"
 
 namespace lovebank::node {
 
@@ -17,11 +18,10 @@ struct SubmitBody {
   bool voucher = false;                        // a voucher bundle (stored like gossip)
 };
 
-// Why a body was refused: the HTTP status, the stable error code and a message for a
-// person (docs/api.md lists them).
+// Why a body was refused: the stable error code and a message for a person
+// (docs/api.md lists them).
 struct BodyError {
-  int status = 400;
-  std::string code;
+  ledger::RefusalCode code = ledger::RefusalCode::kBadRequest;
   std::string message;
 };
 

@@ -7,6 +7,7 @@
 #include <boost/beast.hpp>
 #include <boost/json.hpp>
 
+#include "ledger/refusal.h"
 #include "wallet-cli/exit_codes.h"
 
 namespace lovebank::wallet {
@@ -144,46 +145,38 @@ ApiResult<json::value> NodeClient::ParseReply(const RawReply& raw) const {
 }
 
 Exit ExitForCode(std::string_view code) {
-  struct Pair {
+  // The wallet's own failures first: they never come from a node.
+  struct Own {
     std::string_view code;
     Exit exit;
   };
-  static constexpr Pair kTable[] = {
-      {"unreachable", kUnreachable},
-      {"wrong_passphrase", kWrongPassphrase},
-      {"insufficient_points", kInsufficientPoints},
-      {"role_missing", kRoleMissing},
-      {"not_your_item", kRoleMissing},
-      {"self_confirmation", kSelfDealing},
-      {"self_record", kSelfDealing},
-      {"self_transfer", kSelfDealing},
-      {"not_found", kNotFound},
-      {"unknown_item", kNotFound},
-      {"unknown_voucher", kNotFound},
-      {"out_of_stock", kOutOfStock},
-      {"already_fulfilled", kAlreadyFulfilled},
-      {"chain_conflict", kChainConflict},
-      {"missing_previous", kChainConflict},
-      {"wallet_behind", kChainConflict},
-      {"keystore", kKeystore},
-      {"bad_voucher", kBadVoucher},
-      {"usage", kUsage},
-      {"bad_key", kUsage},
-      {"bad_id", kUsage},
-      {"bad_date", kUsage},
-      {"disk_full", kNodeError},
-      {"storage_error", kNodeError},
-      {"busy", kNodeError},
-      {"shutting_down", kNodeError},
-      {"internal", kInternal},
-      {"io", kInternal},
-      {"audit_failed", kAuditFailed},
-      {"bad_response", kInternal},
+  static constexpr Own kOwn[] = {
+      {"unreachable", kUnreachable}, {"wrong_passphrase", kWrongPassphrase},
+      {"wallet_behind", kChainConflict}, {"keystore", kKeystore},
+      {"usage", kUsage}, {"io", kInternal},
+      {"audit_failed", kAuditFailed}, {"bad_response", kInternal},
   };
-  for (const auto& p : kTable) {
+  for (const auto& p : kOwn) {
     if (p.code == code) return p.exit;
   }
-  return kRefused;
+  auto refusal = ledger::RefusalFromName(code);
+  if (!refusal) return kRefused;  // a newer node's code: its message says what it is
+  using C = ledger::RefusalCode;
+  switch (*refusal) {
+    case C::kInsufficientPoints: return kInsufficientPoints;
+    case C::kRoleMissing: case C::kNotYourItem: return kRoleMissing;
+    case C::kSelfConfirmation: case C::kSelfRecord: case C::kSelfTransfer: return kSelfDealing;
+    case C::kNotFound: case C::kUnknownItem: case C::kUnknownVoucher: return kNotFound;
+    case C::kOutOfStock: return kOutOfStock;
+    case C::kAlreadyFulfilled: return kAlreadyFulfilled;
+    case C::kChainConflict: case C::kMissingPrevious: return kChainConflict;
+    case C::kBadVoucher: return kBadVoucher;
+    case C::kBadKey: case C::kBadId: case C::kBadDate: return kUsage;
+    case C::kDiskFull: case C::kStorageError: case C::kBusy: case C::kShuttingDown:
+      return kNodeError;
+    case C::kInternal: return kInternal;
+    default: return kRefused;
+  }
 }
 
 }  // namespace lovebank::wallet

@@ -1,6 +1,6 @@
 // The body of POST /v1/entries as a wallet (or anyone on the API port) sends it: JSON
-// with envelopes or a voucher. Any bytes are parsed, verified or refused with a status
-// and a code, never a crash.
+// with envelopes or a voucher. Any bytes are parsed, verified or refused with a named
+// code and a message, never a crash.
 #include "node/submit_body.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -12,8 +12,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (body) {
     fuzz::Require(!body->entries.empty() && body->entries.size() <= 16, "1 to 16 entries");
   } else {
-    fuzz::Require(body.error().status >= 400 && !body.error().code.empty(),
-                  "a refusal has a status and a code");
+    fuzz::Require(ledger::RefusalFromName(ledger::RefusalName(body.error().code)) ==
+                          body.error().code &&
+                      !body.error().message.empty(),
+                  "a refusal has a named code and a message");
   }
   return 0;
 }

@@ -78,7 +78,9 @@ VerifiedEntry TestCommunity::SignAt(const std::string& author, std::uint64_t seq
   e.seq = seq;
   e.prev = prev;
   if (!std::holds_alternative<Genesis>(kind)) e.network = genesis_.id;
-  e.timestamp_ms = 1'700'000'000'000 + seq;
+  // Dated after the service the tests describe (January 2026) and within the policy's
+  // window of it: the rules bound a service start by its entry's time.
+  e.timestamp_ms = kTestClockMs + seq;
   e.kind = std::move(kind);
   return SignEntry(e, secret(author));
 }
@@ -165,7 +167,7 @@ class Generator {
     return out_.back().id;
   }
   const EntryId& Sign(const std::string& author, EntryKind kind) {
-    return Emit(c_.Sign(author, std::move(kind), ++clock_));
+    return Emit(c_.Sign(author, std::move(kind), kTestClockMs + ++clock_));
   }
 
   void Grant(const std::string& name, Role role) {
@@ -175,7 +177,9 @@ class Generator {
     Enrol e{c_.key(v), "Member " + v, "Grid " + std::to_string(Uniform(1, 4)),
             "Building " + std::to_string(Uniform(1, 9)), {}};
     e.teams.push_back(Pick(std::vector<std::string>{"medical", "sanitation", "warm-help"}));
-    Sign(Chance(0.5) ? Admin() : Pick(coordinators_), e);
+    EntryId id = Sign(Chance(0.5) ? Admin() : Pick(coordinators_), e);
+    if (!profiles_.count(v)) profiles_[v] = id;
+    profile_history_[v].push_back(id);
   }
   void NewItem(const std::string& s) {
     std::uint64_t price = static_cast<std::uint64_t>(Uniform(1, 6)) * 10;
@@ -203,7 +207,59 @@ class Generator {
     if (roll < 966) return ResolveFork();
     if (roll < 976) return NodeChange();
     if (roll < 986) return Checkpoint();
+    if (roll < 990) return MintFromNothing();
+    if (roll < 993) return OutOfWindowClaim();
+    if (roll < 996) return UpdateProfile();
+    if (roll < 998) return RevokeThenRegrant();
     return TransferPoints();
+  }
+
+  // Two fresh keys try to make points between them: a claim naming the other as the
+  // resident helped, its confirmation, and a gift of the points to a member.
+  void MintFromNothing() {
+    std::string a = "stranger" + std::to_string(strangers_++);
+    std::string b = "stranger" + std::to_string(strangers_++);
+    auto claim = Sign(a, ServiceClaim{"Nothing", "care", kEpoch + 60 * 60'000, 240, c_.key(b)});
+    Sign(b, ServiceConfirm{claim, "sure"});
+    Sign(a, Transfer{c_.key(Pick(volunteers_)), 40, "minted"});
+    if (Chance(0.5)) {  // a member's second key does the same for its own account
+      Sign(Pick(volunteers_), ServiceConfirm{Sign(b, ServiceClaim{"Nothing", "care", kEpoch, 60,
+                                                                   c_.key(Pick(volunteers_))}),
+                                             ""});
+    }
+  }
+
+  // A member's claim dated far from its service: in the future, or beyond the window.
+  void OutOfWindowClaim() {
+    std::string v = Pick(volunteers_);
+    std::uint64_t start = Chance(0.5) ? kTestClockMs + 3 * 24 * 60 * 60'000ull
+                                      : kTestClockMs - 120ull * 24 * 60 * 60'000;
+    auto claim = Sign(v, ServiceClaim{"Long ago", "care", start, 60, {}});
+    Sign(Pick(coordinators_), ServiceConfirm{claim, ""});
+  }
+
+  // A coordinator updates a member's profile, naming the profile it replaces as it
+  // last saw it (sometimes out of date); sometimes someone enrols them a second time.
+  void UpdateProfile() {
+    std::string v = Pick(volunteers_);
+    auto it = profiles_.find(v);
+    if (it == profiles_.end() || Chance(0.2)) return EnrolMember(v);
+    Enrol e{c_.key(v), "Member " + v + " (moved)", "Grid " + std::to_string(Uniform(1, 4)),
+            "Building " + std::to_string(Uniform(1, 9)), {}};
+    e.replaces = Chance(0.8) ? it->second : profile_history_[v].front();
+    EntryId id = Sign(Chance(0.5) ? Admin() : Pick(coordinators_), e);
+    profiles_[v] = id;
+    profile_history_[v].push_back(id);
+  }
+
+  // A revocation and a re-grant at the same point of the subject's chain, by one
+  // admin (the later act wins) or by two (the revocation wins).
+  void RevokeThenRegrant() {
+    std::string who = Pick(coordinators_);
+    std::string admin = Admin();
+    std::uint64_t boundary = c_.head_seq(who);
+    Sign(admin, RoleRevoke{c_.key(who), Role::kCoordinator, boundary});
+    Sign(Chance(0.7) ? admin : Admin(), RoleGrant{c_.key(who), Role::kCoordinator, boundary});
   }
 
   void Record() {
@@ -351,7 +407,7 @@ class Generator {
     e.seq = old_secret_seq + 1;
     e.prev = old_head;
     e.network = c_.network();
-    e.timestamp_ms = ++clock_;
+    e.timestamp_ms = kTestClockMs + ++clock_;
     e.kind = KeyRotate{old_key, next.public_key(), e.seq};
     Emit(SignEntry(e, c_.secret(v)));
     // The member now signs with a key the community helper does not derive; keep
@@ -393,6 +449,9 @@ class Generator {
   std::map<PublicKey, std::vector<EntryId>> chains_;
   std::uint64_t clock_ = 0;
   std::uint64_t rotation_seed_ = 0;
+  int strangers_ = 0;
+  std::map<std::string, EntryId> profiles_;  // the profile the generator believes current
+  std::map<std::string, std::vector<EntryId>> profile_history_;
 };
 
 }  // namespace

@@ -37,6 +37,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// When test entries are signed unless a test says otherwise: 2026-01-20 00:00 UTC,
+// after the January 2026 service most tests describe and within 90 days of it.
+inline constexpr std::uint64_t kTestClockMs = 1'768'867'200'000;
+
 // The policy most tests use: 10 points an hour for "care", 12 for "medical",
 // 6 for "cleaning"; at most 240 minutes per entry and 480 per day.
 ledger::Policy TestPolicy();

@@ -118,9 +118,64 @@ TEST(RandomLedgers, ExerciseEveryRule) {
                     FindingCode::kDayCapExceeded, FindingCode::kOverlap,
                     FindingCode::kUnknownCategory, FindingCode::kRejected,
                     FindingCode::kReversed, FindingCode::kUnfunded,
-                    FindingCode::kAlreadyFulfilled, FindingCode::kVoucherMismatch}) {
+                    FindingCode::kAlreadyFulfilled, FindingCode::kVoucherMismatch,
+                    FindingCode::kNotMember, FindingCode::kOutOfWindow,
+                    FindingCode::kAlreadyEnrolled, FindingCode::kStaleUpdate}) {
     EXPECT_TRUE(seen.count(code)) << "no " << FindingName(code) << " in the random ledgers";
   }
+}
+
+// What the trial reads of one entry (FindingsOfEntry) is what Settle() collects for it.
+TEST(RandomLedgers, FindingsOfOneEntryAgreeWithTheCollectedOnes) {
+  for (std::uint64_t seed = 11; seed <= 14; ++seed) {
+    auto ledger = testing::GenerateRandomLedger(seed, kEntriesPerLedger);
+    LedgerState state(ledger.genesis);
+    for (const auto& e : ledger.entries) state.Add(e);
+    state.Settle();
+    for (const auto& e : ledger.entries) {
+      ASSERT_EQ(state.FindingsOfEntry(e.id), state.FindingsFor(e.id))
+          << "seed " << seed << ", entry " << ToHex(e.id) << " (" << KindName(e.entry.kind) << ")";
+    }
+  }
+}
+
+// The one judgement is exact: a refused trial leaves the state as it was (state hash
+// included), and an admitted entry counts with no finding. Every entry of a random
+// ledger is tried in turn; a refused one is then added as gossip would add it (a signed
+// fact), so the chains behind it stay whole and later entries are judged too. At the
+// end the state equals a replay of the same set.
+TEST(Trials, RefusedLeavesNoTraceAdmittedCountsWithoutFindings) {
+  const std::uint64_t base_seed = testing::TestSeed();
+  std::size_t admitted = 0, refused = 0;
+  for (std::uint64_t n = 0; n < 3; ++n) {
+    const std::uint64_t seed = base_seed * 1000 + 500 + n;
+    SCOPED_TRACE("ledger seed " + std::to_string(seed));
+    auto ledger = testing::GenerateRandomLedger(seed, 800);
+    LedgerState state(ledger.genesis);
+    for (const auto& e : ledger.entries) {
+      state.Settle();
+      const crypto::Digest before = state.StateHash();
+      Trial trial = state.TryAdmit({e});
+      state.Settle();
+      if (trial.admitted) {
+        ++admitted;
+        ASSERT_EQ(state.Status(e.id), EntryStatus::kActive);
+        ASSERT_TRUE(state.FindingsFor(e.id).empty()) << KindName(e.entry.kind);
+        continue;
+      }
+      ++refused;
+      ASSERT_EQ(ToHex(state.StateHash()), ToHex(before)) << KindName(e.entry.kind);
+      ASSERT_EQ(state.Status(e.id), EntryStatus::kUnknown);
+      state.Add(e);
+    }
+    state.Settle();
+    LedgerState replay(ledger.genesis);
+    for (const auto& e : ledger.entries) replay.Add(e);
+    replay.Settle();
+    ASSERT_EQ(ToHex(state.StateHash()), ToHex(replay.StateHash()));
+  }
+  EXPECT_GT(admitted, 500u);
+  EXPECT_GT(refused, 300u);
 }
 
 }  // namespace

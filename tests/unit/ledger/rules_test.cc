@@ -157,7 +157,10 @@ TEST(Rules, ServiceRecordNeedsACoordinatorNotRecordingThemself) {
       {"two hundred volunteers in one record",
        [](Neighbourhood& n) {
          std::vector<std::string> everyone;
-         for (int i = 0; i < 200; ++i) everyone.push_back("member" + std::to_string(i));
+         for (int i = 0; i < 200; ++i) {
+           everyone.push_back("member" + std::to_string(i));
+           n.Apply(n.c.Sign("admin", Enrol{n.c.key(everyone.back()), everyone.back(), "", "", {}}));
+         }
          return n.Record("coord", everyone, kDay, 60);
        },
        std::nullopt,

@@ -19,6 +19,9 @@ std::vector<VerifiedEntry> SomeEntries(TestCommunity& c) {
   std::vector<VerifiedEntry> out;
   out.push_back(c.Sign("admin", RoleGrant{c.key("coord"), Role::kCoordinator, 0}));
   out.push_back(c.Sign("admin", RoleGrant{c.key("station"), Role::kStation, 0}));
+  for (auto name : {"vol1", "vol2"}) {
+    out.push_back(c.Sign("admin", Enrol{c.key(name), name, "Grid 1", "B2", {}}));
+  }
   ServiceRecord r{"Clinic", "medical", kDay, 120, {c.key("vol1"), c.key("vol2")}};
   std::sort(r.volunteers.begin(), r.volunteers.end());
   out.push_back(c.Sign("coord", r));
@@ -44,7 +47,7 @@ TEST(Store, CreateIngestReopen) {
   auto reopened = Store::Open({dir.Sub("db")});
   ASSERT_TRUE(reopened) << reopened.error().message;
   EXPECT_EQ((*reopened)->state().StateHash(), hash);
-  EXPECT_EQ((*reopened)->state().connected_count(), 6u);
+  EXPECT_EQ((*reopened)->state().connected_count(), 8u);
   EXPECT_TRUE((*reopened)->CheckDerivedRows());
 }
 
