@@ -354,14 +354,19 @@ class LedgerState::Impl {
           refuse(i, TrialProblem::kInactive);
           break;
         }
+        bool forgiven = false;  // a forgiven finding stands for the effect it stops
         for (const Finding& f : FindingsOfEntry(n)) {
-          if (options.forgive && options.forgive(n->v, f)) continue;
+          if (options.forgive && options.forgive(n->v, f)) {
+            forgiven = true;
+            continue;
+          }
           refuse(i, TrialProblem::kFinding);
           result.finding = f;
           result.conflict = ConflictOf(n, f);
           break;
         }
         if (!result.admitted) break;
+        if (forgiven) continue;
         if (auto problem = TargetProblem(*n, cands[i].before, options, result)) {
           refuse(i, *problem);
         }
@@ -567,6 +572,15 @@ class LedgerState::Impl {
           } else if constexpr (std::is_same_v<K, Restock>) {
             if (!items_.count(k.item) || !items_.at(k.item).listed) return missing(k.item);
           } else if constexpr (std::is_same_v<K, Fulfil>) {
+            if (auto others = fulfils_by_redeem_.find(k.redeem); others != fulfils_by_redeem_.end()) {
+              for (const Node* other : others->second) {
+                if (other != &n && Active(other)) {  // a voucher is handed over once
+                  r.finding = Finding{FindingCode::kAlreadyFulfilled, {}};
+                  r.about = other->id();
+                  return TrialProblem::kFinding;
+                }
+              }
+            }
             if (!FindAs<Redeem>(k.redeem)) {
               auto it = nodes_.find(k.redeem);
               if (it == nodes_.end() || !it->second->template As<Redeem>()) {

@@ -111,6 +111,11 @@ std::string NoEffect(const VerifiedEntry& v, const LedgerState& state) {
           return "the account already uses that key";
         } else if constexpr (std::is_same_v<K, ForkResolution>) {
           return "that branch is already the one that goes on";
+        } else if constexpr (std::is_same_v<K, Fulfil>) {
+          return "the gift is out of stock on this node (handed over for other vouchers); "
+                 "restock it first with `lovebank catalog restock`";
+        } else if constexpr (std::is_same_v<K, Restock>) {
+          return "only the station that lists a gift restocks it";
         } else {
           return "the entry would change nothing on the ledger";
         }
@@ -203,8 +208,11 @@ std::string ForFinding(const Trial& t, const VerifiedEntry& v, const LedgerState
       return fmt::format("{} was reversed by an admin and counts nothing",
                          about_other ? Describe(state, *t.about) : "this entry");
     case FindingCode::kUnfunded: {
-      return fmt::format("insufficient points: {} available; see `lovebank balance`",
-                         state.Spendable(e.author));
+      std::uint64_t needed = 0;
+      if (auto* transfer = std::get_if<Transfer>(&e.kind)) needed = transfer->points;
+      if (auto* redeem = std::get_if<Redeem>(&e.kind)) needed = redeem->points;
+      return fmt::format("insufficient points: {} available, {} needed; see `lovebank balance`",
+                         state.Spendable(e.author), needed);
     }
     case FindingCode::kAlreadyFulfilled:
       return "this voucher was already fulfilled; do not hand the gift over again";
@@ -272,8 +280,9 @@ TrialOptions TrialOptionsFor(bool voucher, const LedgerState& state,
   return out;
 }
 
-Refusal Explain(const Trial& t, const VerifiedEntry& v, const LedgerState& state) {
-  const RefusalCode code = RefusalForTrial(t, v.entry.kind);
+Refusal Explain(const Trial& t, const VerifiedEntry& v, const LedgerState& state,
+                const AdmissionOptions& options) {
+  RefusalCode code = RefusalForTrial(t, v.entry.kind);
   const Entry& e = v.entry;
   std::string message;
   switch (t.problem) {
@@ -303,10 +312,13 @@ Refusal Explain(const Trial& t, const VerifiedEntry& v, const LedgerState& state
       message = ForFinding(t, v, state);
       if (t.finding->code == FindingCode::kUnfunded &&
           std::holds_alternative<Fulfil>(e.kind)) {
-        message =
+        // Not provable here (the station may be offline): the floor limit decided.
+        code = RefusalCode::kOfflineLimit;
+        message = fmt::format(
             "this node cannot yet see enough confirmed points behind the voucher, and this "
-            "volunteer's unproven vouchers would exceed the station's offline limit; reconnect "
-            "the station to the community network, then try again";
+            "volunteer's unproven vouchers would exceed the station's offline limit of {} "
+            "points; reconnect the station to the community network, then try again",
+            options.offline_limit_points);
       }
       break;
     case TrialProblem::kTakesCredit:

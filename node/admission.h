@@ -47,7 +47,7 @@ ledger::TrialOptions TrialOptionsFor(bool voucher, const ledger::LedgerState& st
 
 // The words for a refused trial of `entry` (the submission's refused entry).
 Refusal Explain(const ledger::Trial& trial, const ledger::VerifiedEntry& entry,
-                const ledger::LedgerState& state);
+                const ledger::LedgerState& state, const AdmissionOptions& options);
 
 // Points of `volunteer`'s vouchers that some station fulfilled while this node cannot
 // prove them funded (pending, or not covered by the credits it has seen).

@@ -57,7 +57,8 @@ Reply JsonReply(http::status status, const json::value& value) {
 int HttpStatus(RefusalCode code) {
   using C = RefusalCode;
   switch (code) {
-    case C::kBadRequest: case C::kBadKey: case C::kBadId: case C::kBadDate: return 400;
+    case C::kBadRequest: case C::kBadKey: case C::kBadId: case C::kBadDate: case C::kBadVoucher:
+      return 400;
     case C::kRoleMissing: case C::kKeyFenced: case C::kNotYourItem: return 403;
     case C::kNotFound: case C::kUnknownItem: case C::kUnknownVoucher: return 404;
     case C::kMethodNotAllowed: return 405;

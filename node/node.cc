@@ -240,7 +240,7 @@ void Node::IngestBatch(std::vector<Queued> batch) {
         Store::GroupResult& done = (*ingested)[group_of[i]];
         const auto& entries = kept[i];
         if (done.refused) {
-          refusals[i] = Explain(*done.refused, entries[done.refused->index], state);
+          refusals[i] = Explain(*done.refused, entries[done.refused->index], state, admission);
           continue;
         }
         results[i] = std::vector<EntryOutcome>{};

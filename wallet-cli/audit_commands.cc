@@ -618,8 +618,9 @@ int CertificateIssueCmd(Wallet& w, const CertificateArgs& a) {
   }
   const LedgerState& state = *audit.state;
   std::int32_t offset = state.genesis().policy.utc_offset_minutes;
-  // By default: everything since the community was founded.
-  std::uint64_t from = state.Find(state.network())->entry.timestamp_ms, to = NowMs() + 1;
+  // By default: all of the volunteer's service, from its first credited interval on.
+  std::uint64_t to = NowMs() + 1, from = to - 1;
+  for (const auto& credit : state.Credits(*volunteer)) from = std::min(from, credit.start_ms);
   if (!a.from.empty()) {
     auto day = ParseDay(a.from, offset);
     if (!day) return Fail(g, {"bad_date", "--from must be a date like 2026-01-01"});

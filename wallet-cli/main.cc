@@ -177,6 +177,7 @@ struct FoundArgs {
   std::vector<std::string> categories;
   std::uint32_t max_per_entry = 0, max_per_day = 0;
   std::int32_t utc_offset = 0;
+  std::uint32_t window_days = 0;  // 0: kDefaultServiceWindowDays
   std::string out;
 };
 
@@ -200,6 +201,11 @@ int CommunityFound(Wallet& w, const FoundArgs& a) {
   genesis.policy.max_minutes_per_entry = a.max_per_entry;
   genesis.policy.max_minutes_per_day = a.max_per_day;
   genesis.policy.utc_offset_minutes = a.utc_offset;
+  if (a.window_days > kMaxServiceWindowDays) {
+    return Fail(g, {"usage", "--service-window-days is at most " +
+                                 std::to_string(kMaxServiceWindowDays)});
+  }
+  genesis.policy.service_window_days = a.window_days;
   std::string genesis_path = a.out + "/genesis.entry";
   std::string key_path = a.out + "/network.key";
   if (std::filesystem::exists(genesis_path) || std::filesystem::exists(key_path)) {
@@ -711,6 +717,8 @@ int main(int argc, char** argv) {
   found_cmd->add_option("--max-minutes-per-day", found.max_per_day, "cap per day (0: none)");
   found_cmd->add_option("--utc-offset-minutes", found.utc_offset,
                         "the community's local time offset, e.g. 480 for UTC+8");
+  found_cmd->add_option("--service-window-days", found.window_days,
+                        "how many days back a service may be recorded or claimed (default 90)");
   found_cmd->add_option("--out", found.out, "directory for genesis.entry and network.key")
       ->required();
   on(found_cmd, [&](Wallet& w) { return CommunityFound(w, found); });

@@ -38,7 +38,9 @@ class Community : public ::testing::Test {
     ASSERT_TRUE(Wallet("admin", {"key", "new"}).exit_code == 0);
     auto found = Wallet("admin", {"--json", "community", "found", "--name", "Test Street",
                                   "--category", "care=10", "--category", "cleaning=6",
-                                  "--max-minutes-per-entry", "240", "--out", dir_.Sub("community")});
+                                  "--max-minutes-per-entry", "240",
+                                  // The tests' services happen on fixed days of 2026.
+                                  "--service-window-days", "3000", "--out", dir_.Sub("community")});
     ASSERT_EQ(found.exit_code, 0) << found.err;
     network_ = Str(Json(found).at("network"));
     node_ = StartNode("office");

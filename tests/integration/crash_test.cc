@@ -166,7 +166,16 @@ class CrashConsistency : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  testing::TestCommunity community_{testing::TestPolicy()};
+  testing::TestCommunity community_{LoadPolicy()};
+
+  // Thousands of quarter hours of service per writer: no day cap, and a window long
+  // enough for the 50-kill run's writers to date them all in the past.
+  static ledger::Policy LoadPolicy() {
+    ledger::Policy p = testing::TestPolicy();
+    p.max_minutes_per_day = 0;
+    p.service_window_days = ledger::kMaxServiceWindowDays;
+    return p;
+  }
   Node a_, b_;
 };
 
@@ -188,11 +197,14 @@ TEST_F(CrashConsistency, KilledUnderLoadItLosesNothingAndEqualsARebuild) {
     setup.push_back(community_.Sign(
         "admin", Enrol{community_.key("vol" + std::to_string(v)), "Vol", "G", "B", {}}, testing::NowMs()));
   }
+  setup.push_back(community_.Sign("admin", Enrol{community_.key("claimer"), "Claimer", "G", "B", {}},
+                                  testing::NowMs()));
   // Writers 0-2 (to A): coordinators recording service. Writer 3 (to B): claims.
   // Enough for ~1.5 s of load per kill and the end, at kPace: never exhausted.
   const std::size_t per_writer = 200 * static_cast<std::size_t>(kills + 3);
   std::vector<std::unique_ptr<Writer>> writers;
-  const std::uint64_t base = testing::NowMs() - 300ull * 86'400'000;
+  // Every start in the past (a claim is judged as if confirmed, so none may overlap).
+  const std::uint64_t base = testing::NowMs() - (per_writer + 10) * 20 * 60'000;
   for (int w = 0; w < 4; ++w) {
     auto writer = std::make_unique<Writer>();
     for (std::size_t k = 0; k < per_writer; ++k) {
