@@ -550,6 +550,13 @@ class LedgerState::Impl {
           using K = std::decay_t<decltype(k)>;
           if constexpr (std::is_same_v<K, Enrol>) {
             if (k.replaces && !FindAs<Enrol>(*k.replaces)) return missing(*k.replaces);
+            // A second first enrolment could take the profile over by its id: a person
+            // changes a profile with an update that names it.
+            if (!k.replaces && before != Bytes(EntryId().view())) {
+              r.finding = Finding{FindingCode::kAlreadyEnrolled, {}};
+              r.about = *EntryId::FromView(before);
+              return TrialProblem::kFinding;
+            }
           } else if constexpr (std::is_same_v<K, ServiceConfirm> ||
                                std::is_same_v<K, ServiceReject>) {
             const Node* claim = FindAs<ServiceClaim>(k.claim);
@@ -910,6 +917,12 @@ class LedgerState::Impl {
   }
 
   std::optional<AccountView> Account(const PublicKey& key) const { return View(AccountOf(key)); }
+
+  std::optional<EntryId> ProfileEntry(const PublicKey& key) const {
+    auto it = accounts_.find(AccountOf(key));
+    if (it == accounts_.end() || it->second.profile == nullptr) return std::nullopt;
+    return it->second.profile->id();
+  }
 
   std::vector<AccountView> Accounts() const {
     std::set<PublicKey> roots;
@@ -2086,6 +2099,9 @@ std::optional<AccountView> LedgerState::Account(const PublicKey& key) const {
   return impl_->Account(key);
 }
 std::vector<AccountView> LedgerState::Accounts() const { return impl_->Accounts(); }
+std::optional<EntryId> LedgerState::ProfileEntry(const PublicKey& key) const {
+  return impl_->ProfileEntry(key);
+}
 std::vector<ItemView> LedgerState::Items() const { return impl_->Items(); }
 Trial LedgerState::TryAdmit(std::vector<VerifiedEntry> entries, const TrialOptions& options) {
   return impl_->TryAdmit(std::move(entries), options);

@@ -182,6 +182,9 @@ class LedgerState {
   crypto::Digest StateHash() const;
 
   std::optional<AccountView> Account(const PublicKey& key) const;
+  // The enrol entry that is the current profile of `key`'s account (what a profile
+  // update names in `replaces`), if it is a member by enrolment.
+  std::optional<EntryId> ProfileEntry(const PublicKey& key) const;
   // Every account with anything in it, ordered by id.
   std::vector<AccountView> Accounts() const;
   std::vector<ItemView> Items() const;

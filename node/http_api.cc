@@ -483,6 +483,8 @@ class HttpApi::Impl {
       o["known"] = account.has_value();
       o["key"] = ToHex(*key);
       o["key_head_seq"] = state.HeadSeq(*key);
+      auto profile = state.ProfileEntry(*key);
+      o["profile_entry"] = profile ? json::value(ToHex(*profile)) : json::value(nullptr);
       return JsonReply(http::status::ok, o);
     });
   }

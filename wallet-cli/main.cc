@@ -264,6 +264,43 @@ int MemberEnrol(Wallet& w, const EnrolArgs& a) {
   return Submit(w, e, "Enrolled " + a.name);
 }
 
+struct UpdateArgs {
+  std::string key;
+  std::optional<std::string> name, grid, building;
+  std::optional<std::vector<std::string>> teams;
+};
+
+// A profile update names the profile it replaces, so two stewards updating one member
+// at once cannot both win silently: the second is refused as stale and sees the first.
+int MemberUpdate(Wallet& w, const UpdateArgs& a) {
+  auto key = w.ResolveKey(a.key);
+  if (!key) return Fail(w.globals(), key.error());
+  auto account = w.Get("/v1/accounts/" + ToHex(*key));
+  if (!account) return Fail(w.globals(), account.error());
+  const auto& profile = account->at("profile_entry");
+  if (!profile.is_string()) {
+    return Fail(w.globals(), {"not_member", "this key is not enrolled; enrol it first with "
+                                            "`lovebank member enrol KEY --name NAME`"});
+  }
+  auto replaces = FixedFromHex<EntryId>(Str(profile));
+  if (!replaces) return Fail(w.globals(), {"bad_response", "the node's profile id is not hex"});
+  const auto& now = account->at("profile");
+  auto text = [&](const char* field) {
+    const auto* v = now.is_object() ? now.as_object().if_contains(field) : nullptr;
+    return v && v->is_string() ? Str(*v) : std::string();
+  };
+  Enrol e{*key, a.name.value_or(text("name")), a.grid.value_or(text("grid")),
+          a.building.value_or(text("building")), {}};
+  if (a.teams) {
+    e.teams = *a.teams;
+  } else if (const auto* teams = now.is_object() ? now.as_object().if_contains("teams") : nullptr;
+             teams && teams->is_array()) {
+    for (const auto& t : teams->as_array()) e.teams.push_back(Str(t));
+  }
+  e.replaces = *replaces;
+  return Submit(w, e, "Updated the profile of " + e.name);
+}
+
 int MemberList(Wallet& w) {
   auto members = w.Get("/v1/members");
   if (!members) return Fail(w.globals(), members.error());
@@ -732,6 +769,15 @@ int main(int argc, char** argv) {
   enrol_cmd->add_option("--building", enrol.building, "their building");
   enrol_cmd->add_option("--team", enrol.teams, "a volunteer team (repeatable)");
   on(enrol_cmd, [&](Wallet& w) { return MemberEnrol(w, enrol); });
+  UpdateArgs update;
+  auto* update_cmd = member->add_subcommand(
+      "update", "change a member's profile; fields not given stay (admin or coordinator)");
+  update_cmd->add_option("KEY", update.key, "the member's key or name")->required();
+  update_cmd->add_option("--name", update.name, "their name");
+  update_cmd->add_option("--grid", update.grid, "their grid or compound");
+  update_cmd->add_option("--building", update.building, "their building");
+  update_cmd->add_option("--team", update.teams, "their teams, all of them (repeatable)");
+  on(update_cmd, [&](Wallet& w) { return MemberUpdate(w, update); });
   on(member->add_subcommand("list", "list members with roles, hours and points"), MemberList);
 
   std::string subject, role_name, node_key, label;

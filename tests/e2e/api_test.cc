@@ -16,6 +16,7 @@
 
 #include "base/hex.h"
 #include "crypto/secret_file.h"
+#include "ledger/voucher.h"
 #include "tests/support/process.h"
 #include "tests/support/test_support.h"
 #include "wallet-cli/client.h"
@@ -212,6 +213,75 @@ TEST_F(Api, TheNodeItselfRefusesWhatAWalletMustNotStore) {
   ASSERT_TRUE(status);
   EXPECT_EQ(status->at("entries").to_number<int>(), 4);  // genesis, grant, enrol, record
   EXPECT_EQ(status->at("pending").to_number<int>(), 0);
+}
+
+// The trust cases a wallet cannot make but an API client (or a lying wallet) can: the
+// same judgement refuses each, names the reason, and stores nothing.
+TEST_F(Api, TheJudgementRefusesWhatWouldNotCountAndStoresNothing) {
+  PostOk(Sign("admin", RoleGrant{community_.key("coord"), Role::kCoordinator, 0}));
+  PostOk(Sign("admin", Enrol{community_.key("vol"), "Vol", "G1", "B1", {"care"}}));
+  auto status = [&] { return *client_->Get("/v1/status"); };
+  const std::string hash = json::serialize(status().at("state_hash"));
+  const auto entries = status().at("entries").to_number<int>();
+  auto refused = [&](VerifiedEntry v, const std::string& code, const std::string& words) {
+    auto r = Post(v);
+    ASSERT_FALSE(r) << KindName(v.entry.kind) << " was stored";
+    EXPECT_EQ(r.error().code, code) << r.error().message;
+    EXPECT_NE(r.error().message.find(words), std::string::npos) << r.error().message;
+    EXPECT_EQ(json::serialize(status().at("state_hash")), hash);
+    EXPECT_EQ(status().at("entries").to_number<int>(), entries);
+  };
+  // Service at the start of time, or at 2^63 ms (refused before any rule).
+  auto at = [&](std::uint64_t start) {
+    Entry e;
+    e.author = community_.key("vol");
+    e.seq = community_.head_seq("vol") + 1;
+    e.prev = community_.head_id("vol");
+    e.network = community_.network();
+    e.timestamp_ms = testing::NowMs();
+    e.kind = ServiceClaim{"Then", "care", start, 60, std::nullopt};
+    return SignEntry(e, community_.secret("vol"));
+  };
+  refused(at(0), "out_of_window", "pass --start");
+  auto far = client_->Post("/v1/entries", json::object{{"envelope", ToHex(at(1ull << 63).envelope)}});
+  ASSERT_FALSE(far);
+  EXPECT_EQ(far.error().code, "out_of_range");
+  // A claim over the per-day cap (480 minutes) is refused when it is made, not left to
+  // fail once confirmed.
+  const std::uint64_t today = testing::NowMs() - 10 * 3'600'000;
+  ServiceRecord long_day{"Clinic", "care", today, 240, {community_.key("vol")}};
+  PostOk(Sign("coord", long_day));
+  long_day.start_ms += 4 * 3'600'000;
+  PostOk(Sign("coord", long_day));
+  const std::string full = json::serialize(status().at("state_hash"));
+  const auto full_entries = status().at("entries").to_number<int>();
+  auto over = Post(at(testing::NowMs() - 90 * 60'000));
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, "day_cap_exceeded") << over.error().message;
+  EXPECT_EQ(json::serialize(status().at("state_hash")), full);
+  EXPECT_EQ(status().at("entries").to_number<int>(), full_entries);
+}
+
+// A coordinator's enrolment of a member, dated far in the future and carried in a
+// voucher bundle, neither skips the judgement nor wins by its date.
+TEST_F(Api, AVoucherBundleIsJudgedAndADateWinsNothing) {
+  PostOk(Sign("admin", RoleGrant{community_.key("coord"), Role::kCoordinator, 0}));
+  PostOk(Sign("admin", RoleGrant{community_.key("station"), Role::kStation, 0}));
+  PostOk(Sign("admin", Enrol{community_.key("vol"), "Vol", "G1", "B1", {"care"}}));
+  PostOk(Sign("admin", Enrol{community_.key("coord"), "Coord", "G1", "B1", {}}));
+  auto item = Sign("station", CatalogItem{"Rice", 10, 5});
+  PostOk(item);
+  auto enrol = community_.Sign("coord", Enrol{community_.key("vol"), "Somebody Else", "", "", {}},
+                               testing::NowMs() + 3650ull * 86'400'000);
+  auto redeem = community_.Sign("coord", Redeem{item.id, community_.key("station"), 10, "n"},
+                                testing::NowMs());
+  std::string voucher = EncodeVoucher({enrol.envelope, redeem.envelope}, 4096);
+  auto r = client_->Post("/v1/entries", json::object{{"voucher", voucher}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "already_enrolled") << r.error().message;
+  auto vol = client_->Get("/v1/accounts/" + ToHex(community_.key("vol")));
+  ASSERT_TRUE(vol);
+  EXPECT_EQ(vol->at("name").as_string(), "Vol");
 }
 
 TEST_F(Api, BadRequestsGetClearErrors) {
