@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: setup configure build test test-normal test-sanitize test-all bench demo clean format
+.PHONY: setup configure build test test-normal test-sanitize test-tsan test-all bench demo clean format
 
 setup:
 	bash scripts/setup
@@ -15,8 +15,9 @@ build: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 # What CI runs: the default suite in the normal build, then the unit and integration
-# tests again built with AddressSanitizer and UndefinedBehaviorSanitizer.
-test: test-normal test-sanitize
+# tests again built with AddressSanitizer and UndefinedBehaviorSanitizer, then the
+# unit, API, end-to-end and peer-to-peer tests built with ThreadSanitizer.
+test: test-normal test-sanitize test-tsan
 
 # The default suite. Long runs carry the `slow`, `soak`, `scale` or `fuzz-long` labels
 # and are left out here; run them on purpose (`ctest -L slow`, scripts/crash-test,
@@ -30,6 +31,12 @@ test-sanitize: setup
 	cmake --build --preset sanitize
 	ctest --preset sanitize
 
+# CMakePresets.json `tsan`: build-tsan/; a race aborts the process that has it.
+test-tsan: setup
+	cmake --preset tsan $(if $(CI),-DLOVEBANK_WERROR=ON,)
+	cmake --build --preset tsan
+	ctest --preset tsan
+
 test-all: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
@@ -41,7 +48,7 @@ demo: build
 	bash scripts/demo $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) build-sanitize
+	rm -rf $(BUILD_DIR) build-sanitize build-tsan
 
 format:
 	find base crypto ledger node wallet-cli tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i

@@ -133,6 +133,38 @@ void ApiIngest() {
   std::filesystem::remove_all(dir);
   Founded f = StartNode(dir, genesis, /*init=*/true);
 
+  // The admin enrols every client before the clock starts: only members earn.
+  {
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"),
+                    static_cast<unsigned short>(f.node->port())});
+    boost::beast::flat_buffer buffer;
+    std::optional<EntryId> prev = genesis.id;
+    for (std::size_t c = 0; c < clients; ++c) {
+      Entry e;
+      e.author = keys[0].public_key();
+      e.seq = c + 2;
+      e.prev = prev;
+      e.network = genesis.id;
+      e.timestamp_ms = NowMs();
+      e.kind = Enrol{keys[c + 1].public_key(), "Client " + std::to_string(c), "", "", {}};
+      VerifiedEntry v = SignEntry(e, keys[0]);
+      prev = v.id;
+      http::request<http::string_body> req{http::verb::post, "/v1/entries", 11};
+      req.set(http::field::host, "127.0.0.1");
+      req.set(http::field::content_type, "application/json");
+      req.body() = "{\"envelope\":\"" + ToHex(v.envelope) + "\"}";
+      req.prepare_payload();
+      http::write(socket, req);
+      http::response<http::string_body> res;
+      http::read(socket, buffer, res);
+      if (res.result_int() != 201) {
+        std::fprintf(stderr, "enrolment refused %u: %s\n", res.result_int(), res.body().c_str());
+      }
+    }
+  }
+
   std::vector<std::vector<double>> latencies(clients);
   std::atomic<std::size_t> failures{0};
   auto start = Clock::now();

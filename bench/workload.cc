@@ -43,6 +43,9 @@ class Builder {
     for (auto c : coordinators_) Add(admins_[0], RoleGrant{Key(c), Role::kCoordinator, 0});
     Add(admins_[0], RoleGrant{Key(station_), Role::kStation, 0});
     for (const auto& node : nodes) Add(admins_[0], NodeGrant{node, "bench node"});
+    for (std::size_t i = 0; i < volunteers_.size(); ++i) {  // only members earn
+      Add(admins_[0], Enrol{Key(volunteers_[i]), "Volunteer " + std::to_string(i), "", "", {}});
+    }
     std::vector<EntryId> items;
     for (int i = 0; i < 5; ++i) {
       items.push_back(Add(station_, CatalogItem{"Gift " + std::to_string(i), 20, 1'000'000}));
@@ -59,9 +62,11 @@ class Builder {
         std::sort(who.begin(), who.end());
         who.erase(std::unique(who.begin(), who.end()), who.end());
         // One shared start after every volunteer's last interval: nothing overlaps.
-        std::uint64_t start = 0;
+        // Never older than a day before the community's clock, so inside the window.
+        std::uint64_t start = clock_ms_ > kDayMs ? clock_ms_ - kDayMs : 0;
         for (auto v : who) start = std::max(start, authors_[v].next_start_ms);
         r.start_ms = start;
+        clock_ms_ = std::max(clock_ms_, start + 60 * 60'000);  // signed once it ended
         for (auto v : who) {
           authors_[v].next_start_ms = start + 12 * 3'600'000;  // at most two a day
           authors_[v].points += 10;
@@ -108,7 +113,7 @@ class Builder {
     e.seq = ++author.seq;
     e.prev = author.head;
     e.network = network;
-    e.timestamp_ms = 1'767'225'600'000 + pending_.size();
+    e.timestamp_ms = ++clock_ms_;
     e.kind = std::move(kind);
     Bytes body = EncodeEntryBody(e);
     EntryId id = EntryId::From(crypto::Blake2b256(body));
@@ -134,6 +139,9 @@ class Builder {
     for (auto& t : pool) t.join();
   }
 
+  static constexpr std::uint64_t kDayMs = 24 * 3'600'000;
+  // When the next entry is signed: after the service it records, like a person's clock.
+  std::uint64_t clock_ms_ = 1'767'225'600'000;
   std::mt19937_64 rng_;
   std::vector<Author> authors_;
   std::vector<std::size_t> admins_, coordinators_, volunteers_;

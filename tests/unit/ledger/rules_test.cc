@@ -2,7 +2,9 @@
 // one invalid case, each asserting the exact outcome and reason.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
+#include <thread>
 
 #include "ledger/state.h"
 #include "tests/support/test_support.h"
@@ -590,6 +592,37 @@ TEST(RulesRegression, RefusalReasonDoesNotDependOnArrivalOrder) {
   };
   EXPECT_EQ(scenario(true), std::vector<FindingCode>{FindingCode::kOverlap});
   EXPECT_EQ(scenario(false), std::vector<FindingCode>{FindingCode::kOverlap});
+}
+
+}  // namespace
+}  // namespace lovebank::ledger
+
+namespace lovebank::ledger {
+namespace {
+
+// Const reads of a settled state are safe from many threads at once (the node's HTTP
+// threads share it under a shared lock); ThreadSanitizer checks it in the tsan preset.
+TEST(StateReaders, ManyThreadsReadOneSettledStateAtOnce) {
+  auto ledger = testing::GenerateRandomLedger(3, 1500);
+  LedgerState state(ledger.genesis);
+  for (const auto& e : ledger.entries) state.Add(e);
+  state.Settle();
+  const crypto::Digest expected = state.StateHash();
+  const std::size_t findings = state.Findings().size();
+  std::vector<std::thread> readers;
+  std::atomic<int> agreed{0};
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      bool same = state.StateHash() == expected && state.Findings().size() == findings;
+      for (const auto& e : ledger.entries) {
+        same = same && state.FindingsOfEntry(e.id) == state.FindingsFor(e.id);
+      }
+      same = same && !state.Accounts().empty() && !state.Items().empty();
+      if (same) agreed.fetch_add(1);
+    });
+  }
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(agreed.load(), 4);
 }
 
 }  // namespace
