@@ -166,7 +166,12 @@ Result<std::unique_ptr<ExportReader>, ExportProblem> ExportReader::Start(
     std::unique_ptr<ExportReader> reader, const std::string& path) {
   auto& r = reader;
   char start[16];
-  if (!r->Read(start, sizeof start) || ByteView(start, 8) != kExportMagic) {
+  const bool magic = r->Read(start, 8) && ByteView(start, 8) == kExportMagic;
+  if (magic && !r->Read(start + 8, 8)) {
+    return r->Problem("truncated", "the file is cut inside its first 16 bytes (magic, "
+                                   "version and header length)");
+  }
+  if (!magic) {
     return r->Problem("not_an_export",
                       fmt::format("{} is not a Lovebank export (it does not start with "
                                   "\"LBEXPORT\"); make one with `lovebank export --out FILE`",

@@ -241,6 +241,13 @@ TEST_F(AuditTest, TruncatedFileSaysWhereItIsCut) {
     EXPECT_EQ(r.failures[0].code, "truncated");
     EXPECT_NE(r.failures[0].message.find("no end marker"), std::string::npos);
   }
+  // Cut inside its first 16 bytes: 8 to 15 bytes that start with the magic.
+  for (std::size_t n = 8; n < 16; ++n) {
+    WriteAll(path, whole.substr(0, n));
+    AuditResult short_file = AuditExport(path);
+    ASSERT_EQ(short_file.failure_count, 1u) << n;
+    EXPECT_EQ(short_file.failures[0].code, "truncated") << n;
+  }
   // Not an export at all.
   WriteAll(path, "hello");
   AuditResult r = AuditExport(path);
