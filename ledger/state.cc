@@ -383,6 +383,10 @@ class LedgerState::Impl {
     }
     trial_ = false;
     const bool restore = !result.admitted || !assumed_.empty();
+    // Funding flags first: the journal may point at entries the retraction deletes.
+    if (restore && !trial_full_) {
+      for (Node* d : funded_undo_) d->funded = false;
+    }
     if (!result.admitted) {
       // Entries the trial connected out of the pending pool go back to it first.
       while (connected_from_pending_.size() > trial_connected_mark_) {
@@ -413,7 +417,6 @@ class LedgerState::Impl {
             items_.erase(id);
           }
         }
-        for (Node* d : funded_undo_) d->funded = false;
         // A kept claim counts nothing until confirmed, unless verdicts or a reversal
         // naming it arrived before it did: then its account is settled for real.
         if (result.admitted) {

@@ -313,7 +313,11 @@ Result<std::vector<Store::GroupResult>> Store::IngestGroups(std::vector<Group> g
         continue;
       }
       for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (out[i].outcome == AddOutcome::kApplied) put(*state_->Find(ids[i]), /*connected=*/true);
+        if (out[i].outcome == AddOutcome::kDuplicate) continue;
+        // Kept entries are connected, except a voucher's history still waiting for its prev.
+        const bool connected = state_->Status(ids[i]) != EntryStatus::kPending;
+        if (!connected) out[i].outcome = AddOutcome::kPending;
+        put(*state_->Find(ids[i]), connected);
       }
       continue;
     }

@@ -198,9 +198,15 @@ void Node::IngestBatch(std::vector<Queued> batch) {
         refusals[i] = disk_full;
         continue;
       }
-      if (source == Source::kPeer) {
+      if (source != Source::kWallet) {
         std::size_t dropped = DropOrphansOverBound(entries, waiting_in_batch, batch_ids);
         counters_.pending_dropped.fetch_add(dropped, std::memory_order_relaxed);
+        if (dropped > 0 && source == Source::kVoucher) {
+          refusals[i] = Refusal{RefusalCode::kBusy,
+                                "the node holds too many entries waiting for earlier ones; "
+                                "nothing of the voucher was stored, try again later"};
+          continue;
+        }
       }
       if (source == Source::kWallet) {
         for (const auto& v : entries) {
