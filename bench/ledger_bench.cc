@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -22,6 +23,7 @@
 #include "bench/workload.h"
 #include "crypto/signing.h"
 #include "ledger/ingest.h"
+#include "ledger/state.h"
 #include "ledger/store.h"
 
 namespace lovebank::bench {
@@ -144,6 +146,55 @@ int Run() {
   }
   Print("rebuild_matches_state_hash", 1, "bool");
   store->reset();
+
+  // The one judgement's cost (LedgerState::TryAdmit): the last entries of a workload
+  // applied one at a time to a state holding the rest, plainly (Add, Settle) and as a
+  // node admits a person's entry (TryAdmit, Settle). CPU time of this thread only.
+  {
+    Progress("measuring the judgement: plain apply vs trial, entry by entry");
+    const std::size_t trial_entries = EnvOr("LOVEBANK_BENCH_TRIAL_ENTRIES", 100'000);
+    Workload w = MakeWorkload(trial_entries, std::max<std::size_t>(250, trial_entries / 400),
+                              threads);
+    const std::size_t tail = w.entries.size() / 5;
+    const std::size_t head = w.entries.size() - tail;
+    auto prefix = [&] {
+      auto fresh = std::make_unique<ledger::LedgerState>(w.genesis);
+      for (std::size_t i = 0; i < head; ++i) fresh->Add(w.entries[i]);
+      fresh->Settle();
+      return fresh;
+    };
+    auto cpu = [] {
+      timespec t{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+    };
+    auto plain = prefix();
+    double t0 = cpu();
+    for (std::size_t i = head; i < w.entries.size(); ++i) {
+      plain->Add(w.entries[i]);
+      plain->Settle();
+    }
+    const double plain_s = cpu() - t0;
+    auto judged = prefix();
+    std::size_t refused = 0;
+    t0 = cpu();
+    for (std::size_t i = head; i < w.entries.size(); ++i) {
+      refused += !judged->TryAdmit({w.entries[i]}).admitted;
+      judged->Settle();
+    }
+    const double judged_s = cpu() - t0;
+    Print("trial_entries", static_cast<double>(tail), "entries");
+    Print("trial_refused", static_cast<double>(refused), "entries");
+    Print("plain_apply_cpu_per_entry", plain_s / static_cast<double>(tail) * 1e6, "us");
+    Print("trial_apply_cpu_per_entry", judged_s / static_cast<double>(tail) * 1e6, "us");
+    Print("trial_over_plain_apply_cpu", judged_s / plain_s, "ratio");
+    Print("trial_cpu_over_raw_verify_cpu",
+          (judged_s - plain_s) / static_cast<double>(tail) * verify_1, "ratio");
+    if (judged->StateHash() != plain->StateHash()) {
+      std::fprintf(stderr, "ledger_bench: judged and plain application disagree\n");
+      return 1;
+    }
+  }
   if (!dir_env) std::filesystem::remove_all(dir);
   return rejected == 0 ? 0 : 1;
 }

@@ -175,7 +175,7 @@ awaitable<SubmitResult> AwaitSubmit(Node& node, Submission submission) {
 class HttpApi::Impl {
  public:
   Impl(Node& node, const HttpOptions& options)
-      : node_(node), options_(options), acceptor_(io_) {}
+      : node_(node), options_(options), accept_strand_(asio::make_strand(io_)), acceptor_(io_) {}
 
   ~Impl() { Stop(); }
 
@@ -198,7 +198,9 @@ class HttpApi::Impl {
                                    options_.address, options_.port, ec.message()));
     }
     std::uint16_t port = acceptor_.local_endpoint().port();
-    asio::co_spawn(io_, Accept(), asio::detached);
+    // The acceptor lives on one strand: the accept loop and Stop()'s close never run
+    // at once on two of the pool's threads (ThreadSanitizer found them doing so).
+    asio::co_spawn(accept_strand_, Accept(), asio::detached);
     for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
       threads_.emplace_back([this] { io_.run(); });
     }
@@ -207,7 +209,7 @@ class HttpApi::Impl {
 
   void Stop() {
     if (stopped_.exchange(true)) return;
-    asio::post(io_, [this] {
+    asio::post(accept_strand_, [this] {
       boost::system::error_code ec;
       acceptor_.close(ec);
     });
@@ -825,6 +827,7 @@ class HttpApi::Impl {
   Node& node_;
   HttpOptions options_;
   asio::io_context io_;
+  asio::strand<asio::io_context::executor_type> accept_strand_;
   tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopped_{false};
