@@ -79,6 +79,7 @@ class Builder {
         if (authors_[from].points < 20) continue;
         if (roll < 90) {
           std::size_t to = volunteers_[pick_volunteer(rng_)];
+          if (to == from) continue;  // giving oneself points changes nothing: refused
           authors_[from].points -= 5;
           authors_[to].points += 5;
           Add(from, Transfer{Key(to), 5, "thanks"});

@@ -171,6 +171,20 @@ struct AccountState {
   bool queued = false;
 };
 
+// What a trial changed in one account (LedgerState::TryAdmit): the sums and sizes from
+// before, the map entries its credits set, and a copy when the account's services were
+// recomputed whole. Restoring puts the copy back, then undoes the noted appends.
+struct AccountUndo {
+  bool existed = false;
+  std::uint64_t minutes = 0, service_points = 0, debit_sum = 0, received = 0, funded_sum = 0;
+  std::size_t funded = 0, credited = 0, debits = 0, service_findings = 0;
+  bool queued = false;
+  std::vector<std::uint64_t> intervals;                                    // starts added
+  std::vector<std::pair<std::int64_t, std::optional<std::uint64_t>>> days;  // minutes before
+  std::vector<std::pair<std::string, std::optional<std::uint64_t>>> categories;
+  std::optional<AccountState> copy;
+};
+
 struct ItemState {
   const Node* node = nullptr;
   bool listed = false;
@@ -302,6 +316,7 @@ class LedgerState::Impl {
     trial_ = true;
     trial_full_ = false;
     trial_connected_mark_ = connected_from_pending_.size();
+    const std::size_t not_member_mark = not_member_transfers_.size();
     Trial result;
     // The role table first: an act by someone without the role is refused before
     // anything is added, so strangers cannot make the node re-evaluate the ledger.
@@ -403,13 +418,8 @@ class LedgerState::Impl {
         full_needed_ = true;  // exact by construction: the same full evaluation
         Apply();
       } else {
-        for (auto& [root, saved] : account_undo_) {
-          if (saved) {
-            accounts_[root] = std::move(*saved);
-          } else {
-            accounts_.erase(root);
-          }
-        }
+        RestoreAccounts();
+        not_member_transfers_.resize(not_member_mark);
         for (auto& [id, saved] : item_undo_) {
           if (saved) {
             items_[id] = std::move(*saved);
@@ -451,12 +461,62 @@ class LedgerState::Impl {
     return false;
   }
 
+  // An account about to be written. In a trial its undo is noted first: the sums and
+  // sizes from before (the fast paths only append), not a copy.
   AccountState& Acc(const PublicKey& root) {
     if (trial_ && !trial_full_ && !account_undo_.count(root)) {
-      auto it = accounts_.find(root);
-      account_undo_.emplace(root, it == accounts_.end() ? std::nullopt : std::optional(it->second));
+      AccountUndo u;
+      if (auto it = accounts_.find(root); it != accounts_.end()) {
+        const AccountState& a = it->second;
+        u.existed = true;
+        u.minutes = a.minutes, u.service_points = a.service_points, u.debit_sum = a.debit_sum;
+        u.received = a.received, u.funded_sum = a.funded_sum, u.funded = a.funded;
+        u.queued = a.queued;
+        u.credited = a.credited.size(), u.debits = a.debits.size();
+        u.service_findings = a.service_findings.size();
+      }
+      account_undo_.emplace(root, std::move(u));
     }
     return accounts_[root];
+  }
+
+  // The undo note of `root` while only appends are being noted (no copy taken yet).
+  AccountUndo* LightUndo(const PublicKey& root) {
+    if (!trial_ || trial_full_) return nullptr;
+    auto it = account_undo_.find(root);
+    return it == account_undo_.end() || it->second.copy ? nullptr : &it->second;
+  }
+
+  void RestoreAccounts() {
+    for (auto& [root, u] : account_undo_) {
+      if (!u.existed) {
+        accounts_.erase(root);
+        continue;
+      }
+      AccountState& a = accounts_[root];
+      if (u.copy) a = std::move(*u.copy);  // taken after the appends noted below
+      for (auto start : u.intervals) a.intervals.erase(start);
+      for (auto it = u.days.rbegin(); it != u.days.rend(); ++it) {
+        if (it->second) {
+          a.day_minutes[it->first] = *it->second;
+        } else {
+          a.day_minutes.erase(it->first);
+        }
+      }
+      for (auto it = u.categories.rbegin(); it != u.categories.rend(); ++it) {
+        if (it->second) {
+          a.by_category[it->first] = *it->second;
+        } else {
+          a.by_category.erase(it->first);
+        }
+      }
+      a.credited.resize(u.credited);
+      a.debits.resize(u.debits);
+      a.service_findings.resize(u.service_findings);
+      a.minutes = u.minutes, a.service_points = u.service_points, a.debit_sum = u.debit_sum;
+      a.received = u.received, a.funded_sum = u.funded_sum, a.funded = u.funded;
+      a.queued = u.queued;
+    }
   }
 
   template <class K>
@@ -1234,7 +1294,10 @@ class LedgerState::Impl {
     } else if (n->As<Transfer>() || n->As<Redeem>()) {
       if (n->As<Redeem>()) TouchItemOfRedeem(n);
       // The same exclusions as FullEvaluate: a reversal may have arrived first.
-      if (ExcludedDebit(n)) return;
+      if (ExcludedDebit(n)) {
+        if (ToNonMember(n)) not_member_transfers_.push_back(n);
+        return;
+      }
       PublicKey root = AccountOf(e.author);
       AccountState& a = Acc(root);
       if (!a.debits.empty() && !DebitBefore(a.debits.back(), n)) {
@@ -1283,12 +1346,16 @@ class LedgerState::Impl {
     if (trial_) trial_full_ = true;  // the journal cannot undo this: a retraction re-runs it
     EvaluateGovernance();
     accounts_.clear();
+    not_member_transfers_.clear();
     ComputeMembers();
     worklist_.clear();
     for (auto& [key, chain] : chains_) {
       for (Node* d : chain.debits) {
         d->funded = false;
-        if (ExcludedDebit(d)) continue;
+        if (ExcludedDebit(d)) {
+          if (ToNonMember(d)) not_member_transfers_.push_back(d);
+          continue;
+        }
         AccountState& a = accounts_[AccountOf(key)];
         a.debits.push_back(d);
         a.debit_sum = SaturatingAdd(a.debit_sum, DebitPoints(d));
@@ -1579,9 +1646,19 @@ class LedgerState::Impl {
     return used + minutes > genesis_.policy.max_minutes_per_day;
   }
 
-  void Credit(AccountState& a, const Candidate& c) {
+  void Credit(const PublicKey& root, AccountState& a, const Candidate& c) {
+    const std::int64_t day = LocalDay(c.start_ms);
+    if (AccountUndo* u = LightUndo(root)) {
+      u->intervals.push_back(c.start_ms);  // a credit overlaps nothing: a new key
+      auto d = a.day_minutes.find(day);
+      u->days.emplace_back(day, d == a.day_minutes.end() ? std::nullopt : std::optional(d->second));
+      auto k = a.by_category.find(*c.category);
+      u->categories.emplace_back(*c.category, k == a.by_category.end()
+                                                  ? std::nullopt
+                                                  : std::optional(k->second));
+    }
     Slot(a.intervals, c.start_ms) = c.start_ms + std::uint64_t{c.minutes} * 60'000;
-    Slot(a.day_minutes, LocalDay(c.start_ms)) += c.minutes;
+    Slot(a.day_minutes, day) += c.minutes;
     a.minutes += c.minutes;
     a.by_category[*c.category] += c.minutes;
     a.service_points += std::uint64_t{c.minutes} * rates_.at(*c.category) / 60;
@@ -1614,13 +1691,19 @@ class LedgerState::Impl {
     for (const auto& [start, stop] : a.refused) {
       if (start < end && rec.start_ms < stop) return false;
     }
-    Credit(a, {rec.start_ms, node->id(), volunteer, rec.minutes, &rec.category});
+    Credit(root, a, {rec.start_ms, node->id(), volunteer, rec.minutes, &rec.category});
     Enqueue(root);
     return true;
   }
 
   void RecomputeServices(const PublicKey& root, bool incremental) {
     AccountState& a = Acc(root);
+    // This rewrites the account's services: a trial keeps a copy (the recompute costs
+    // as much as the copy).
+    if (trial_ && !trial_full_) {
+      AccountUndo& u = account_undo_.at(root);
+      if (u.existed && !u.copy) u.copy = a;
+    }
     std::vector<std::pair<EntryId, Finding>> findings;
     std::vector<Candidate> eligible;
     for (const PublicKey& key : KeysOf(root)) {
@@ -1685,7 +1768,7 @@ class LedgerState::Impl {
         findings.push_back({c.id, {FindingCode::kDayCapExceeded, subject}});
         a.refused.push_back({c.start_ms, end});
       } else {
-        Credit(a, c);
+        Credit(root, a, c);
       }
     }
     if (incremental) {
@@ -1768,6 +1851,12 @@ class LedgerState::Impl {
   }
 
   bool IsMember(const PublicKey& root) const { return members_.count(root) > 0; }
+
+  // An active transfer to an account that is not a member (finding `not_member`).
+  bool ToNonMember(const Node* d) const {
+    auto* t = d->As<Transfer>();
+    return t != nullptr && Active(d) && !IsMember(AccountOf(t->to));
+  }
 
   // Debits that neither cost nor credit anything: fenced, a reversed transfer, or a
   // transfer to someone who is not a member (the points would be lost).
@@ -1950,13 +2039,8 @@ class LedgerState::Impl {
         out[target].push_back({FindingCode::kReversed, {}});
       }
     }
-    for (const auto& [key, chain] : chains_) {
-      for (const Node* d : chain.debits) {
-        auto* t = d->As<Transfer>();
-        if (t && Active(d) && !IsMember(AccountOf(t->to))) {
-          out[d->id()].push_back({FindingCode::kNotMember, {}});
-        }
-      }
+    for (const Node* d : not_member_transfers_) {
+      out[d->id()].push_back({FindingCode::kNotMember, {}});
     }
     for (auto& [id, list] : out) {
       std::sort(list.begin(), list.end());
@@ -1991,6 +2075,7 @@ class LedgerState::Impl {
   Governance gov_;
   std::unordered_set<PublicKey, FixedBytesHash> members_;  // account ids
   std::vector<std::pair<EntryId, Finding>> member_findings_;
+  std::vector<const Node*> not_member_transfers_;  // kept by the funding family
   KeyMap<AccountState> accounts_;
   IdMap<ItemState> items_;
   std::deque<PublicKey> worklist_;
@@ -2014,7 +2099,7 @@ class LedgerState::Impl {
   // A trial's journal: what its settling changed, to put back if it is refused.
   bool trial_ = false;
   bool trial_full_ = false;  // a full evaluation or funding recompute ran: re-run instead
-  KeyMap<std::optional<AccountState>> account_undo_;
+  KeyMap<AccountUndo> account_undo_;
   IdMap<std::optional<ItemState>> item_undo_;
   std::vector<Node*> funded_undo_;
   std::vector<std::pair<EntryId, PublicKey>> lost_credits_;  // credits the trial took away
