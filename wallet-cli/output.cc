@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/clock.h"
+
 namespace lovebank::wallet {
 
 namespace {
@@ -80,15 +82,7 @@ std::string Hours(std::uint64_t minutes) {
 std::string Short(const std::string& hex) { return hex.substr(0, 12); }
 
 std::string LocalTime(std::uint64_t ms, std::int32_t offset) {
-  namespace chrono = std::chrono;
-  std::int64_t local = static_cast<std::int64_t>(ms) + std::int64_t{offset} * 60'000;
-  auto tp = chrono::sys_time<chrono::milliseconds>(chrono::milliseconds(local));
-  auto day = chrono::floor<chrono::days>(tp);
-  chrono::year_month_day ymd(day);
-  chrono::hh_mm_ss hms(chrono::floor<chrono::minutes>(tp - day));
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count());
+  return ::lovebank::LocalTime(ms, offset);
 }
 
 namespace {
