@@ -248,14 +248,17 @@ TEST_F(Api, TheJudgementRefusesWhatWouldNotCountAndStoresNothing) {
   EXPECT_EQ(far.error().code, "out_of_range");
   // A claim over the per-day cap (480 minutes) is refused when it is made, not left to
   // fail once confirmed.
-  const std::uint64_t today = testing::NowMs() - 10 * 3'600'000;
-  ServiceRecord long_day{"Clinic", "care", today, 240, {community_.key("vol")}};
+  // All on one UTC day (the test policy's), yesterday: 08:00-12:00, 12:00-16:00, then a
+  // claim at 16:00. Dates relative to "now" could straddle midnight.
+  const std::uint64_t yesterday = (testing::NowMs() / 86'400'000 - 1) * 86'400'000;
+  ServiceRecord long_day{"Clinic", "care", yesterday + 8 * 3'600'000, 240,
+                         {community_.key("vol")}};
   PostOk(Sign("coord", long_day));
   long_day.start_ms += 4 * 3'600'000;
   PostOk(Sign("coord", long_day));
   const std::string full = json::serialize(status().at("state_hash"));
   const auto full_entries = status().at("entries").to_number<int>();
-  auto over = Post(at(testing::NowMs() - 90 * 60'000));
+  auto over = Post(at(yesterday + 16 * 3'600'000));
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().code, "day_cap_exceeded") << over.error().message;
   EXPECT_EQ(json::serialize(status().at("state_hash")), full);
