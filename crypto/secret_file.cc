@@ -1,12 +1,8 @@
 #include "crypto/secret_file.h"
 
-#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "base/file.h"
@@ -33,25 +29,27 @@ Status WriteSecretFile(const std::string& path, ByteView data, std::string_view 
 
 Result<Bytes> ReadSecretFile(const std::string& path, std::size_t max_size,
                              std::string_view what) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return MakeError(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kPermissionDenied,
-                     "cannot read the " + std::string(what) + " " + path + ": " +
-                         std::strerror(errno));
-  }
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
-    ::close(fd);
+  auto file = InputFile::Open(path, what);
+  if (!file) return file.error();
+  if ((file->permissions() & 077) != 0) {
     return MakeError(ErrorCode::kPermissionDenied,
                      "the " + std::string(what) + " " + path +
                          " can be read by other users of this computer; run `chmod 600 " + path +
                          "` and make sure nobody copied it");
   }
+  if (file->size() > max_size) {
+    return MakeError(ErrorCode::kDataLoss, "the " + std::string(what) + " " + path +
+                                               " is larger than it can be; it is damaged");
+  }
   Bytes out(max_size + 1, '\0');
-  ssize_t n = ::read(fd, out.data(), out.size());
-  ::close(fd);
-  if (n < 0) return MakeError(ErrorCode::kUnavailable, "cannot read " + path);
-  out.resize(static_cast<std::size_t>(n));
+  std::size_t have = 0;
+  while (have < out.size()) {
+    auto n = file->Read(out.data() + have, out.size() - have);
+    if (!n) return n.error();
+    if (*n == 0) break;
+    have += *n;
+  }
+  out.resize(have);
   if (out.size() > max_size) {
     return MakeError(ErrorCode::kDataLoss, "the " + std::string(what) + " " + path +
                                                " is larger than it can be; it is damaged");

@@ -1,11 +1,7 @@
 #include "ledger/export_file.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -58,42 +54,14 @@ Bytes EncodeExportEnd(std::uint64_t entries) {
 
 Result<std::unique_ptr<ExportWriter>> ExportWriter::Create(const std::string& path,
                                                            const ExportHeader& header) {
-  std::error_code ec;
-  if (std::filesystem::exists(std::filesystem::symlink_status(path, ec))) {
-    return MakeError(ErrorCode::kAlreadyExists,
-                     fmt::format("{} already exists; an export is never overwritten, so choose "
-                                 "another name or remove it first",
-                                 path));
-  }
-  std::string partial = path + ".partial";
-  std::filesystem::remove(partial, ec);  // a leftover, or a planted symlink: not followed
-  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-  if (!out) {
-    return MakeError(ErrorCode::kUnavailable,
-                     fmt::format("cannot create {}: check the folder exists and is writable",
-                                 partial));
-  }
-  std::unique_ptr<ExportWriter> writer(new ExportWriter(path, std::move(out)));
-  Bytes start = EncodeExportStart(header);
-  writer->out_.write(start.data(), static_cast<std::streamsize>(start.size()));
-  if (auto s = writer->Check("write the header"); !s) return s.error();
+  auto file = DurableFile::Create(path, 0644, "export", DurableFile::Mode::kNew);
+  if (!file) return file.error();
+  std::unique_ptr<ExportWriter> writer(new ExportWriter(path, std::move(*file)));
+  if (auto s = writer->file_.Append(EncodeExportStart(header)); !s) return s.error();
   return writer;
 }
 
-ExportWriter::~ExportWriter() {
-  if (!finished_) {
-    out_.close();
-    std::error_code ec;
-    std::filesystem::remove(path_ + ".partial", ec);
-  }
-}
-
-Status ExportWriter::Check(const char* what) {
-  if (out_) return OkStatus();
-  return MakeError(ErrorCode::kResourceExhausted,
-                   fmt::format("cannot {} of {}: the disk may be full; nothing was kept", what,
-                               path_));
-}
+ExportWriter::~ExportWriter() = default;  // an unfinished file's temp is removed
 
 Status ExportWriter::Add(ByteView envelope) {
   Bytes record = EncodeExportRecord(envelope);
@@ -101,29 +69,13 @@ Status ExportWriter::Add(ByteView envelope) {
 }
 
 Status ExportWriter::AddFramed(ByteView records, std::uint64_t entries) {
-  out_.write(records.data(), static_cast<std::streamsize>(records.size()));
   entries_ += entries;
-  return Check("write entries");
+  return file_.Append(records);
 }
 
 Status ExportWriter::Finish() {
-  Bytes end = EncodeExportEnd(entries_);
-  out_.write(end.data(), static_cast<std::streamsize>(end.size()));
-  out_.flush();
-  if (auto s = Check("finish"); !s) return s;
-  out_.close();
-  // A hard link, not a rename: it fails rather than replace anything that appeared at
-  // the path meanwhile.
-  const std::string partial = path_ + ".partial";
-  if (::link(partial.c_str(), path_.c_str()) != 0) {
-    int error = errno;
-    return MakeError(error == EEXIST ? ErrorCode::kAlreadyExists : ErrorCode::kUnavailable,
-                     fmt::format("cannot move the finished export into place at {}: {}", path_,
-                                 std::strerror(error)));
-  }
-  ::unlink(partial.c_str());
-  finished_ = true;
-  return OkStatus();
+  if (auto s = file_.Append(EncodeExportEnd(entries_)); !s) return s;
+  return file_.Commit();
 }
 
 // ---- ExportReader -----------------------------------------------------------------
@@ -141,10 +93,11 @@ bool ExportReader::Read(char* into, std::size_t n) {
 
 Result<std::unique_ptr<ExportReader>, ExportProblem> ExportReader::Open(const std::string& path) {
   std::unique_ptr<ExportReader> r(new ExportReader());
-  std::error_code ec;
-  r->file_bytes_ = std::filesystem::file_size(path, ec);
-  if (ec) {
-    return r->Problem("io", fmt::format("cannot read {}: {}", path, ec.message()));
+  {
+    // Through the file seam first: a FIFO, a device or a folder is refused here.
+    auto checked = InputFile::Open(path, "export file");
+    if (!checked) return r->Problem("io", checked.error().message);
+    r->file_bytes_ = checked->size();
   }
   r->buffer_ = std::make_unique<char[]>(kReadBuffer);
   auto file = std::make_unique<std::ifstream>();
@@ -202,9 +155,10 @@ Result<std::unique_ptr<ExportReader>, ExportProblem> ExportReader::Start(
   return reader;
 }
 
-Result<std::size_t, ExportProblem> ExportReader::Next(std::vector<Bytes>& out, std::size_t max) {
-  std::size_t added = 0;
-  while (added < max && !done_) {
+Result<std::size_t, ExportProblem> ExportReader::Next(std::vector<Bytes>& out, std::size_t max,
+                                                      std::size_t max_bytes) {
+  std::size_t added = 0, bytes = 0;
+  while (added < max && bytes < max_bytes && !done_) {
     std::uint64_t at = offset_;
     char len_bytes[4];
     if (!Read(len_bytes, 4)) {
@@ -253,6 +207,7 @@ Result<std::size_t, ExportProblem> ExportReader::Next(std::vector<Bytes>& out, s
     out.push_back(std::move(envelope));
     ++records_;
     ++added;
+    bytes += len;
   }
   return added;
 }

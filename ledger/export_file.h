@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "base/file.h"
 #include "base/result.h"
 #include "ledger/entry.h"
 
@@ -41,8 +42,9 @@ Bytes EncodeExportStart(const ExportHeader& header);
 Bytes EncodeExportRecord(ByteView envelope);
 Bytes EncodeExportEnd(std::uint64_t entries);
 
-// Writes an export to `path` through `path.partial`, renamed into place by Finish(),
-// so a crash or a full disk never leaves a file that looks complete.
+// Writes an export to `path` through the file seam (base/file.h DurableFile: a temp
+// file linked into place by Finish()), so a crash or a full disk never leaves a file
+// that looks complete.
 class ExportWriter {
  public:
   // kAlreadyExists if `path` exists (an export is never overwritten); kUnavailable if
@@ -57,12 +59,11 @@ class ExportWriter {
   std::uint64_t entries() const { return entries_; }
 
  private:
-  ExportWriter(std::string path, std::ofstream out) : path_(std::move(path)), out_(std::move(out)) {}
-  Status Check(const char* what);
+  ExportWriter(std::string path, DurableFile file)
+      : path_(std::move(path)), file_(std::move(file)) {}
   std::string path_;
-  std::ofstream out_;
+  DurableFile file_;
   std::uint64_t entries_ = 0;
-  bool finished_ = false;
 };
 
 // Where a file stops being a well-formed export.
@@ -89,9 +90,12 @@ class ExportReader {
   std::uint64_t records() const { return records_; }
   bool done() const { return done_; }
 
-  // Appends up to `max` envelopes to `out`. Once the end marker is read (and its count
-  // matches), done() is true. A problem stops the reader for good.
-  Result<std::size_t, ExportProblem> Next(std::vector<Bytes>& out, std::size_t max);
+  // Appends up to `max` envelopes to `out`, stopping too once they hold `max_bytes`
+  // (so a caller's memory is bounded by max_bytes plus one envelope). Once the end
+  // marker is read (and its count matches), done() is true. A problem stops the reader
+  // for good.
+  Result<std::size_t, ExportProblem> Next(std::vector<Bytes>& out, std::size_t max,
+                                          std::size_t max_bytes = SIZE_MAX);
 
  private:
   ExportReader() = default;

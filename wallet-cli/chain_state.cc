@@ -1,27 +1,27 @@
 #include "wallet-cli/chain_state.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <boost/json.hpp>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "base/file.h"
 
 namespace lovebank::wallet {
 
 namespace json = boost::json;
 
+// A chain record holds a few ids per community: far below this.
+constexpr std::size_t kMaxChainRecordBytes = 1 << 20;
+
 Result<ChainState> ChainState::Load(const std::string& path) {
   ChainState state;
   state.path_ = path;
-  std::ifstream in(path);
-  if (!in) return state;
-  std::ostringstream text;
-  text << in.rdbuf();
+  auto text = ReadSmallFile(path, kMaxChainRecordBytes, "chain record");
+  if (!text) {
+    if (text.error().code == ErrorCode::kNotFound) return state;  // nothing signed yet
+    return MakeError(text.error().code,
+                     text.error().message + "; the chain record sits beside the keystore");
+  }
   json::error_code ec;
-  json::value doc = json::parse(text.str(), ec);
+  json::value doc = json::parse(*text, ec);
   auto damaged = [&] {
     return MakeError(ErrorCode::kDataLoss,
                      "the wallet's chain record " + path +
@@ -63,26 +63,8 @@ Status ChainState::Put(const std::string& network, const ChainRecord& record) {
               {"recent", std::move(recent)}};
   }
   std::string text = json::serialize(doc) + "\n";
-  std::string temp = path_ + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  bool ok = fd >= 0 &&
-            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  int saved = errno;
-  if (fd >= 0) ::close(fd);
-  if (!ok || ::rename(temp.c_str(), path_.c_str()) != 0) {
-    ::unlink(temp.c_str());
-    return MakeError(saved == ENOSPC ? ErrorCode::kResourceExhausted : ErrorCode::kUnavailable,
-                     "cannot save the wallet's chain record " + path_ + ": " +
-                         std::strerror(saved) + "; nothing was signed");
-  }
-  // The rename must be durable too: sync the directory.
-  auto slash = path_.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
+  if (auto s = ReplaceFile(path_, text, 0600, "chain record"); !s) {
+    return MakeError(s.error().code, s.error().message + "; nothing was signed");
   }
   return OkStatus();
 }
