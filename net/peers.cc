@@ -11,8 +11,10 @@
 #include <thread>
 
 #include "base/hex.h"
+#include "base/listener_budget.h"
 #include "crypto/secret_file.h"
 #include "ledger/ingest.h"
+#include "net/address.h"
 #include "net/frame.h"
 #include "net/messages.h"
 
@@ -67,15 +69,6 @@ class TokenBucket {
   Clock::time_point last_ = Clock::now();
 };
 
-bool SplitAddress(const std::string& address, std::string& host, std::string& port) {
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
-  host = address.substr(0, colon);
-  port = address.substr(colon + 1);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return true;
-}
-
 }  // namespace
 
 class Session;
@@ -85,6 +78,7 @@ class PeerManager::Impl {
   Impl(LedgerAccess& ledger, const crypto::SecretKey& key, const NetworkKey& network_key,
        PeerOptions options)
       : ledger_(ledger), key_(key), network_key_(network_key), options_(std::move(options)),
+        preauth_(ListenerBudgetOptions{options_.max_handshaking, options_.max_handshaking_per_source}),
         verify_pool_(std::max(1u, options_.verify_threads)), acceptor_(io_),
         network_(ledger.network()) {}
 
@@ -95,7 +89,8 @@ class PeerManager::Impl {
 
   // Session callbacks (I/O thread).
   std::string Admit(Session& session, const PublicKey& peer);
-  bool Register(const std::shared_ptr<Session>& session);
+  // Empty if the session may run; otherwise why not.
+  std::string Register(const std::shared_ptr<Session>& session);
   void Unregister(Session& session);
   void Ban(const PublicKey& peer, const std::string& reason);
   void Learn(const std::string& address, const std::optional<PublicKey>& key);
@@ -109,6 +104,9 @@ class PeerManager::Impl {
   const crypto::SecretKey& key_;
   NetworkKey network_key_;
   PeerOptions options_;
+  // Inbound connections still in their handshake. Declared before io_, so that session
+  // frames the io_context destroys give their tickets back to a live budget.
+  ListenerBudget preauth_;
   asio::io_context io_;
   asio::thread_pool verify_pool_;
   tcp::acceptor acceptor_;
@@ -170,6 +168,8 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::optional<PublicKey>& peer() const { return peer_; }
   const std::string& listen() const { return listen_; }
   PeerStatus Snapshot() const;
+  // An inbound connection holds a pre-authentication ticket until its handshake ends.
+  void HoldUntilHandshake(ListenerBudget::Ticket ticket) { preauth_ = std::move(ticket); }
 
  private:
   awaitable<bool> Handshake();
@@ -200,6 +200,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string listen_;
   bool open_ = false, closed_ = false;
   std::string close_reason_;
+  ListenerBudget::Ticket preauth_;
   Clock::time_point started_ = Clock::now();
   Clock::time_point deadline_ = Clock::now() + std::chrono::milliseconds(m_.options_.handshake_timeout_ms);
 
@@ -299,8 +300,9 @@ awaitable<void> Session::Run() {
     Close(close_reason_.empty() ? "handshake failed" : close_reason_);
     co_return;
   }
-  if (!m_.Register(self)) {
-    Close("duplicate connection");
+  preauth_.Release();  // authenticated: a peer slot, not a pre-authentication one
+  if (std::string refused = m_.Register(self); !refused.empty()) {
+    Close(refused);
     co_return;
   }
   open_ = true;
@@ -527,8 +529,9 @@ awaitable<void> Session::Dispatch(Message message) {
     listen_ = hello->listen;
     if (!listen_.empty()) {
       std::string host, port;
-      if (SplitAddress(listen_, host, port) && (host == "0.0.0.0" || host == "::")) {
-        listen_ = remote_host_ + ":" + port;
+      auto parsed = ParseHostPort(listen_);
+      if (parsed && (parsed->host == "0.0.0.0" || parsed->host == "::")) {
+        listen_ = HostPort{remote_host_, parsed->port}.ToString();
       }
       m_.Learn(listen_, peer_);
     }
@@ -813,15 +816,11 @@ awaitable<void> Session::SyncSession() {
 
 Result<std::uint16_t> PeerManager::Impl::Start() {
   if (!options_.listen.empty()) {
-    std::string host, port;
-    if (!SplitAddress(options_.listen, host, port)) {
-      return Error{ErrorCode::kInvalidArgument,
-                   "--listen must be HOST:PORT, e.g. 127.0.0.1:7800 (got " + options_.listen + ")"};
-    }
+    std::string problem;
+    auto listen = ParseListenAddress(options_.listen, "--listen", &problem);
+    if (!listen) return Error{ErrorCode::kInvalidArgument, problem};
     boost::system::error_code ec;
-    auto address = asio::ip::make_address(host, ec);
-    if (ec) return Error{ErrorCode::kInvalidArgument, "--listen: '" + host + "' is not an IP address"};
-    tcp::endpoint endpoint(address, static_cast<unsigned short>(std::stoi(port)));
+    tcp::endpoint endpoint(asio::ip::make_address(listen->host, ec), listen->port);
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
@@ -831,7 +830,7 @@ Result<std::uint16_t> PeerManager::Impl::Start() {
                    "cannot listen for peers on " + options_.listen + ": " + ec.message()};
     }
     listen_port_ = acceptor_.local_endpoint().port();
-    if (port == "0") options_.listen = host + ":" + std::to_string(listen_port_);
+    if (listen->port == 0) options_.listen = HostPort{listen->host, listen_port_}.ToString();
     self_addresses_.insert(options_.listen);
     asio::co_spawn(io_, AcceptLoop(), asio::detached);
   }
@@ -874,11 +873,19 @@ awaitable<void> PeerManager::Impl::AcceptLoop() {
       if (stopping_ || ec == asio::error::operation_aborted) break;
       continue;
     }
-    if (Count(false) >= options_.max_inbound) {
+    // Before the handshake a connection has proved nothing: it takes a
+    // pre-authentication ticket (so many in all, fewer from one source), never a peer
+    // slot, and the handshake deadline ends it.
+    boost::system::error_code rec;
+    auto remote = socket.remote_endpoint(rec);
+    if (rec) continue;
+    auto ticket = preauth_.Admit(SourceKey(remote.address()));
+    if (!ticket) {
       counters_.refused.fetch_add(1, std::memory_order_relaxed);
       continue;  // the socket closes as it goes out of scope
     }
     auto session = std::make_shared<Session>(*this, std::move(socket), false, "");
+    session->HoldUntilHandshake(std::move(ticket));
     sessions_[session->id()] = session;
     asio::co_spawn(io_, [this, session]() -> awaitable<void> {
       co_await session->Run();
@@ -901,11 +908,13 @@ awaitable<void> PeerManager::Impl::DialLoop(std::string address) {
     timer.expires_after(d);
     co_await timer.async_wait(kToken);
   };
-  std::string host, port;
-  if (!SplitAddress(address, host, port)) {
-    spdlog::warn("peer address '{}' is not HOST:PORT; not dialing it", address);
+  auto target = ParseHostPort(address);
+  if (!target) {
+    spdlog::warn("peer address '{}' is not HOST:PORT with a port up to 65535; not dialing it",
+                 address.substr(0, 80));
     co_return;
   }
+  const std::string host = target->host, port = std::to_string(target->port);
   bool configured = configured_.count(address) > 0;
   while (!stopping_) {
     if (self_addresses_.count(address)) co_return;
@@ -992,8 +1001,16 @@ std::string PeerManager::Impl::Admit(Session& session, const PublicKey& peer) {
   return "not on the node roster";
 }
 
-bool PeerManager::Impl::Register(const std::shared_ptr<Session>& session) {
+std::string PeerManager::Impl::Register(const std::shared_ptr<Session>& session) {
   const PublicKey& peer = *session->peer();
+  if (!session->outbound()) {
+    std::size_t inbound = 0;
+    for (const auto& [id, s] : sessions_) inbound += !s->outbound() && s->open();
+    if (inbound >= options_.max_inbound) {
+      counters_.refused.fetch_add(1, std::memory_order_relaxed);
+      return "inbound peer slots full";
+    }
+  }
   if (session->outbound()) address_keys_[session->dialed()] = peer;
   auto it = by_key_.find(peer);
   if (it != by_key_.end() && it->second->open()) {
@@ -1002,11 +1019,11 @@ bool PeerManager::Impl::Register(const std::shared_ptr<Session>& session) {
     const PublicKey& mine = key_.public_key();
     auto dialer = [&](const Session& s) { return s.outbound() ? mine : peer; };
     bool keep_new = dialer(*session) == std::min(mine, peer) && dialer(*it->second) != dialer(*session);
-    if (!keep_new) return false;
+    if (!keep_new) return "duplicate connection";
     it->second->Close("replaced by a newer connection");
   }
   by_key_[peer] = session;
-  return true;
+  return {};
 }
 
 void PeerManager::Impl::Unregister(Session& session) {
@@ -1024,6 +1041,7 @@ void PeerManager::Impl::Ban(const PublicKey& peer, const std::string& reason) {
 }
 
 void PeerManager::Impl::Learn(const std::string& address, const std::optional<PublicKey>& key) {
+  if (!ParseHostPort(address)) return;  // a peer's word: not an address, not dialed
   if (key) address_keys_[address] = *key;
   if (self_addresses_.count(address) || known_.count(address)) return;
   if (known_.size() >= options_.max_known_addresses) return;

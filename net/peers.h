@@ -53,7 +53,11 @@ struct PeerOptions {
   std::vector<std::string> peers;   // HOST:PORT to dial
   bool peer_exchange = true;        // learn and dial addresses peers tell us about
   std::size_t max_outbound = 8;
-  std::size_t max_inbound = 32;
+  std::size_t max_inbound = 32;             // authenticated inbound peers
+  // Inbound connections still in their handshake (they need no key to open): in all,
+  // and from one source address. Beyond either, a new connection is closed at once.
+  std::size_t max_handshaking = 64;
+  std::size_t max_handshaking_per_source = 4;
   std::size_t max_known_addresses = 64;
   std::uint32_t handshake_timeout_ms = 5'000;
   std::uint32_t idle_timeout_ms = 60'000;   // no frame at all for this long: close
