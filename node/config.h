@@ -54,7 +54,13 @@ struct HttpOptions {
   std::size_t max_body_bytes = 256 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_connections = 512;
-  // A request must arrive whole within this time; idle keep-alive ends after it.
+  // Open connections from one source address (an IPv4 address, an IPv6 /64).
+  std::size_t max_connections_per_source = 64;
+  // Bytes of replies larger than 64 KiB written or waiting to be written, all
+  // connections together; beyond it such a reply is 503 busy (node/http_server.h).
+  std::size_t max_reply_bytes_in_flight = 64 << 20;
+  // A request must arrive whole within this time, and a reply be read within it;
+  // idle keep-alive ends after it.
   std::uint32_t request_timeout_ms = 30'000;
 };
 
@@ -75,8 +81,13 @@ struct RunConfig {
 // kInvalidArgument, naming the key or line, on anything it does not understand.
 Status LoadConfigFile(const std::string& path, RunConfig& config);
 
-// Parses "HOST:PORT" into the HTTP address and port.
+// Parses "HOST:PORT" (HOST an IP address, the port 0 to 65535) into the HTTP address
+// and port. kInvalidArgument with a message for the operator otherwise.
 Status ParseApiAddress(const std::string& text, HttpOptions& http);
+// The same checks for the peer-to-peer listen address; and for a peer to dial, whose
+// host may be a name and whose port is 1 to 65535.
+Status CheckListenAddress(const std::string& text);
+Status CheckPeerAddress(const std::string& text);
 
 // Paths inside a data directory.
 std::string NodeKeyPath(const std::string& data_dir);

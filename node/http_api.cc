@@ -3,83 +3,34 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-#include <chrono>
 #include <map>
+#include <memory>
 #include <set>
-#include <thread>
 
 #include "base/clock.h"
 #include "base/hex.h"
 #include "ledger/voucher.h"
 #include "node/json_view.h"
+#include "node/http_server.h"
 #include "node/reports.h"
 #include "node/submit_body.h"
 
 namespace lovebank::node {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace http = boost::beast::http;
 namespace json = boost::json;
-using asio::awaitable;
-using asio::ip::tcp;
 using namespace ledger;
 
 namespace {
 
-constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxHistoryLimit = 1000;
 constexpr std::size_t kMaxChainLimit = 1000;
-
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
-
-struct Reply {
-  http::status status = http::status::ok;
-  std::string body;
-  std::string content_type = "application/json";
-  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
-};
 
 // Largest page of GET /v1/export, and the default.
 constexpr std::size_t kMaxExportPageBytes = 16 << 20;
 constexpr std::size_t kDefaultExportPageBytes = 4 << 20;
-
-Reply JsonReply(http::status status, const json::value& value) {
-  return Reply{status, json::serialize(value) + "\n", "application/json", {}};
-}
-
-// The one place a refusal code becomes an HTTP status (docs/api.md has the table).
-int HttpStatus(RefusalCode code) {
-  using C = RefusalCode;
-  switch (code) {
-    case C::kBadRequest: case C::kBadKey: case C::kBadId: case C::kBadDate: case C::kBadVoucher:
-      return 400;
-    case C::kRoleMissing: case C::kKeyFenced: case C::kNotYourItem: return 403;
-    case C::kNotFound: case C::kUnknownItem: case C::kUnknownVoucher: return 404;
-    case C::kMethodNotAllowed: return 405;
-    case C::kGenesisExists: case C::kChainConflict: case C::kMissingPrevious:
-    case C::kForkSuspended: case C::kRejected: case C::kReversed: case C::kAlreadyFulfilled:
-    case C::kOutOfStock: case C::kConflictingKeyMove: case C::kAlreadyEnrolled:
-    case C::kStaleUpdate: case C::kTakesCredit: case C::kNoEffect: case C::kOfflineLimit:
-    case C::kFork: case C::kSuspended: case C::kOverlap: case C::kDayCapExceeded:
-      return 409;
-    case C::kTooLarge: case C::kOversize: return 413;
-    case C::kInternal: return 500;
-    case C::kStorageError: case C::kBusy: case C::kShuttingDown: return 503;
-    case C::kDiskFull: return 507;
-    default: return 422;
-  }
-}
-
-Reply ErrorReply(RefusalCode code, std::string_view message) {
-  return JsonReply(static_cast<http::status>(HttpStatus(code)),
-                   json::object{{"error", RefusalName(code)}, {"message", message}});
-}
 
 std::string PercentDecode(std::string_view in) {
   std::string out;
@@ -155,181 +106,78 @@ std::string_view OutcomeName(AddOutcome outcome) {
   return "invalid";
 }
 
-// Awaits the node's answer to a submission on the calling coroutine's executor.
-awaitable<SubmitResult> AwaitSubmit(Node& node, Submission submission) {
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(SubmitResult)>(
-      [&node](auto handler, Submission s) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        node.Submit(std::move(s), [shared](SubmitResult result) {
-          auto executor = asio::get_associated_executor(*shared);
-          asio::post(executor, [shared, result = std::move(result)]() mutable {
-            (*shared)(std::move(result));
-          });
-        });
-      },
-      asio::use_awaitable, std::move(submission));
-}
-
 }  // namespace
 
-class HttpApi::Impl {
+class HttpApi::Impl final : public HttpHandler {
  public:
   Impl(Node& node, const HttpOptions& options)
-      : node_(node), options_(options), accept_strand_(asio::make_strand(io_)), acceptor_(io_) {}
+      : node_(node), options_(options), server_(*this, options) {}
 
-  ~Impl() { Stop(); }
+  ~Impl() override { server_.Stop(); }
 
-  Result<std::uint16_t> Start() {
-    boost::system::error_code ec;
-    auto address = asio::ip::make_address(options_.address, ec);
-    if (ec) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "'" + options_.address + "' is not an IP address; use e.g. 127.0.0.1");
-    }
-    tcp::endpoint endpoint(address, options_.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      return MakeError(ErrorCode::kUnavailable,
-                       fmt::format("cannot listen on {}:{} ({}); is another node running there? "
-                                   "Choose another address with --api",
-                                   options_.address, options_.port, ec.message()));
-    }
-    std::uint16_t port = acceptor_.local_endpoint().port();
-    // The acceptor lives on one strand: the accept loop and Stop()'s close never run
-    // at once on two of the pool's threads (ThreadSanitizer found them doing so).
-    asio::co_spawn(accept_strand_, Accept(), asio::detached);
-    for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
-      threads_.emplace_back([this] { io_.run(); });
-    }
-    return port;
-  }
+  Result<std::uint16_t> Start() { return server_.Start(); }
+  void Stop() { server_.Stop(); }
 
-  void Stop() {
-    if (stopped_.exchange(true)) return;
-    asio::post(accept_strand_, [this] {
-      boost::system::error_code ec;
-      acceptor_.close(ec);
-    });
-    io_.stop();
-    for (auto& t : threads_) {
-      if (t.joinable()) t.join();
+  void Answer(const HttpRequest& req, std::function<void(HttpAnswer)> done) override {
+    Target t = ParseTarget(req.target());
+    if (req.method() == http::verb::post && t.parts == std::vector<std::string>{"v1", "entries"}) {
+      PostEntries(req.body(), std::move(done));
+      return;
     }
+    HttpReply reply = Get(req, t);
+    done([reply = std::move(reply)]() mutable { return std::move(reply); });
   }
 
  private:
-  awaitable<void> Accept() {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kToken);
-      if (ec) {
-        if (!acceptor_.is_open()) co_return;
-        continue;
-      }
-      if (connections_.load() >= options_.max_connections) {
-        boost::system::error_code ignored;
-        socket.close(ignored);
-        continue;
-      }
-      ++connections_;  // counted here, not in Session: a burst of accepts cannot overshoot
-      auto executor = socket.get_executor();
-      asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket))), asio::detached);
-    }
-  }
-
-  // One connection; Accept() counted it in connections_, and this uncounts it.
-  awaitable<void> Session(beast::tcp_stream stream) {
-    beast::flat_buffer buffer;
-    for (;;) {
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(options_.max_body_bytes);
-      parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
-      stream.expires_after(std::chrono::milliseconds(options_.request_timeout_ms));
-      auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, kToken);
-      if (ec) {
-        if (ec == http::error::body_limit || ec == http::error::header_limit) {
-          Response res{http::status::payload_too_large, 11};
-          Reply r = ErrorReply(RefusalCode::kTooLarge, "the request is larger than this node accepts");
-          res.set(http::field::content_type, r.content_type);
-          res.body() = r.body;
-          res.keep_alive(false);
-          res.prepare_payload();
-          co_await http::async_write(stream, res, kToken);
-        }
-        break;
-      }
-      Request req = parser.release();
-      Reply reply;
-      try {
-        reply = co_await Handle(req);
-      } catch (const std::exception& e) {
-        spdlog::error("api: {} {} failed: {}", std::string(req.method_string()),
-                      std::string(req.target()), e.what());
-        reply = ErrorReply(RefusalCode::kInternal, "the node failed to answer; see its log");
-      }
-      requests_.fetch_add(1, std::memory_order_relaxed);
-      Response res{reply.status, req.version()};
-      res.set(http::field::server, "lovebank-node");
-      res.set(http::field::content_type, reply.content_type);
-      for (const auto& [name, value] : reply.headers) res.set(name, value);
-      res.body() = std::move(reply.body);
-      res.keep_alive(req.keep_alive());
-      res.prepare_payload();
-      stream.expires_after(std::chrono::milliseconds(options_.request_timeout_ms));
-      auto [wec, written] = co_await http::async_write(stream, res, kToken);
-      if (wec || !res.keep_alive()) break;
-    }
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    --connections_;
-  }
-
-  awaitable<Reply> Handle(const Request& req) {
-    Target t = ParseTarget(req.target());
+  HttpReply Get(const HttpRequest& req, const Target& t) {
     const auto& p = t.parts;
-    bool get = req.method() == http::verb::get;
-    if (req.method() == http::verb::post && p == std::vector<std::string>{"v1", "entries"}) {
-      co_return co_await PostEntries(req.body());
-    }
-    if (!get) {
-      co_return ErrorReply(RefusalCode::kMethodNotAllowed,
+    if (req.method() != http::verb::get) {
+      return ErrorReply(RefusalCode::kMethodNotAllowed,
                            "this endpoint does not take that method; see docs/api.md");
     }
-    if (p == std::vector<std::string>{"metrics"}) co_return Metrics();
+    if (p == std::vector<std::string>{"metrics"}) return Metrics();
     if (p.size() < 2 || p[0] != "v1") {
-      co_return ErrorReply(RefusalCode::kNotFound, "no such endpoint; see docs/api.md");
+      return ErrorReply(RefusalCode::kNotFound, "no such endpoint; see docs/api.md");
     }
-    if (p.size() == 2 && p[1] == "status") co_return Status();
-    if (p.size() == 2 && p[1] == "catalog") co_return Catalog();
-    if (p.size() == 2 && p[1] == "members") co_return Members();
-    if (p.size() == 3 && p[1] == "accounts") co_return Account(p[2]);
-    if (p.size() == 4 && p[1] == "accounts" && p[3] == "history") co_return History(p[2], t);
-    if (p.size() == 3 && p[1] == "chains") co_return Chain(p[2], t);
-    if (p.size() == 3 && p[1] == "entries") co_return EntryById(p[2]);
-    if (p.size() == 3 && p[1] == "reports") co_return Report(p[2], t);
-    if (p.size() == 2 && p[1] == "export") co_return ExportPage(t);
-    if (p.size() == 3 && p[1] == "audit" && p[2] == "state") co_return StoredState();
-    co_return ErrorReply(RefusalCode::kNotFound, "no such endpoint; see docs/api.md");
+    if (p.size() == 2 && p[1] == "status") return Status();
+    if (p.size() == 2 && p[1] == "catalog") return Catalog();
+    if (p.size() == 2 && p[1] == "members") return Members();
+    if (p.size() == 3 && p[1] == "accounts") return Account(p[2]);
+    if (p.size() == 4 && p[1] == "accounts" && p[3] == "history") return History(p[2], t);
+    if (p.size() == 3 && p[1] == "chains") return Chain(p[2], t);
+    if (p.size() == 3 && p[1] == "entries") return EntryById(p[2]);
+    if (p.size() == 3 && p[1] == "reports") return Report(p[2], t);
+    if (p.size() == 2 && p[1] == "export") return ExportPage(t);
+    if (p.size() == 3 && p[1] == "audit" && p[2] == "state") return StoredState();
+    return ErrorReply(RefusalCode::kNotFound, "no such endpoint; see docs/api.md");
   }
 
   // ---- POST /v1/entries ---------------------------------------------------------
 
-  awaitable<Reply> PostEntries(const std::string& body) {
+  void PostEntries(const std::string& body, std::function<void(HttpAnswer)> done) {
     auto parsed = ParseSubmitBody(body, node_.network());
     if (!parsed) {
-      const BodyError& e = parsed.error();
-      co_return ErrorReply(e.code, e.message);
+      HttpReply reply = ErrorReply(parsed.error().code, parsed.error().message);
+      done([reply = std::move(reply)]() mutable { return std::move(reply); });
+      return;
     }
     Submission submission;
     submission.source = parsed->voucher ? Source::kVoucher : Source::kWallet;
     submission.entries = std::move(parsed->entries);
     bool is_voucher = submission.source == Source::kVoucher;
     EntryId last_id = submission.entries.back().id;
-    auto result = co_await AwaitSubmit(node_, std::move(submission));
-    if (!result) {
-      co_return ErrorReply(result.error().code, result.error().message);
-    }
+    // The node answers on its ingest thread; the reply is made on the connection's.
+    node_.Submit(std::move(submission),
+                 [this, done = std::move(done), is_voucher, last_id](SubmitResult result) {
+                   auto shared = std::make_shared<SubmitResult>(std::move(result));
+                   done([this, shared, is_voucher, last_id] {
+                     return SubmitReply(*shared, is_voucher, last_id);
+                   });
+                 });
+  }
+
+  HttpReply SubmitReply(const SubmitResult& result, bool is_voucher, const EntryId& last_id) {
+    if (!result) return ErrorReply(result.error().code, result.error().message);
     json::array entries;
     bool any_new = false;
     for (const auto& outcome : *result) {
@@ -347,7 +195,7 @@ class HttpApi::Impl {
     }
     json::object out{{"entries", std::move(entries)}};
     if (is_voucher) out["voucher"] = VoucherJson(last_id);
-    co_return JsonReply(any_new ? http::status::created : http::status::ok, out);
+    return JsonReply(any_new ? 201 : 200, out);
   }
 
   json::object VoucherJson(const EntryId& redeem_id) {
@@ -408,7 +256,7 @@ class HttpApi::Impl {
     return out;
   }
 
-  Reply Status() {
+  HttpReply Status() {
     json::array peers = PeersJson();
     return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
       const Genesis& g = state.genesis();
@@ -441,23 +289,23 @@ class HttpApi::Impl {
           {"peers", std::move(peers)},
           {"p2p_listen", peers_ ? json::value(peers_->options().listen) : json::value(nullptr)},
       };
-      return JsonReply(http::status::ok, out);
+      return JsonReply(200, out);
     });
   }
 
-  Reply Catalog() {
+  HttpReply Catalog() {
     return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
       json::array items;
       for (const auto& item : state.Items()) items.push_back(ItemJson(item, state));
-      return JsonReply(http::status::ok, json::object{{"items", std::move(items)}});
+      return JsonReply(200, json::object{{"items", std::move(items)}});
     });
   }
 
-  Reply Members() {
+  HttpReply Members() {
     return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
       json::array members;
       for (const auto& a : state.Accounts()) members.push_back(AccountJson(a, state));
-      return JsonReply(http::status::ok, json::object{{"members", std::move(members)}});
+      return JsonReply(200, json::object{{"members", std::move(members)}});
     });
   }
 
@@ -465,11 +313,11 @@ class HttpApi::Impl {
     return FixedFromHex<PublicKey>(text);
   }
 
-  static Reply BadKey() {
+  static HttpReply BadKey() {
     return ErrorReply(RefusalCode::kBadKey, "a key is 64 hex digits; copy it from `lovebank key show`");
   }
 
-  Reply Account(const std::string& key_text) {
+  HttpReply Account(const std::string& key_text) {
     auto key = KeyParam(key_text);
     if (!key) return BadKey();
     return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
@@ -487,11 +335,11 @@ class HttpApi::Impl {
       o["key_head_seq"] = state.HeadSeq(*key);
       auto profile = state.ProfileEntry(*key);
       o["profile_entry"] = profile ? json::value(ToHex(*profile)) : json::value(nullptr);
-      return JsonReply(http::status::ok, o);
+      return JsonReply(200, o);
     });
   }
 
-  Reply History(const std::string& key_text, const Target& t) {
+  HttpReply History(const std::string& key_text, const Target& t) {
     auto key = KeyParam(key_text);
     if (!key) return BadKey();
     auto limit = ParseCount(t.Get("limit", "50"));
@@ -539,13 +387,13 @@ class HttpApi::Impl {
         o["effect"] = {{"points", points}, {"minutes", minutes}};
         out.push_back(std::move(o));
       }
-      return JsonReply(http::status::ok, json::object{{"account", ToHex(root)},
+      return JsonReply(200, json::object{{"account", ToHex(root)},
                                                       {"total", total},
                                                       {"entries", std::move(out)}});
     });
   }
 
-  Reply Chain(const std::string& key_text, const Target& t) {
+  HttpReply Chain(const std::string& key_text, const Target& t) {
     auto key = KeyParam(key_text);
     if (!key) return BadKey();
     auto from = ParseCount(t.Get("from", "1"));
@@ -579,11 +427,11 @@ class HttpApi::Impl {
       }
       o["head_id"] = head_id ? json::value(ToHex(*head_id)) : json::value(nullptr);
       o["entries"] = std::move(entries);
-      return JsonReply(http::status::ok, o);
+      return JsonReply(200, o);
     });
   }
 
-  Reply EntryById(const std::string& id_text) {
+  HttpReply EntryById(const std::string& id_text) {
     auto id = FixedFromHex<EntryId>(id_text);
     if (!id) return ErrorReply(RefusalCode::kBadId, "an entry id is 64 hex digits");
     return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
@@ -595,13 +443,13 @@ class HttpApi::Impl {
       }
       json::object o = EntryJson(*v, state);
       o["envelope"] = ToHex(v->envelope);
-      return JsonReply(http::status::ok, o);
+      return JsonReply(200, o);
     });
   }
 
   // ---- GET /v1/export, GET /v1/audit/state ------------------------------------------
 
-  Reply ExportPage(const Target& t) {
+  HttpReply ExportPage(const Target& t) {
     auto after = FromHex(t.Get("after", ""));
     if (!after || !(after->empty() || after->size() == 72)) {
       return ErrorReply(RefusalCode::kBadRequest, "after must be the X-Lovebank-Next value of the "
@@ -618,14 +466,14 @@ class HttpApi::Impl {
         return ErrorReply(RefusalCode::kStorageError,
                           "the node cannot read its entries: " + page.error().message);
       }
-      Reply r{http::status::ok, std::move(page->records), "application/octet-stream", {}};
+      HttpReply r{200, std::move(page->records), "application/octet-stream", {}};
       r.headers.emplace_back("X-Lovebank-Entries", std::to_string(page->entries));
       r.headers.emplace_back("X-Lovebank-Next", ToHex(page->next));
       return r;
     });
   }
 
-  Reply StoredState() {
+  HttpReply StoredState() {
     return node_.Read([&](const LedgerState& state, const ledger::Store& store,
                           const HistoryIndex&) {
       auto rows = store.ReadStoredRows();
@@ -650,7 +498,7 @@ class HttpApi::Impl {
                          {"stock", i.stock},
                          {"fulfilled", i.fulfilled}});
       }
-      return JsonReply(http::status::ok,
+      return JsonReply(200,
                        json::object{{"entries", state.connected_count()},
                                     {"state_hash", ToHex(state.StateHash())},
                                     {"accounts", std::move(accounts)},
@@ -658,7 +506,7 @@ class HttpApi::Impl {
     });
   }
 
-  Reply Report(const std::string& name, const Target& t) {
+  HttpReply Report(const std::string& name, const Target& t) {
     return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
       std::int32_t offset = state.genesis().policy.utc_offset_minutes;
       if (name == "hours") {
@@ -686,7 +534,7 @@ class HttpApi::Impl {
                           {"volunteers", r.volunteers},
                           {"entries", r.entries}});
         }
-        return JsonReply(http::status::ok,
+        return JsonReply(200,
                          json::object{{"by", t.Get("by", "category")},
                                       {"from", t.Get("from")},
                                       {"to", t.Get("to")},
@@ -716,7 +564,7 @@ class HttpApi::Impl {
                           {"minutes", r.minutes},
                           {"points", r.points}});
         }
-        return JsonReply(http::status::ok,
+        return JsonReply(200,
                          json::object{{"period", period},
                                       {"label", period == "year"
                                                     ? LocalMonth(start, offset).substr(0, 4)
@@ -727,7 +575,7 @@ class HttpApi::Impl {
     });
   }
 
-  Reply Metrics() {
+  HttpReply Metrics() {
     auto& c = node_.counters();
     std::string out;
     auto metric = [&](std::string_view name, std::string_view type, std::string_view help,
@@ -762,8 +610,29 @@ class HttpApi::Impl {
     metric("lovebank_disk_space_low", "gauge",
            "1 while free space on the ledger's disk is under the reserve.",
            c.disk_low.load() ? 1 : 0);
-    metric("lovebank_http_requests_total", "counter", "HTTP requests answered.", requests_.load());
-    metric("lovebank_http_connections", "gauge", "Open HTTP connections.", connections_.load());
+    const auto& h = server_.counters();
+    metric("lovebank_http_requests_total", "counter", "HTTP requests answered.", h.requests.load());
+    metric("lovebank_http_connections", "gauge", "Open HTTP connections.",
+           server_.open_connections());
+    metric("lovebank_http_refused_connections_total", "counter",
+           "Connections closed at once: all slots taken.", h.refused_full.load());
+    metric("lovebank_http_refused_source_connections_total", "counter",
+           "Connections closed at once: their source address held its share of slots.",
+           h.refused_source.load());
+    metric("lovebank_http_too_large_total", "counter",
+           "Requests answered 413 (a header, trailer or body past its bound).", h.too_large.load());
+    metric("lovebank_http_bad_requests_total", "counter",
+           "Connections ended on bytes that were not HTTP, or on the request deadline.",
+           h.bad_requests.load());
+    metric("lovebank_http_busy_replies_total", "counter",
+           "Large replies answered 503 because the reply budget was spent.",
+           h.busy_replies.load());
+    metric("lovebank_http_connection_errors_total", "counter",
+           "Connections ended by an unexpected error (never the process).",
+           h.connection_errors.load());
+    metric("lovebank_http_reply_bytes_in_flight", "gauge",
+           "Bytes of large replies written or waiting to be read.",
+           h.reply_bytes_in_flight.load());
     if (peers_) PeerMetrics(out, metric);
     out += "# HELP lovebank_refusals_total Submissions refused, by reason.\n"
            "# TYPE lovebank_refusals_total counter\n";
@@ -773,7 +642,7 @@ class HttpApi::Impl {
         out += fmt::format("lovebank_refusals_total{{code=\"{}\"}} {}\n", code, n);
       }
     }
-    return Reply{http::status::ok, out, "text/plain; version=0.0.4", {}};
+    return HttpReply{200, out, "text/plain; version=0.0.4", {}};
   }
 
   template <class Metric>
@@ -826,13 +695,7 @@ class HttpApi::Impl {
   const net::PeerManager* peers_ = nullptr;
   Node& node_;
   HttpOptions options_;
-  asio::io_context io_;
-  asio::strand<asio::io_context::executor_type> accept_strand_;
-  tcp::acceptor acceptor_;
-  std::vector<std::thread> threads_;
-  std::atomic<bool> stopped_{false};
-  std::atomic<std::size_t> connections_{0};
-  std::atomic<std::uint64_t> requests_{0};
+  HttpServer server_;  // last: stopped, and its threads joined, before the rest goes
 };
 
 HttpApi::HttpApi(Node& node, const HttpOptions& options)

@@ -1,0 +1,354 @@
+#include "node/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <chrono>
+#include <thread>
+
+#include "base/listener_budget.h"
+#include "net/address.h"
+
+namespace lovebank::node {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using asio::awaitable;
+using asio::ip::tcp;
+using ledger::RefusalCode;
+
+int HttpStatus(RefusalCode code) {
+  using C = RefusalCode;
+  switch (code) {
+    case C::kBadRequest: case C::kBadKey: case C::kBadId: case C::kBadDate: case C::kBadVoucher:
+      return 400;
+    case C::kRoleMissing: case C::kKeyFenced: case C::kNotYourItem: return 403;
+    case C::kNotFound: case C::kUnknownItem: case C::kUnknownVoucher: return 404;
+    case C::kMethodNotAllowed: return 405;
+    case C::kGenesisExists: case C::kChainConflict: case C::kMissingPrevious:
+    case C::kForkSuspended: case C::kRejected: case C::kReversed: case C::kAlreadyFulfilled:
+    case C::kOutOfStock: case C::kConflictingKeyMove: case C::kAlreadyEnrolled:
+    case C::kStaleUpdate: case C::kTakesCredit: case C::kNoEffect: case C::kOfflineLimit:
+    case C::kFork: case C::kSuspended: case C::kOverlap: case C::kDayCapExceeded:
+      return 409;
+    case C::kTooLarge: case C::kOversize: return 413;
+    case C::kInternal: return 500;
+    case C::kStorageError: case C::kBusy: case C::kShuttingDown: return 503;
+    case C::kDiskFull: return 507;
+    default: return 422;
+  }
+}
+
+HttpReply JsonReply(int status, const json::value& value) {
+  return HttpReply{status, json::serialize(value) + "\n", "application/json", {}};
+}
+
+HttpReply ErrorReply(RefusalCode code, std::string_view message) {
+  return JsonReply(HttpStatus(code),
+                   json::object{{"error", ledger::RefusalName(code)}, {"message", message}});
+}
+
+namespace {
+
+constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+using Parser = http::request_parser<http::string_body>;
+
+void Configure(Parser& parser, const HttpOptions& options) {
+  parser.body_limit(options.max_body_bytes);
+  parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+}
+
+std::size_t ReadBufferBytes(const HttpOptions& options) {
+  return options.max_header_bytes + kReadSlackBytes;
+}
+
+// Errors that mean "larger than this node accepts": a header, the body, or anything
+// that has to sit in the read buffer whole (a chunk line, a trailer).
+bool TooLarge(const beast::error_code& ec) {
+  return ec == http::error::body_limit || ec == http::error::header_limit ||
+         ec == http::error::buffer_overflow;
+}
+
+}  // namespace
+
+ParsedRequest ParseHttpRequest(std::string_view bytes, const HttpOptions& options) {
+  ParsedRequest out;
+  Parser parser;
+  Configure(parser, options);
+  parser.eager(true);
+  const std::size_t limit = ReadBufferBytes(options);
+  std::string buffer;  // what a connection's read buffer would hold
+  while (!parser.is_done()) {
+    std::size_t take = std::min(limit - buffer.size(), bytes.size());
+    buffer.append(bytes.substr(0, take));
+    bytes.remove_prefix(take);
+    if (buffer.empty()) return out;  // the bytes end inside the request
+    beast::error_code ec;
+    std::size_t used = parser.put(asio::buffer(buffer.data(), buffer.size()), ec);
+    buffer.erase(0, used);
+    if (ec == http::error::need_more) {
+      if (buffer.size() >= limit) {
+        out.too_large = true;
+        return out;
+      }
+      if (bytes.empty()) return out;
+      continue;
+    }
+    if (ec) {
+      out.too_large = TooLarge(ec);
+      out.error = ec.message();
+      return out;
+    }
+  }
+  out.complete = true;
+  out.request = parser.release();
+  return out;
+}
+
+class HttpServer::Impl {
+ public:
+  Impl(HttpHandler& handler, const HttpOptions& options)
+      : budget_(ListenerBudgetOptions{options.max_connections,
+                                      options.max_connections_per_source}),
+        handler_(handler),
+        options_(options),
+        accept_strand_(asio::make_strand(io_)),
+        acceptor_(io_) {}
+
+  ~Impl() { Stop(); }
+
+  Result<std::uint16_t> Start() {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(options_.address, ec);
+    if (ec) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "'" + options_.address + "' is not an IP address; use e.g. 127.0.0.1");
+    }
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return MakeError(ErrorCode::kUnavailable,
+                       "cannot listen on " + net::HostPort{options_.address, options_.port}.ToString() +
+                           " (" + ec.message() +
+                           "); is another node running there? Choose another address with --api");
+    }
+    std::uint16_t port = acceptor_.local_endpoint().port();
+    // The acceptor lives on one strand: the accept loop and Stop()'s close never run
+    // at once on two of the pool's threads (ThreadSanitizer found them doing so).
+    asio::co_spawn(accept_strand_, Accept(), asio::detached);
+    for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
+      threads_.emplace_back([this] { io_.run(); });
+    }
+    return port;
+  }
+
+  void Stop() {
+    if (stopped_.exchange(true)) return;
+    asio::post(accept_strand_, [this] {
+      boost::system::error_code ec;
+      acceptor_.close(ec);
+    });
+    io_.stop();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+  HttpServerCounters counters_;
+  ListenerBudget budget_;
+
+ private:
+  // Bytes of large replies written or waiting to be, shared by all connections.
+  class ReplyHold {
+   public:
+    ReplyHold() = default;
+    ReplyHold(std::atomic<std::uint64_t>* pool, std::uint64_t n) : pool_(pool), n_(n) {}
+    ReplyHold(ReplyHold&& o) noexcept : pool_(std::exchange(o.pool_, nullptr)), n_(o.n_) {}
+    ReplyHold& operator=(ReplyHold&& o) noexcept {
+      std::swap(pool_, o.pool_);
+      std::swap(n_, o.n_);
+      return *this;
+    }
+    ~ReplyHold() {
+      if (pool_) pool_->fetch_sub(n_);
+    }
+
+   private:
+    std::atomic<std::uint64_t>* pool_ = nullptr;
+    std::uint64_t n_ = 0;
+  };
+
+  std::optional<ReplyHold> TakeReplyBytes(std::uint64_t n) {
+    auto& pool = counters_.reply_bytes_in_flight;
+    std::uint64_t now = pool.load();
+    do {
+      if (now + n > options_.max_reply_bytes_in_flight) return std::nullopt;
+    } while (!pool.compare_exchange_weak(now, now + n));
+    return ReplyHold(&pool, n);
+  }
+
+  awaitable<void> Accept() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kToken);
+      if (ec) {
+        if (!acceptor_.is_open()) co_return;
+        continue;
+      }
+      boost::system::error_code rec;
+      auto remote = socket.remote_endpoint(rec);
+      if (rec) continue;  // gone already
+      ListenerBudget::Verdict verdict{};
+      auto ticket = budget_.Admit(net::SourceKey(remote.address()), &verdict);
+      if (!ticket) {
+        (verdict == ListenerBudget::Verdict::kSourceFull ? counters_.refused_source
+                                                          : counters_.refused_full)
+            .fetch_add(1, std::memory_order_relaxed);
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), std::move(ticket)),
+                     asio::detached);
+    }
+  }
+
+  // One connection, holding its ticket until it ends, whatever ends it.
+  awaitable<void> Session(beast::tcp_stream stream, ListenerBudget::Ticket ticket) {
+    try {
+      co_await Serve(stream);
+    } catch (const std::exception& e) {
+      counters_.connection_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("api: a connection ended on an error: {}", e.what());
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
+    ticket.Release();
+  }
+
+  // Crowded: three quarters of the slots taken. Replies then end their connection.
+  bool Crowded() const { return budget_.open() * 4 >= options_.max_connections * 3; }
+
+  awaitable<void> Serve(beast::tcp_stream& stream) {
+    beast::flat_buffer buffer(ReadBufferBytes(options_));
+    for (;;) {
+      Parser parser;
+      Configure(parser, options_);
+      stream.expires_after(std::chrono::milliseconds(options_.request_timeout_ms));
+      auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, kToken);
+      if (ec) {
+        if (TooLarge(ec)) {
+          counters_.too_large.fetch_add(1, std::memory_order_relaxed);
+          co_await WriteFinal(stream, ErrorReply(RefusalCode::kTooLarge,
+                                                 "the request is larger than this node accepts"));
+        } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
+                   ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
+          counters_.bad_requests.fetch_add(1, std::memory_order_relaxed);
+          if (ec != beast::error::timeout) {
+            co_await WriteFinal(stream, ErrorReply(RefusalCode::kBadRequest,
+                                                   "this is not an HTTP request the node "
+                                                   "understands; see docs/api.md"));
+          }
+        }
+        co_return;
+      }
+      HttpRequest req = parser.release();
+      HttpReply reply = co_await AwaitAnswer(req);
+      std::optional<ReplyHold> hold;
+      if (reply.body.size() > kSmallReplyBytes) {
+        hold = TakeReplyBytes(reply.body.size());
+        if (!hold) {
+          counters_.busy_replies.fetch_add(1, std::memory_order_relaxed);
+          reply = ErrorReply(RefusalCode::kBusy,
+                             "the node is sending as much as it may at once; try again in a "
+                             "few seconds");
+          reply.headers.emplace_back("Retry-After", "5");
+        }
+      }
+      bool keep_alive = req.keep_alive() && !Crowded();
+      auto res = Build(std::move(reply), req.version(), keep_alive);
+      counters_.requests.fetch_add(1, std::memory_order_relaxed);
+      stream.expires_after(std::chrono::milliseconds(options_.request_timeout_ms));
+      auto [wec, written] = co_await http::async_write(stream, res, kToken);
+      if (wec || !keep_alive) co_return;
+    }
+  }
+
+  static http::response<http::string_body> Build(HttpReply reply, unsigned version,
+                                                 bool keep_alive) {
+    http::response<http::string_body> res{static_cast<http::status>(reply.status), version};
+    res.set(http::field::server, "lovebank-node");
+    res.set(http::field::content_type, reply.content_type);
+    for (const auto& [name, value] : reply.headers) res.set(name, value);
+    res.body() = std::move(reply.body);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    return res;
+  }
+
+  // A last reply before closing, with a short deadline: a client that does not read it
+  // does not hold the connection.
+  awaitable<void> WriteFinal(beast::tcp_stream& stream, HttpReply reply) {
+    auto res = Build(std::move(reply), 11, false);
+    stream.expires_after(std::chrono::milliseconds(
+        std::min<std::uint32_t>(options_.request_timeout_ms, 2'000)));
+    co_await http::async_write(stream, res, kToken);
+  }
+
+  // The handler's answer, resumed on this connection's executor and made there.
+  awaitable<HttpReply> AwaitAnswer(const HttpRequest& req) {
+    auto fail = [&req](const char* what) {
+      spdlog::error("api: {} {} failed: {}", std::string(req.method_string()),
+                    std::string(req.target()).substr(0, 200), what);
+      return ErrorReply(RefusalCode::kInternal, "the node failed to answer; see its log");
+    };
+    HttpAnswer answer =
+        co_await asio::async_initiate<const asio::use_awaitable_t<>, void(HttpAnswer)>(
+            [this, &req, &fail](auto handler) {
+              auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+              auto done = [shared](HttpAnswer a) {
+                auto executor = asio::get_associated_executor(*shared);
+                asio::post(executor, [shared, a = std::move(a)]() mutable {
+                  (*shared)(std::move(a));
+                });
+              };
+              try {
+                handler_.Answer(req, done);
+              } catch (const std::exception& e) {
+                HttpReply reply = fail(e.what());
+                done([reply] { return reply; });
+              }
+            },
+            asio::use_awaitable);
+    try {
+      co_return answer();
+    } catch (const std::exception& e) {
+      co_return fail(e.what());
+    }
+  }
+
+  HttpHandler& handler_;
+  HttpOptions options_;
+  asio::io_context io_;
+  asio::strand<asio::io_context::executor_type> accept_strand_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopped_{false};
+};
+
+HttpServer::HttpServer(HttpHandler& handler, const HttpOptions& options)
+    : impl_(std::make_unique<Impl>(handler, options)) {}
+HttpServer::~HttpServer() = default;
+Result<std::uint16_t> HttpServer::Start() { return impl_->Start(); }
+void HttpServer::Stop() { impl_->Stop(); }
+const HttpServerCounters& HttpServer::counters() const { return impl_->counters_; }
+std::size_t HttpServer::open_connections() const { return impl_->budget_.open(); }
+
+}  // namespace lovebank::node
