@@ -2,13 +2,18 @@
 
 #include <toml++/toml.h>
 
-#include <charconv>
+#include <optional>
 
+#include "base/file.h"
 #include "base/hex.h"
 #include "crypto/secret_file.h"
+#include "net/address.h"
 
 namespace lovebank::node {
 namespace {
+
+// A settings file is a few hundred bytes.
+constexpr std::size_t kMaxConfigBytes = 1 << 20;
 
 Error Invalid(const std::string& path, const std::string& what) {
   return Error{ErrorCode::kInvalidArgument, path + ": " + what};
@@ -28,30 +33,56 @@ Status ReadInteger(const toml::table& table, std::string_view key, const std::st
   return OkStatus();
 }
 
+// A setting that must be a string, if present.
+Status ReadString(const toml::table& table, std::string_view key, const std::string& path,
+                  std::optional<std::string>& out) {
+  const toml::node* node = table.get(key);
+  if (!node) return OkStatus();
+  auto value = node->value<std::string>();
+  if (!value) {
+    return Invalid(path, std::string(key) + " must be a string in quotes, e.g. " +
+                             std::string(key) + " = \"127.0.0.1:7700\"");
+  }
+  out = std::move(*value);
+  return OkStatus();
+}
+
 }  // namespace
 
 Status ParseApiAddress(const std::string& text, HttpOptions& http) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "the API address '" + text + "' must be HOST:PORT, e.g. 127.0.0.1:7700");
+  std::string problem;
+  auto parsed = net::ParseListenAddress(text, "the API address", &problem);
+  if (!parsed) return MakeError(ErrorCode::kInvalidArgument, problem);
+  http.address = parsed->host;
+  http.port = parsed->port;
+  return OkStatus();
+}
+
+Status CheckListenAddress(const std::string& text) {
+  std::string problem;
+  if (!net::ParseListenAddress(text, "the peer-to-peer address (--listen)", &problem)) {
+    return MakeError(ErrorCode::kInvalidArgument, problem);
   }
-  unsigned port = 0;
-  auto digits = std::string_view(text).substr(colon + 1);
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  if (ec != std::errc() || end != digits.data() + digits.size() || port > 65535) {
+  return OkStatus();
+}
+
+Status CheckPeerAddress(const std::string& text) {
+  auto parsed = net::ParseHostPort(text);
+  if (!parsed || parsed->port == 0) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "the port in '" + text + "' must be a number from 0 to 65535");
+                     "the peer address '" + text +
+                         "' must be HOST:PORT with a port from 1 to 65535, e.g. 192.168.1.20:7800");
   }
-  http.address = text.substr(0, colon);
-  http.port = static_cast<std::uint16_t>(port);
   return OkStatus();
 }
 
 Status LoadConfigFile(const std::string& path, RunConfig& config) {
+  // Read through the file seam: a FIFO or a huge file is refused, not waited on.
+  auto text = ReadSmallFile(path, kMaxConfigBytes, "settings file");
+  if (!text) return text.error();
   toml::table table;
   try {
-    table = toml::parse_file(path);
+    table = toml::parse(*text, path);
   } catch (const toml::parse_error& e) {
     return Invalid(path, std::string("line ") + std::to_string(e.source().begin.line) + ": " +
                              std::string(e.description()));
@@ -60,21 +91,31 @@ Status LoadConfigFile(const std::string& path, RunConfig& config) {
       "api", "listen", "peers", "log_level", "max_clock_skew_seconds", "offline_limit_points",
       "http_threads", "max_batch_entries", "peer_exchange", "sync_interval_ms", "max_outbound",
       "min_free_mb", "max_pending_entries", "max_http_connections", "http_request_timeout_ms",
-      "peer_idle_timeout_ms"};
+      "peer_idle_timeout_ms", "max_http_connections_per_source"};
   for (const auto& [key, value] : table) {
     bool known = false;
     for (auto k : kKnown) known = known || key.str() == k;
     if (!known) return Invalid(path, "unknown setting '" + std::string(key.str()) + "'");
   }
-  if (auto api = table["api"].value<std::string>()) {
+  std::optional<std::string> api, listen, level;
+  for (auto [key, out] : {std::pair{"api", &api}, {"listen", &listen}, {"log_level", &level}}) {
+    if (auto s = ReadString(table, key, path, *out); !s) return s;
+  }
+  if (api) {
     if (auto s = ParseApiAddress(*api, config.http); !s) return Invalid(path, s.error().message);
   }
-  if (auto listen = table["listen"].value<std::string>()) config.listen = *listen;
-  if (auto level = table["log_level"].value<std::string>()) config.log_level = *level;
-  if (const auto* peers = table["peers"].as_array()) {
-    for (const auto& p : *peers) {
+  if (listen) {
+    if (auto s = CheckListenAddress(*listen); !s) return Invalid(path, s.error().message);
+    config.listen = *listen;
+  }
+  if (level) config.log_level = *level;
+  if (const toml::node* peers = table.get("peers")) {
+    const auto* list = peers->as_array();
+    if (!list) return Invalid(path, "peers must be a list of \"HOST:PORT\" strings");
+    for (const auto& p : *list) {
       auto s = p.value<std::string>();
       if (!s) return Invalid(path, "peers must be a list of \"HOST:PORT\" strings");
+      if (auto c = CheckPeerAddress(*s); !c) return Invalid(path, c.error().message);
       config.peers.push_back(*s);
     }
   }
@@ -119,6 +160,11 @@ Status LoadConfigFile(const std::string& path, RunConfig& config) {
   }
   if (auto s = ReadInteger(table, "max_http_connections", path, config.http.max_connections, 1,
                            100'000);
+      !s) {
+    return s;
+  }
+  if (auto s = ReadInteger(table, "max_http_connections_per_source", path,
+                           config.http.max_connections_per_source, 1, 100'000);
       !s) {
     return s;
   }

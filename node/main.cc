@@ -12,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/file.h"
 #include "base/hex.h"
 #include "crypto/keys.h"
 #include "crypto/secret_file.h"
@@ -28,25 +29,20 @@ namespace {
 using namespace lovebank;
 using namespace lovebank::node;
 
+// Exit codes (docs/cli.md "lovebank-node"): 0 done, 1 failed, 2 usage (flags,
+// settings), 3 an import skipped entries that did not verify.
+constexpr int kUsageError = 2;
+constexpr int kImportSkipped = 3;
+
 int Fail(const std::string& message, int code = 1) {
   std::cerr << "lovebank-node: " << message << "\n";
   return code;
 }
 
-std::optional<Bytes> ReadWholeFile(const std::string& path, std::size_t max) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  Bytes out = buffer.str();
-  if (out.size() > max) return std::nullopt;
-  return out;
-}
-
 int Init(const std::string& data, const std::string& genesis_path,
          const std::string& network_key_path) {
-  auto genesis_bytes = ReadWholeFile(genesis_path, ledger::kMaxEnvelopeBytes);
-  if (!genesis_bytes) return Fail("cannot read the genesis entry " + genesis_path);
+  auto genesis_bytes = ReadSmallFile(genesis_path, ledger::kMaxEnvelopeBytes, "genesis entry");
+  if (!genesis_bytes) return Fail(genesis_bytes.error().message);
   auto genesis = ledger::VerifyEnvelope(ByteView(*genesis_bytes), std::nullopt);
   if (!genesis || !std::holds_alternative<ledger::Genesis>(genesis->entry.kind)) {
     return Fail(genesis_path + " is not a signed genesis entry" +
@@ -124,12 +120,15 @@ int Import(const std::string& data, const std::string& file) {
                             file, header.community, ToHex(header.network).substr(0, 16), data,
                             ToHex((*store)->state().network()).substr(0, 16)));
   }
-  constexpr std::size_t kChunk = 65536;
+  // Read, verify and store a bounded chunk at a time: memory stays at about
+  // kChunkBytes whatever the file holds, and garbage is found within one chunk.
+  constexpr std::size_t kChunk = 4096;
+  constexpr std::size_t kChunkBytes = 8 << 20;
   ledger::IngestStats total;
   auto last_report = std::chrono::steady_clock::now();
   for (;;) {
     std::vector<Bytes> envelopes;
-    auto read = (*reader)->Next(envelopes, kChunk);
+    auto read = (*reader)->Next(envelopes, kChunk, kChunkBytes);
     auto stats = ledger::VerifyAndIngest(**store, std::move(envelopes), 4096, 0);
     if (!stats) return Fail("cannot store the imported entries: " + stats.error().message);
     total.applied += stats->applied;
@@ -144,9 +143,12 @@ int Import(const std::string& data, const std::string& file) {
     if ((*reader)->done()) break;
     if (std::chrono::steady_clock::now() - last_report > std::chrono::seconds(2)) {
       last_report = std::chrono::steady_clock::now();
-      std::cerr << fmt::format("imported {} entries ({:.0f}%)\n", (*reader)->records(),
+      // Counts what was verified and stored, not what was merely read.
+      std::cerr << fmt::format("checked {} entries ({:.0f}%): {} stored, {} refused\n",
+                               (*reader)->records(),
                                100.0 * static_cast<double>((*reader)->offset()) /
-                                   static_cast<double>((*reader)->file_bytes()));
+                                   static_cast<double>(std::max<std::uint64_t>(1, (*reader)->file_bytes())),
+                               total.applied + total.pending, total.rejected + total.invalid);
     }
   }
   std::cout << fmt::format(
@@ -157,7 +159,7 @@ int Import(const std::string& data, const std::string& file) {
   if (total.rejected + total.invalid > 0) {
     return Fail("some entries did not verify and were not imported; `lovebank audit --file " +
                     file + "` lists them",
-                2);
+                kImportSkipped);
   }
   return 0;
 }
@@ -276,7 +278,18 @@ int main(int argc, char** argv) {
                   "points per volunteer fulfilled on vouchers not yet provable");
   run->add_option("--log-level", config.log_level, "trace, debug, info, warn or error");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Usage errors exit 2 (docs/cli.md), whatever CLI11's own number for them.
+    std::cerr << "lovebank-node: " << e.what() << "\n"
+              << "Run `lovebank-node --help` (or `lovebank-node COMMAND --help`) for usage.\n";
+    return kUsageError;
+  }
 
   if (*init) return Init(data, genesis, network_key);
   if (*id) return Id(data);
@@ -286,16 +299,24 @@ int main(int argc, char** argv) {
   RunConfig file_config;
   std::string path = config_path.empty() ? DefaultConfigPath(data) : config_path;
   if (!config_path.empty() || std::filesystem::exists(path)) {
-    if (auto s = LoadConfigFile(path, file_config); !s) return Fail(s.error().message);
+    if (auto s = LoadConfigFile(path, file_config); !s) return Fail(s.error().message, kUsageError);
   }
   if (run->count("--offline-limit")) {
     file_config.node.offline_limit_points = config.node.offline_limit_points;
   }
   if (run->count("--log-level")) file_config.log_level = config.log_level;
   if (!api_address.empty()) {
-    if (auto s = ParseApiAddress(api_address, file_config.http); !s) return Fail(s.error().message);
+    if (auto s = ParseApiAddress(api_address, file_config.http); !s) {
+      return Fail(s.error().message, kUsageError);
+    }
   }
-  if (!listen.empty()) file_config.listen = listen;
+  if (!listen.empty()) {
+    if (auto s = CheckListenAddress(listen); !s) return Fail(s.error().message, kUsageError);
+    file_config.listen = listen;
+  }
+  for (const auto& peer : peers) {
+    if (auto s = CheckPeerAddress(peer); !s) return Fail(s.error().message, kUsageError);
+  }
   if (!peers.empty()) file_config.peers = peers;
   if (http_threads > 0) file_config.http.threads = http_threads;
   if (no_peer_exchange) file_config.peer_exchange = false;

@@ -73,6 +73,14 @@ Result<SubmitBody, BodyError> ParseSubmitBody(std::string_view body, const Netwo
     auto verified = VerifyEnvelope(std::move(envelope), network);
     if (!verified) {
       const Rejection& r = verified.error();
+      // Inside a voucher, an entry that does not verify makes the voucher false: the
+      // one refusal a counter needs ("do not hand the gift over"), with the reason.
+      if (out.voucher) {
+        return Bad(RefusalCode::kBadVoucher,
+                   "this voucher is not genuine (" + r.message +
+                       "); do not hand the gift over, and ask the volunteer to show it again "
+                       "from their wallet");
+      }
       return Bad(RefusalForReject(r.code),
                  "the entry was refused: " + r.message +
                      (r.code == RejectCode::kWrongNetwork

@@ -235,13 +235,12 @@ std::string HtmlEscape(const std::string& in) {
 }
 
 Outcome<Bytes> ReadFile(const std::string& path, std::size_t max) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Failure{"not_found", "cannot read " + path + "; check the path"};
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  Bytes out = buffer.str();
-  if (out.size() > max) return Failure{"usage", path + " is too large to be a certificate"};
-  return out;
+  auto bytes = ReadSmallFile(path, max, "certificate");
+  if (!bytes) {
+    return Failure{bytes.error().code == ErrorCode::kNotFound ? "not_found" : "usage",
+                   bytes.error().message};
+  }
+  return std::move(*bytes);
 }
 
 // A certificate or its printable page: never written over an existing file.

@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 
 #include "ledger/refusal.h"
 #include "wallet-cli/exit_codes.h"
@@ -21,6 +22,11 @@ using asio::ip::tcp;
 namespace {
 constexpr int kTimeoutSeconds = 30;
 constexpr std::size_t kMaxResponseBytes = 64 * 1024 * 1024;
+// A node's reply header (and a chunked body's trailer, which Beast keeps in the read
+// buffer until it is whole) fits in this; the buffer never grows past it.
+constexpr std::size_t kMaxResponseHeaderBytes = 64 * 1024;
+// However slowly a node drips its reply, the wallet gives up after this.
+constexpr auto kReplyDeadline = std::chrono::seconds(120);
 }  // namespace
 
 Result<NodeClient> NodeClient::Create(const std::string& url) {
@@ -79,11 +85,25 @@ ApiResult<RawReply> NodeClient::Fetch(bool post, const std::string& target,
     req.prepare_payload();
     http::write(socket, req, ec);
     if (ec) return unreachable(ec.message());
-    beast::flat_buffer buffer;
+    beast::flat_buffer buffer(kMaxResponseHeaderBytes);
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxResponseBytes);
-    http::read(socket, buffer, parser, ec);
-    if (ec) return unreachable(ec.message());
+    parser.header_limit(static_cast<std::uint32_t>(kMaxResponseHeaderBytes));
+    const auto deadline = std::chrono::steady_clock::now() + kReplyDeadline;
+    while (!parser.is_done()) {
+      http::read_some(socket, buffer, parser, ec);
+      if (ec == http::error::body_limit || ec == http::error::header_limit ||
+          ec == http::error::buffer_overflow) {
+        return ApiError{"bad_response",
+                        "the node at " + url_ + " sent a reply larger than any it should; check "
+                        "that --node points at a lovebank-node",
+                        0};
+      }
+      if (ec) return unreachable(ec.message());
+      if (std::chrono::steady_clock::now() > deadline) {
+        return unreachable("it did not finish its reply within two minutes");
+      }
+    }
     auto res = parser.release();
     socket.shutdown(tcp::socket::shutdown_both, ec);
     RawReply reply;

@@ -34,6 +34,18 @@ namespace json = boost::json;
 constexpr std::size_t kVoucherTextBytes = 4096;
 constexpr std::size_t kVoucherQrBytes = 600;
 
+// Amounts, counts and minutes are whole numbers written as digits: "-1" is refused
+// rather than read as 18446744073709551615, and "2.5" is refused with this message.
+const CLI::Validator kWholeNumber(
+    [](std::string& text) -> std::string {
+      if (text.empty() || text.size() > 18 ||
+          text.find_first_not_of("0123456789") != std::string::npos) {
+        return "'" + text + "' must be a whole number such as 5 (no sign, no decimals)";
+      }
+      return {};
+    },
+    "WHOLE NUMBER");
+
 std::string Str(const json::value& v) {
   return v.is_string() ? std::string(v.as_string()) : std::string();
 }
@@ -116,14 +128,17 @@ Outcome<std::uint64_t> ParseStart(Wallet& w, const std::string& text, std::uint3
 
 Outcome<std::string> ReadVoucherArgument(const std::string& arg) {
   if (arg.rfind(kVoucherPrefix, 0) == 0) return arg;
-  std::ifstream in(arg);
-  if (!in) {
-    return Failure{"bad_voucher", "'" + Short(arg) +
-                                      "...' is neither a voucher (lbv1:...) nor a readable file"};
+  // A voucher file holds one voucher and perhaps a note: far below this.
+  constexpr std::size_t kMaxVoucherFileBytes = 64 * 1024;
+  auto text = ReadSmallFile(arg, kMaxVoucherFileBytes, "voucher file");
+  if (!text) {
+    if (text.error().code == ErrorCode::kNotFound) {
+      return Failure{"bad_voucher", "'" + Short(arg) +
+                                        "...' is neither a voucher (lbv1:...) nor a readable file"};
+    }
+    return Failure{"bad_voucher", text.error().message};
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
+  const std::string& s = *text;
   auto at = s.find(kVoucherPrefix);
   if (at == std::string::npos) return Failure{"bad_voucher", arg + " holds no voucher"};
   auto end = s.find_first_of(" \n\r\t", at);
@@ -308,7 +323,7 @@ int MemberList(Wallet& w) {
   for (const auto& m : members->at("members").as_array()) {
     std::string roles;
     for (const auto& r : m.at("roles").as_array()) roles += (roles.empty() ? "" : ",") + Str(r);
-    table.Add({Str(m.at("name")), Str(m.at("keys").as_array().back()), roles,
+    table.Add({Str(m.at("name")), LatestKey(m), roles,
                Hours(U64(m.at("minutes"))), std::to_string(U64(m.at("balance")))});
   }
   return Done(w.globals(), *members, table.Render());
@@ -750,12 +765,15 @@ int main(int argc, char** argv) {
   found_cmd->add_option("--category", found.categories,
                         "activity category NAME=POINTS_PER_HOUR (repeatable)")
       ->required();
-  found_cmd->add_option("--max-minutes-per-entry", found.max_per_entry, "cap per entry (0: none)");
-  found_cmd->add_option("--max-minutes-per-day", found.max_per_day, "cap per day (0: none)");
+  found_cmd->add_option("--max-minutes-per-entry", found.max_per_entry, "cap per entry (0: none)")
+      ->check(kWholeNumber);
+  found_cmd->add_option("--max-minutes-per-day", found.max_per_day, "cap per day (0: none)")
+      ->check(kWholeNumber);
   found_cmd->add_option("--utc-offset-minutes", found.utc_offset,
                         "the community's local time offset, e.g. 480 for UTC+8");
   found_cmd->add_option("--service-window-days", found.window_days,
-                        "how many days back a service may be recorded or claimed (default 90)");
+                        "how many days back a service may be recorded or claimed (default 90)")
+      ->check(kWholeNumber);
   found_cmd->add_option("--out", found.out, "directory for genesis.entry and network.key")
       ->required();
   on(found_cmd, [&](Wallet& w) { return CommunityFound(w, found); });
@@ -803,7 +821,8 @@ int main(int argc, char** argv) {
   auto* record = service->add_subcommand("record", "record service for volunteers (coordinator)");
   record->add_option("--activity", sa.activity, "what was done")->required();
   record->add_option("--category", sa.category, "activity category")->required();
-  record->add_option("--minutes", sa.minutes, "minutes of service")->required();
+  record->add_option("--minutes", sa.minutes, "minutes of service")->required()
+      ->check(kWholeNumber);
   record->add_option("--volunteer", sa.volunteers, "a volunteer's key or name (repeatable)")
       ->required();
   record->add_option("--start", sa.start, "when it started, e.g. 2026-11-23T14:00 (local)");
@@ -811,7 +830,8 @@ int main(int argc, char** argv) {
   auto* claim = service->add_subcommand("claim", "claim your own service hours");
   claim->add_option("--activity", sa.activity, "what you did")->required();
   claim->add_option("--category", sa.category, "activity category")->required();
-  claim->add_option("--minutes", sa.minutes, "minutes of service")->required();
+  claim->add_option("--minutes", sa.minutes, "minutes of service")->required()
+      ->check(kWholeNumber);
   claim->add_option("--start", sa.start, "when it started, e.g. 14:00 (local)");
   claim->add_option("--helped", sa.beneficiary, "the resident you helped (they may confirm)");
   on(claim, [&](Wallet& w) { return ServiceClaimCmd(w, sa); });
@@ -832,14 +852,16 @@ int main(int argc, char** argv) {
   unsigned limit = 20;
   auto* history = app.add_subcommand("history", "recent entries of an account");
   history->add_option("KEY", who, "key or name (default: yours)");
-  history->add_option("--limit", limit, "how many entries (1-1000)")->capture_default_str();
+  history->add_option("--limit", limit, "how many entries (1-1000)")->capture_default_str()
+      ->check(kWholeNumber);
   on(history, [&](Wallet& w) { return History(w, who, limit); });
 
   std::string to, memo;
   std::uint64_t points = 0;
   auto* transfer = app.add_subcommand("transfer", "give points to another member");
   transfer->add_option("KEY", to, "the recipient's key or name")->required();
-  transfer->add_option("POINTS", points, "how many points")->required();
+  transfer->add_option("POINTS", points, "how many points")->required()
+      ->check(kWholeNumber);
   transfer->add_option("--memo", memo, "a note");
   on(transfer, [&](Wallet& w) { return TransferCmd(w, to, points, memo); });
 
@@ -848,12 +870,15 @@ int main(int argc, char** argv) {
   std::uint64_t price = 0, stock = 0;
   auto* add = catalog->add_subcommand("add", "list a gift (station)");
   add->add_option("--item", item, "the gift's name")->required();
-  add->add_option("--price", price, "price in points")->required();
-  add->add_option("--stock", stock, "how many are on the shelf")->required();
+  add->add_option("--price", price, "price in points")->required()
+      ->check(kWholeNumber);
+  add->add_option("--stock", stock, "how many are on the shelf")->required()
+      ->check(kWholeNumber);
   on(add, [&](Wallet& w) { return CatalogAdd(w, item, price, stock); });
   auto* restock = catalog->add_subcommand("restock", "add stock to a gift (station)");
   restock->add_option("ITEM", item, "the gift's name or id")->required();
-  restock->add_option("N", stock, "how many more")->required();
+  restock->add_option("N", stock, "how many more")->required()
+      ->check(kWholeNumber);
   on(restock, [&](Wallet& w) { return CatalogRestock(w, item, stock); });
   on(catalog->add_subcommand("list", "list gifts with prices and stock"), CatalogList);
 
@@ -885,7 +910,8 @@ int main(int argc, char** argv) {
   leaders->add_option("--period", ra.period, "month or year")
       ->check(CLI::IsMember({"month", "year"}));
   leaders->add_option("--at", ra.at, "a day in the period (default: today)");
-  leaders->add_option("--limit", ra.limit, "how many rows");
+  leaders->add_option("--limit", ra.limit, "how many rows")
+      ->check(kWholeNumber);
   leaders->add_flag("--csv", ra.csv, "print CSV");
   on(leaders, [&](Wallet& w) { return ReportLeaderboard(w, ra); });
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "base/hex.h"
+#include "base/file.h"
 #include "crypto/keystore.h"
 #include "wallet-cli/output.h"
 
@@ -47,6 +48,16 @@ std::uint64_t U64(const json::value& v) {
   if (v.is_int64() && v.as_int64() >= 0) return static_cast<std::uint64_t>(v.as_int64());
   return 0;
 }
+
+}  // namespace
+
+std::string LatestKey(const json::value& member) {
+  const auto& keys = member.at("keys").as_array();
+  if (keys.empty()) throw std::runtime_error("a member with no keys");
+  return Str(keys.back());
+}
+
+namespace {
 
 // Reads a line from the terminal with echo off.
 std::optional<std::string> PromptHidden(const std::string& prompt) {
@@ -131,10 +142,15 @@ Outcome<crypto::PublicKey> Wallet::MyKey() const {
 Outcome<std::string> Wallet::Passphrase(const std::string& prompt) const {
   if (const char* env = std::getenv("LOVEBANK_PASSPHRASE"); env && *env) return std::string(env);
   if (!globals_.passphrase_file.empty()) {
-    std::ifstream in(globals_.passphrase_file);
-    std::string line;
-    if (!in || !std::getline(in, line)) {
-      return Failure{"usage", "cannot read the passphrase file " + globals_.passphrase_file};
+    // A passphrase is one line; a file far larger is not a passphrase file.
+    constexpr std::size_t kMaxPassphraseFileBytes = 4096;
+    auto text = ReadSmallFile(globals_.passphrase_file, kMaxPassphraseFileBytes, "passphrase file");
+    if (!text) return Failure{"usage", text.error().message};
+    std::string line = text->substr(0, text->find('\n'));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) {
+      return Failure{"usage", "the passphrase file " + globals_.passphrase_file +
+                                  " is empty; write the passphrase on its first line"};
     }
     return line;
   }
@@ -178,7 +194,7 @@ Outcome<crypto::PublicKey> Wallet::ResolveKey(const std::string& text) {
   for (const auto& m : members->at("members").as_array()) {
     if (Str(m.at("name")) == text) {
       ++matches;
-      found = FixedFromHex<crypto::PublicKey>(Str(m.at("keys").as_array().back()));
+      found = FixedFromHex<crypto::PublicKey>(LatestKey(m));
     }
   }
   if (matches == 1 && found) return *found;
@@ -395,6 +411,7 @@ Outcome<json::object> Wallet::SignAndSubmit(EntryKind kind) {
   record.acknowledged = true;
   if (auto s = chain->Put(network_hex, record); !s) return Failure{"keystore", s.error().message};
   const auto& entries = answer->at("entries").as_array();
+  if (entries.empty()) throw std::runtime_error("a submission answered with no entries");
   return entries.back().as_object();
 }
 

@@ -94,6 +94,11 @@ class Wallet {
 // Current time, Unix ms.
 std::uint64_t NowMs();
 
+// A member's current key (the last of its "keys") as the node reported it. Throws
+// std::runtime_error if the node sent a member without keys: an answer of the wrong
+// shape, which the wallet reports as such (never undefined behaviour).
+std::string LatestKey(const boost::json::value& member);
+
 // Prints the result of a command: JSON for scripts, text for people. Returns kOk.
 int Done(const Globals& g, const boost::json::value& value, const std::string& text);
 // Prints a failure (one line on stderr; the error object too with --json) and returns
