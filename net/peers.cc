@@ -170,6 +170,12 @@ class Session : public std::enable_shared_from_this<Session> {
   PeerStatus Snapshot() const;
   // An inbound connection holds a pre-authentication ticket until its handshake ends.
   void HoldUntilHandshake(ListenerBudget::Ticket ticket) { preauth_ = std::move(ticket); }
+  bool handshaking() const { return static_cast<bool>(preauth_) && !closed_; }
+  // Ends a connection still in its handshake to make room for a newer one.
+  void Evict() {
+    preauth_.Release();
+    Close("evicted: pre-authentication slots full");
+  }
 
  private:
   awaitable<bool> Handshake();
@@ -879,7 +885,24 @@ awaitable<void> PeerManager::Impl::AcceptLoop() {
     boost::system::error_code rec;
     auto remote = socket.remote_endpoint(rec);
     if (rec) continue;
-    auto ticket = preauth_.Admit(SourceKey(remote.address()));
+    ListenerBudget::Verdict verdict{};
+    auto ticket = preauth_.Admit(SourceKey(remote.address()), &verdict);
+    if (!ticket && verdict == ListenerBudget::Verdict::kFull) {
+      // All slots held by connections that have proved nothing: the oldest of them
+      // goes, so an attacker must out-pace every honest handshake (milliseconds) to
+      // keep a rostered peer out, not merely hold sockets open.
+      std::shared_ptr<Session> oldest;
+      for (const auto& [id, s] : sessions_) {
+        if (!s->outbound() && s->handshaking()) {
+          oldest = s;
+          break;  // sessions_ is ordered by id, which grows with time
+        }
+      }
+      if (oldest) {
+        oldest->Evict();
+        ticket = preauth_.Admit(SourceKey(remote.address()), &verdict);
+      }
+    }
     if (!ticket) {
       counters_.refused.fetch_add(1, std::memory_order_relaxed);
       continue;  // the socket closes as it goes out of scope

@@ -455,5 +455,42 @@ TEST_F(Neighbourhood, OrphanFloodStopsAtThePendingBoundAndStallingPeersTimeOut) 
   EXPECT_TRUE(Status(0).at("entries").is_number());
 }
 
+// Sockets that never speak need no network key to open. They take pre-authentication
+// slots (4 per source, 64 in all, the oldest evicted when full), never the peer slots:
+// a rostered node connects and syncs while 32 silent sockets from one address and 64
+// from sixteen others are reopened every 2 s.
+TEST_F(Neighbourhood, SilentSocketsCannotKeepRosteredNodesOut) {
+  Create(2);
+  auto setup = Setup({0, 1});
+  Start(0, {});
+  PostAll(0, setup);
+  const std::string target = "127.0.0.1:" + std::to_string(members_[0].port);
+  std::vector<std::thread> attackers;
+  std::vector<testing::ProcessResult> reports(17);
+  auto attack = [&](std::size_t slot, std::string source, int sockets) {
+    reports[slot] = testing::RunProcess({LOVEBANK_HOSTILE_HTTP_BIN, "silent", "--target", target,
+                                         "--source", source, "--connections",
+                                         std::to_string(sockets), "--seconds", "14"},
+                                        {}, "", 60);
+  };
+  attackers.emplace_back(attack, 0, "127.0.0.66", 32);
+  for (int s = 0; s < 16; ++s) {
+    attackers.emplace_back(attack, 1 + s, "127.0.0.1" + std::to_string(10 + s), 4);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the slots are full by now
+  Start(1, {0});
+  bool converged = Converge({0, 1}, 1 + setup.size(), std::chrono::seconds(10));
+  for (auto& t : attackers) t.join();
+  EXPECT_TRUE(converged) << "a rostered node could not sync while silent sockets were open\n"
+                         << members_[1].process->Log();
+  // The attack did run, and one source was held to its share at once.
+  EXPECT_GT(std::atol(reports[0].out.c_str() + reports[0].out.find("opened: ") + 8), 32)
+      << reports[0].out << reports[0].err;
+  auto closed = reports[0].out.find("closed_at_once: ");
+  ASSERT_NE(closed, std::string::npos) << reports[0].out;
+  EXPECT_GT(std::atol(reports[0].out.c_str() + closed + 16), 0) << reports[0].out;
+  EXPECT_TRUE(testing::Alive(members_[0].process->pid()));
+}
+
 }  // namespace
 }  // namespace lovebank

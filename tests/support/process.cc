@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -78,7 +80,7 @@ int FreePort() {
 
 ProcessResult RunProcess(const std::vector<std::string>& argv_in,
                          const std::map<std::string, std::string>& env,
-                         const std::string& input) {
+                         const std::string& input, int timeout_seconds) {
   // Output goes to temporary files: no pipe can fill up and block the child.
   char out_name[] = "/tmp/lovebank-out.XXXXXX";
   char err_name[] = "/tmp/lovebank-err.XXXXXX";
@@ -99,8 +101,18 @@ ProcessResult RunProcess(const std::vector<std::string>& argv_in,
   ProcessResult result;
   if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()) == 0) {
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    rusage usage{};
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+    for (;;) {
+      if (::wait4(pid, &status, timeout_seconds > 0 ? WNOHANG : 0, &usage) == pid) break;
+      if (timeout_seconds > 0 && !result.timed_out && std::chrono::steady_clock::now() > deadline) {
+        result.timed_out = true;
+        ::kill(pid, SIGKILL);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     result.exit_code = ExitCode(status);
+    result.max_rss_kb = usage.ru_maxrss;
   }
   posix_spawn_file_actions_destroy(&actions);
   ::lseek(out_fd, 0, SEEK_SET);
@@ -167,5 +179,59 @@ int NodeProcess::Stop() {
 }
 
 std::string NodeProcess::Log() const { return SlurpFile(err_path_); }
+
+long RssKb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return 0;
+}
+
+bool Alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv_in) {
+  char out_name[] = "/tmp/lovebank-bg.XXXXXX";
+  int out_fd = ::mkstemp(out_name);
+  out_path_ = out_name;
+  int null_fd = ::open("/dev/null", O_WRONLY);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, null_fd, 2);
+  std::vector<std::string> args = argv_in;
+  auto argv = Pointers(args);
+  if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out_fd);
+  ::close(null_fd);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  ::unlink(out_path_.c_str());
+}
+
+std::string BackgroundProcess::WaitForLine(const std::string& marker) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline && pid_ > 0) {
+    std::string out = SlurpFile(out_path_);
+    if (auto at = out.find(marker); at != std::string::npos) {
+      auto end = out.find('\n', at);
+      if (end != std::string::npos) return out.substr(at + marker.size(), end - at - marker.size());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return {};
+}
 
 }  // namespace lovebank::testing

@@ -13,13 +13,37 @@ namespace lovebank::testing {
 struct ProcessResult {
   int exit_code = -1;  // 128 + signal if killed
   std::string out, err;
+  long max_rss_kb = 0;     // the child's peak resident memory
+  bool timed_out = false;  // killed at the timeout
 };
 
 // Runs `argv` (argv[0] a path) with `env` added to this process's environment and
-// `input` on stdin; waits for it.
+// `input` on stdin; waits for it, or kills it after `timeout_seconds` (0: no limit).
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
-                         const std::string& input = {});
+                         const std::string& input = {}, int timeout_seconds = 0);
+
+// Resident memory of a running process, from /proc (0 if it is gone).
+long RssKb(pid_t pid);
+// Whether `pid` is still running (not exited, not a zombie).
+bool Alive(pid_t pid);
+
+// A program running in the background until destroyed (SIGKILL); its stdout is kept.
+class BackgroundProcess {
+ public:
+  explicit BackgroundProcess(const std::vector<std::string>& argv);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  // The rest of the first stdout line that starts with `marker`, waiting up to 20 s;
+  // empty if it never came.
+  std::string WaitForLine(const std::string& marker);
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string out_path_;
+};
 
 // A loopback TCP port that was free a moment ago (for a peer-to-peer listener).
 int FreePort();
