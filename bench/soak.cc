@@ -5,7 +5,9 @@
 // part of `make test` or `make bench`.
 //
 // Knobs: LOVEBANK_SOAK_MINUTES (30), LOVEBANK_SOAK_RATE (submissions/s, 200),
-// LOVEBANK_SOAK_DIR (/tmp/lovebank-soak).
+// LOVEBANK_SOAK_DIR (/tmp/lovebank-soak), LOVEBANK_SOAK_HOSTILE (1: the hostile HTTP
+// client in every mode at once against the node's API, and silent sockets on its peer
+// port, for the whole run; scripts/hostile-soak).
 #include <boost/json.hpp>
 #include <algorithm>
 #include <atomic>
@@ -120,22 +122,34 @@ int main() {
   };
   start_node(0);
   auto main_client = *wallet::NodeClient::Create(nodes[0].process->url());
+  std::vector<std::unique_ptr<Wallet>> wallets;
+  for (int w = 0; w < kWallets; ++w) wallets.push_back(std::make_unique<Wallet>());
+  // The roster, then the volunteers' enrolments (only members earn).
+  std::uint64_t setup_entries = 0;
   {
-    std::optional<EntryId> prev = genesis.id;
+    std::vector<EntryKind> acts;
     for (int i = 0; i < 3; ++i) {
+      acts.push_back(NodeGrant{*PublicKey::FromView(*FromHex(nodes[i].key_hex)), "soak"});
+    }
+    for (int w = 0; w < kWallets; ++w) {
+      acts.push_back(Enrol{wallets[w]->key.public_key(), "Volunteer " + std::to_string(w), "G",
+                           "B", {}});
+    }
+    std::optional<EntryId> prev = genesis.id;
+    for (std::size_t i = 0; i < acts.size(); ++i) {
       Entry e;
       e.author = admin.public_key();
-      e.seq = static_cast<std::uint64_t>(i) + 2;
+      e.seq = i + 2;
       e.prev = prev;
       e.network = genesis.id;
       e.timestamp_ms = NowMs();
-      e.kind = NodeGrant{*PublicKey::FromView(*FromHex(nodes[i].key_hex)), "soak"};
+      e.kind = acts[i];
       VerifiedEntry v = SignEntry(e, admin);
       prev = v.id;
-      if (!main_client.Post("/v1/entries", json::object{{"envelope", ToHex(v.envelope)}})) {
-        Die("cannot post the roster");
-      }
+      auto r = main_client.Post("/v1/entries", json::object{{"envelope", ToHex(v.envelope)}});
+      if (!r) Die("cannot post the roster and enrolments: " + r.error().message);
     }
+    setup_entries = acts.size();
   }
   start_node(1);
   start_node(2);
@@ -144,8 +158,22 @@ int main() {
   std::printf("# soak: %.0f min, %.0f submissions/s from %d wallets to one node, 2 peers syncing\n",
               minutes, rate, kWallets);
   std::fflush(stdout);
-  std::vector<std::unique_ptr<Wallet>> wallets;
-  for (int w = 0; w < kWallets; ++w) wallets.push_back(std::make_unique<Wallet>());
+  std::optional<testing::BackgroundProcess> hostile_api, hostile_p2p;
+  const bool hostile = Env("LOVEBANK_SOAK_HOSTILE", 0) > 0;
+  if (hostile) {
+    const std::string seconds = std::to_string(static_cast<int>(minutes * 60));
+    hostile_api.emplace(std::vector<std::string>{
+        LOVEBANK_HOSTILE_HTTP_BIN, "all", "--target",
+        "127.0.0.1:" + std::to_string(nodes[0].process->port()), "--source", "127.0.0.66",
+        "--connections", "128", "--seconds", seconds});
+    hostile_p2p.emplace(std::vector<std::string>{
+        LOVEBANK_HOSTILE_HTTP_BIN, "silent", "--target",
+        "127.0.0.1:" + std::to_string(nodes[0].port), "--source", "127.0.0.67", "--connections",
+        "32", "--seconds", seconds});
+    std::printf("# hostile: every mode of tests/support/hostile_http against the API from "
+                "127.0.0.66, 32 silent sockets on the peer port from 127.0.0.67\n");
+  }
+  std::vector<std::vector<double>> latencies(kWallets);
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> errors{0}, retries{0};
   std::mutex error_mutex;
@@ -174,8 +202,11 @@ int main() {
         json::value body = json::object{{"envelope", ToHex(v.envelope)}};
         bool acknowledged = false;
         while (!stop) {
+          auto sent = Clock::now();
           auto r = client.Post("/v1/entries", body);
           if (r) {
+            latencies[w].push_back(
+                std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
             acknowledged = true;
             break;
           }
@@ -239,7 +270,7 @@ int main() {
   const std::uint64_t acked = total_acked();
 
   // Every node must end with every acknowledged entry, and the three agree.
-  const std::uint64_t expected = 1 + 3 + acked;
+  const std::uint64_t expected = 1 + setup_entries + acked;
   std::uint64_t counts[3] = {0, 0, 0};
   std::string hashes[3];
   auto converge_deadline = Clock::now() + std::chrono::seconds(300);
@@ -265,6 +296,8 @@ int main() {
       if (!r || std::string(r->at("status").as_string()) == "pending") ++lost;
     }
   }
+  hostile_api.reset();
+  hostile_p2p.reset();
   for (auto& n : nodes) {
     if (n.process->Stop() != 0) Die("a node did not stop cleanly");
   }
@@ -284,6 +317,15 @@ int main() {
   }
   std::printf("soak_retries_busy_or_unreachable: %llu retries\n",
               static_cast<unsigned long long>(retries.load()));
+  std::vector<double> all;
+  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  auto quantile = [&](double q) {
+    return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<std::size_t>(q * all.size()))];
+  };
+  std::printf("soak_hostile_clients: %d bool\n", hostile ? 1 : 0);
+  std::printf("soak_post_latency_p50: %.1f ms\n", quantile(0.50));
+  std::printf("soak_post_latency_p99: %.1f ms\n", quantile(0.99));
   std::printf("soak_rss_start: %.1f MiB\n", rss_start);
   std::printf("soak_rss_half_way: %.1f MiB\n", rss_half);
   std::printf("soak_rss_end: %.1f MiB\n", rss_end);

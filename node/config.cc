@@ -91,7 +91,8 @@ Status LoadConfigFile(const std::string& path, RunConfig& config) {
       "api", "listen", "peers", "log_level", "max_clock_skew_seconds", "offline_limit_points",
       "http_threads", "max_batch_entries", "peer_exchange", "sync_interval_ms", "max_outbound",
       "min_free_mb", "max_pending_entries", "max_http_connections", "http_request_timeout_ms",
-      "peer_idle_timeout_ms", "max_http_connections_per_source"};
+      "peer_idle_timeout_ms", "max_http_connections_per_source",
+      "max_http_reply_bytes_in_flight"};
   for (const auto& [key, value] : table) {
     bool known = false;
     for (auto k : kKnown) known = known || key.str() == k;
@@ -165,6 +166,11 @@ Status LoadConfigFile(const std::string& path, RunConfig& config) {
   }
   if (auto s = ReadInteger(table, "max_http_connections_per_source", path,
                            config.http.max_connections_per_source, 1, 100'000);
+      !s) {
+    return s;
+  }
+  if (auto s = ReadInteger(table, "max_http_reply_bytes_in_flight", path,
+                           config.http.max_reply_bytes_in_flight, 65'536, 16'000'000'000);
       !s) {
     return s;
   }

@@ -7,7 +7,9 @@
 #include <boost/json.hpp>
 #include <map>
 #include <memory>
+#include <future>
 #include <set>
+#include <sstream>
 
 #include "base/clock.h"
 #include "base/hex.h"
@@ -704,5 +706,28 @@ HttpApi::~HttpApi() = default;
 Result<std::uint16_t> HttpApi::Start() { return impl_->Start(); }
 void HttpApi::Stop() { impl_->Stop(); }
 void HttpApi::SetPeers(const net::PeerManager* peers) { impl_->peers_ = peers; }
+
+std::string HttpApi::AnswerNow(std::string_view request_bytes) {
+  ParsedRequest parsed = ParseHttpRequest(request_bytes, impl_->options_);
+  HttpReply reply;
+  if (parsed.too_large) {
+    reply = ErrorReply(RefusalCode::kTooLarge, "the request is larger than this node accepts");
+  } else if (!parsed.complete) {
+    reply = ErrorReply(RefusalCode::kBadRequest, "not a whole HTTP request");
+  } else {
+    std::promise<HttpAnswer> promise;
+    auto future = promise.get_future();
+    impl_->Answer(parsed.request, [&promise](HttpAnswer answer) { promise.set_value(std::move(answer)); });
+    reply = future.get()();
+  }
+  http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
+  res.set(http::field::content_type, reply.content_type);
+  for (const auto& [name, value] : reply.headers) res.set(name, value);
+  res.body() = std::move(reply.body);
+  res.prepare_payload();
+  std::ostringstream out;
+  out << res;
+  return out.str();
+}
 
 }  // namespace lovebank::node

@@ -1,13 +1,15 @@
 // The node's HTTP/JSON API (Boost.Beast, C++20 coroutines): what wallets, scripts and
 // curl use. docs/api.md describes every endpoint, its JSON and its errors.
 //
-// Bounded on every side: request header and body sizes, a deadline for each request,
-// a cap on open connections. Signatures of submitted entries are verified on the
-// HTTP threads (they are the parallel part); the node's ingest thread does the rest.
+// The transport and its bounds live in node/http_server.h; this file holds the routes.
+// Signatures of submitted entries are verified on the HTTP threads (they are the
+// parallel part); the node's ingest thread does the rest.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "node/config.h"
@@ -30,6 +32,13 @@ class HttpApi {
   void Stop();
   // Shows `peers` in /v1/status and /metrics. Call before Start(); may be null.
   void SetPeers(const net::PeerManager* peers);
+
+  // The whole request path without a socket: the bytes parsed with the server's limits
+  // (node/http_server.h ParseHttpRequest), routed, answered by the same handlers, and
+  // the reply serialized as it would be written. Blocks until the node answers (a
+  // submission waits for the ingest thread). For the fuzz target and tests; works
+  // whether or not Start() was called.
+  std::string AnswerNow(std::string_view request_bytes);
 
  private:
   class Impl;

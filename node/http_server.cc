@@ -20,93 +20,11 @@ using asio::awaitable;
 using asio::ip::tcp;
 using ledger::RefusalCode;
 
-int HttpStatus(RefusalCode code) {
-  using C = RefusalCode;
-  switch (code) {
-    case C::kBadRequest: case C::kBadKey: case C::kBadId: case C::kBadDate: case C::kBadVoucher:
-      return 400;
-    case C::kRoleMissing: case C::kKeyFenced: case C::kNotYourItem: return 403;
-    case C::kNotFound: case C::kUnknownItem: case C::kUnknownVoucher: return 404;
-    case C::kMethodNotAllowed: return 405;
-    case C::kGenesisExists: case C::kChainConflict: case C::kMissingPrevious:
-    case C::kForkSuspended: case C::kRejected: case C::kReversed: case C::kAlreadyFulfilled:
-    case C::kOutOfStock: case C::kConflictingKeyMove: case C::kAlreadyEnrolled:
-    case C::kStaleUpdate: case C::kTakesCredit: case C::kNoEffect: case C::kOfflineLimit:
-    case C::kFork: case C::kSuspended: case C::kOverlap: case C::kDayCapExceeded:
-      return 409;
-    case C::kTooLarge: case C::kOversize: return 413;
-    case C::kInternal: return 500;
-    case C::kStorageError: case C::kBusy: case C::kShuttingDown: return 503;
-    case C::kDiskFull: return 507;
-    default: return 422;
-  }
-}
-
-HttpReply JsonReply(int status, const json::value& value) {
-  return HttpReply{status, json::serialize(value) + "\n", "application/json", {}};
-}
-
-HttpReply ErrorReply(RefusalCode code, std::string_view message) {
-  return JsonReply(HttpStatus(code),
-                   json::object{{"error", ledger::RefusalName(code)}, {"message", message}});
-}
-
 namespace {
 
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
-using Parser = http::request_parser<http::string_body>;
-
-void Configure(Parser& parser, const HttpOptions& options) {
-  parser.body_limit(options.max_body_bytes);
-  parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-}
-
-std::size_t ReadBufferBytes(const HttpOptions& options) {
-  return options.max_header_bytes + kReadSlackBytes;
-}
-
-// Errors that mean "larger than this node accepts": a header, the body, or anything
-// that has to sit in the read buffer whole (a chunk line, a trailer).
-bool TooLarge(const beast::error_code& ec) {
-  return ec == http::error::body_limit || ec == http::error::header_limit ||
-         ec == http::error::buffer_overflow;
-}
 
 }  // namespace
-
-ParsedRequest ParseHttpRequest(std::string_view bytes, const HttpOptions& options) {
-  ParsedRequest out;
-  Parser parser;
-  Configure(parser, options);
-  parser.eager(true);
-  const std::size_t limit = ReadBufferBytes(options);
-  std::string buffer;  // what a connection's read buffer would hold
-  while (!parser.is_done()) {
-    std::size_t take = std::min(limit - buffer.size(), bytes.size());
-    buffer.append(bytes.substr(0, take));
-    bytes.remove_prefix(take);
-    if (buffer.empty()) return out;  // the bytes end inside the request
-    beast::error_code ec;
-    std::size_t used = parser.put(asio::buffer(buffer.data(), buffer.size()), ec);
-    buffer.erase(0, used);
-    if (ec == http::error::need_more) {
-      if (buffer.size() >= limit) {
-        out.too_large = true;
-        return out;
-      }
-      if (bytes.empty()) return out;
-      continue;
-    }
-    if (ec) {
-      out.too_large = TooLarge(ec);
-      out.error = ec.message();
-      return out;
-    }
-  }
-  out.complete = true;
-  out.request = parser.release();
-  return out;
-}
 
 class HttpServer::Impl {
  public:
@@ -239,12 +157,12 @@ class HttpServer::Impl {
   awaitable<void> Serve(beast::tcp_stream& stream) {
     beast::flat_buffer buffer(ReadBufferBytes(options_));
     for (;;) {
-      Parser parser;
-      Configure(parser, options_);
+      HttpRequestParser parser;
+      ConfigureParser(parser, options_);
       stream.expires_after(std::chrono::milliseconds(options_.request_timeout_ms));
       auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, kToken);
       if (ec) {
-        if (TooLarge(ec)) {
+        if (IsTooLarge(ec)) {
           counters_.too_large.fetch_add(1, std::memory_order_relaxed);
           co_await WriteFinal(stream, ErrorReply(RefusalCode::kTooLarge,
                                                  "the request is larger than this node accepts"));
@@ -295,11 +213,25 @@ class HttpServer::Impl {
 
   // A last reply before closing, with a short deadline: a client that does not read it
   // does not hold the connection.
+  // Then it lingers a moment, reading and discarding what the client still sends (at
+  // most 1 MiB, 1 s), so that closing does not reset the connection before the client
+  // has read the reply (nginx's lingering close).
   awaitable<void> WriteFinal(beast::tcp_stream& stream, HttpReply reply) {
     auto res = Build(std::move(reply), 11, false);
     stream.expires_after(std::chrono::milliseconds(
         std::min<std::uint32_t>(options_.request_timeout_ms, 2'000)));
-    co_await http::async_write(stream, res, kToken);
+    auto [ec, n] = co_await http::async_write(stream, res, kToken);
+    if (ec) co_return;
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(std::chrono::seconds(1));
+    char sink[4096];
+    std::size_t drained = 0;
+    while (drained < (1u << 20)) {
+      auto [rec, got] = co_await stream.async_read_some(asio::buffer(sink), kToken);
+      if (rec) break;
+      drained += got;
+    }
   }
 
   // The handler's answer, resumed on this connection's executor and made there.

@@ -57,6 +57,14 @@ constexpr std::size_t kReadSlackBytes = 8 * 1024;
 // Replies up to this size are always sent; larger ones take from the reply budget.
 constexpr std::size_t kSmallReplyBytes = 64 * 1024;
 
+using HttpRequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+// The server's limits on a parser; the bytes a connection's read buffer may hold; and
+// whether a read error means "larger than this node accepts" (a header, the body, or
+// anything that must sit in the read buffer whole: a chunk line, a trailer).
+void ConfigureParser(HttpRequestParser& parser, const HttpOptions& options);
+std::size_t ReadBufferBytes(const HttpOptions& options);
+bool IsTooLarge(const boost::beast::error_code& ec);
+
 // Parses one request from `bytes` with the server's limits, as a connection would: the
 // request, or the error a connection would answer (413 for any limit, 400 otherwise).
 // Pure; the fuzz target drives the whole request path through it.
