@@ -133,6 +133,7 @@ class PeerManager::Impl {
 
  private:
   awaitable<void> AcceptLoop();
+  void AdmitInbound(tcp::socket socket);
   awaitable<void> DialLoop(std::string address);
   awaitable<void> Housekeeping();
   std::size_t Count(bool outbound) const;
@@ -159,6 +160,22 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<void> Run();
   void Close(const std::string& reason);
   void Misbehave(const std::string& reason, const std::string& detail);
+  // An exception in one of this session's coroutines (our bug, not the peer's): the
+  // session ends, counted as internal_error; the process and other sessions go on.
+  void Fail(const std::string& detail);
+  // The completion of a side coroutine of this session: Fail() on an exception.
+  auto EndsOnError() {
+    return [self = shared_from_this()](std::exception_ptr error) {
+      if (!error) return;
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        self->Fail(e.what());
+      } catch (...) {
+        self->Fail("unknown exception");
+      }
+    };
+  }
   void SendGossip(const std::vector<Bytes>& frames, std::size_t urgent_frames);
 
   std::uint64_t id() const { return id_; }
@@ -262,6 +279,14 @@ void Session::Close(const std::string& reason) {
   intake_signal_.Notify();
 }
 
+void Session::Fail(const std::string& detail) {
+  if (closed_) return;
+  spdlog::error("peer {} ({}): session ended on an internal error: {}",
+                peer_ ? ShortKey(*peer_) : "?", remote_, detail);
+  m_.Disconnected("internal_error");
+  Close("internal_error");
+}
+
 void Session::Misbehave(const std::string& reason, const std::string& detail) {
   if (closed_) return;
   spdlog::warn("peer {} ({}): cut off for {}: {}", peer_ ? ShortKey(*peer_) : "?", remote_,
@@ -295,7 +320,7 @@ PeerStatus Session::Snapshot() const {
 
 awaitable<void> Session::Run() {
   auto self = shared_from_this();
-  asio::co_spawn(socket_.get_executor(), Watchdog(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), Watchdog(), EndsOnError());
   bool ok = false;
   try {
     ok = co_await Handshake();
@@ -323,8 +348,8 @@ awaitable<void> Session::Run() {
     auto addresses = m_.Advertised();
     if (!addresses.empty()) Send(PeerList{std::move(addresses)});
   }
-  asio::co_spawn(socket_.get_executor(), Writer(), asio::detached);
-  if (outbound_) asio::co_spawn(socket_.get_executor(), Driver(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), Writer(), EndsOnError());
+  if (outbound_) asio::co_spawn(socket_.get_executor(), Driver(), EndsOnError());
   try {
     co_await Reader();
   } catch (const std::exception& e) {
@@ -566,7 +591,7 @@ awaitable<void> Session::Dispatch(Message message) {
       co_return;
     }
     wants_.push_back(std::move(*want));
-    if (!streaming_) asio::co_spawn(socket_.get_executor(), Streamer(), asio::detached);
+    if (!streaming_) asio::co_spawn(socket_.get_executor(), Streamer(), EndsOnError());
   } else if (auto* r1 = std::get_if<ProbeReply>(&message)) {
     deliver(r1->round);
   } else if (auto* r2 = std::get_if<DescendReply>(&message)) {
@@ -879,42 +904,54 @@ awaitable<void> PeerManager::Impl::AcceptLoop() {
       if (stopping_ || ec == asio::error::operation_aborted) break;
       continue;
     }
-    // Before the handshake a connection has proved nothing: it takes a
-    // pre-authentication ticket (so many in all, fewer from one source), never a peer
-    // slot, and the handshake deadline ends it.
-    boost::system::error_code rec;
-    auto remote = socket.remote_endpoint(rec);
-    if (rec) continue;
-    ListenerBudget::Verdict verdict{};
-    auto ticket = preauth_.Admit(SourceKey(remote.address()), &verdict);
-    if (!ticket && verdict == ListenerBudget::Verdict::kFull) {
-      // All slots held by connections that have proved nothing: the oldest of them
-      // goes, so an attacker must out-pace every honest handshake (milliseconds) to
-      // keep a rostered peer out, not merely hold sockets open.
-      std::shared_ptr<Session> oldest;
-      for (const auto& [id, s] : sessions_) {
-        if (!s->outbound() && s->handshaking()) {
-          oldest = s;
-          break;  // sessions_ is ordered by id, which grows with time
-        }
-      }
-      if (oldest) {
-        oldest->Evict();
-        ticket = preauth_.Admit(SourceKey(remote.address()), &verdict);
-      }
+    try {
+      AdmitInbound(std::move(socket));
+    } catch (const std::exception& e) {
+      // Never the accept loop's end: that connection goes, the next is accepted.
+      Disconnected("internal_error");
+      spdlog::error("peer listener: a new connection failed: {}", e.what());
     }
-    if (!ticket) {
-      counters_.refused.fetch_add(1, std::memory_order_relaxed);
-      continue;  // the socket closes as it goes out of scope
-    }
-    auto session = std::make_shared<Session>(*this, std::move(socket), false, "");
-    session->HoldUntilHandshake(std::move(ticket));
-    sessions_[session->id()] = session;
-    asio::co_spawn(io_, [this, session]() -> awaitable<void> {
-      co_await session->Run();
-      sessions_.erase(session->id());
-    }, asio::detached);
   }
+}
+
+void PeerManager::Impl::AdmitInbound(tcp::socket socket) {
+  // Before the handshake a connection has proved nothing: it takes a
+  // pre-authentication ticket (so many in all, fewer from one source), never a peer
+  // slot, and the handshake deadline ends it.
+  boost::system::error_code rec;
+  auto remote = socket.remote_endpoint(rec);
+  if (rec) return;
+  ListenerBudget::Verdict verdict{};
+  auto ticket = preauth_.Admit(SourceKey(remote.address()), &verdict);
+  if (!ticket && verdict == ListenerBudget::Verdict::kFull) {
+    // All slots held by connections that have proved nothing: the oldest of them
+    // goes, so an attacker must out-pace every honest handshake (milliseconds) to
+    // keep a rostered peer out, not merely hold sockets open.
+    std::shared_ptr<Session> oldest;
+    for (const auto& [id, s] : sessions_) {
+      if (!s->outbound() && s->handshaking()) {
+        oldest = s;
+        break;  // sessions_ is ordered by id, which grows with time
+      }
+    }
+    if (oldest) {
+      oldest->Evict();
+      ticket = preauth_.Admit(SourceKey(remote.address()), &verdict);
+    }
+  }
+  if (!ticket) {
+    counters_.refused.fetch_add(1, std::memory_order_relaxed);
+    return;  // the socket closes as it goes out of scope
+  }
+  auto session = std::make_shared<Session>(*this, std::move(socket), false, "");
+  session->HoldUntilHandshake(std::move(ticket));
+  sessions_[session->id()] = session;
+  asio::co_spawn(io_, [this, session]() -> awaitable<void> {
+    co_await session->Run();
+  }, [this, session](std::exception_ptr error) {
+    if (error) session->Fail("the session's coroutine threw");
+    sessions_.erase(session->id());
+  });
 }
 
 std::size_t PeerManager::Impl::Count(bool outbound) const {

@@ -118,23 +118,35 @@ class HttpServer::Impl {
         if (!acceptor_.is_open()) co_return;
         continue;
       }
-      boost::system::error_code rec;
-      auto remote = socket.remote_endpoint(rec);
-      if (rec) continue;  // gone already
-      ListenerBudget::Verdict verdict{};
-      auto ticket = budget_.Admit(net::SourceKey(remote.address()), &verdict);
-      if (!ticket) {
-        (verdict == ListenerBudget::Verdict::kSourceFull ? counters_.refused_source
-                                                          : counters_.refused_full)
-            .fetch_add(1, std::memory_order_relaxed);
-        boost::system::error_code ignored;
-        socket.close(ignored);
-        continue;
+      try {
+        Admit(std::move(socket));
+      } catch (const std::exception& e) {
+        // Never the accept loop's end: that connection goes, the next is accepted.
+        counters_.connection_errors.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("api: a new connection failed: {}", e.what());
       }
-      auto executor = socket.get_executor();
-      asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), std::move(ticket)),
-                     asio::detached);
     }
+  }
+
+  void Admit(tcp::socket socket) {
+    boost::system::error_code rec;
+    auto remote = socket.remote_endpoint(rec);
+    if (rec) return;  // gone already
+    ListenerBudget::Verdict verdict{};
+    auto ticket = budget_.Admit(net::SourceKey(remote.address()), &verdict);
+    if (!ticket) {
+      (verdict == ListenerBudget::Verdict::kSourceFull ? counters_.refused_source
+                                                        : counters_.refused_full)
+          .fetch_add(1, std::memory_order_relaxed);
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), std::move(ticket)),
+                   [this](std::exception_ptr error) {
+                     if (error) counters_.connection_errors.fetch_add(1, std::memory_order_relaxed);
+                   });
   }
 
   // One connection, holding its ticket until it ends, whatever ends it.

@@ -6,7 +6,10 @@
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/json.hpp>
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <thread>
 
 #include "ledger/refusal.h"
 #include "wallet-cli/exit_codes.h"
@@ -135,6 +138,14 @@ ApiResult<json::value> NodeClient::Call(bool post, const std::string& target,
 
 ApiResult<RawReply> NodeClient::GetRaw(const std::string& target) const {
   auto raw = Fetch(false, target, {});
+  // A large reply (an export page) may find the node's reply budget spent (503 with
+  // Retry-After): a read is safe to ask again, a few times, after the wait it names.
+  for (int attempt = 0; attempt < 3 && raw && raw->status == 503 && !raw->Header("Retry-After").empty();
+       ++attempt) {
+    int wait = std::clamp(std::atoi(raw->Header("Retry-After").c_str()), 1, 10);
+    std::this_thread::sleep_for(std::chrono::seconds(wait));
+    raw = Fetch(false, target, {});
+  }
   if (raw && raw->status >= 400) return ParseReply(*raw).error();
   return raw;
 }

@@ -38,7 +38,9 @@ class HostileInput : public Community {
   }
   std::string Fifo() {
     std::string path = dir_.Sub("fifo");
-    if (!std::filesystem::exists(path)) EXPECT_EQ(::mkfifo(path.c_str(), 0600), 0);
+    if (!std::filesystem::exists(path)) {
+      EXPECT_EQ(::mkfifo(path.c_str(), 0600), 0);
+    }
     return path;
   }
 };

@@ -173,9 +173,9 @@ int NoRead(const Target& t, int n, int seconds) {
       if (ended[i]) continue;
       char buffer[65536];
       for (;;) {
-        ssize_t n = ::recv(sockets[i]->native_handle(), buffer, sizeof buffer, MSG_DONTWAIT);
-        if (n > 0) continue;
-        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+        ssize_t got = ::recv(sockets[i]->native_handle(), buffer, sizeof buffer, MSG_DONTWAIT);
+        if (got > 0) continue;
+        if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
           ended[i] = true;
           ++closed;
         }
