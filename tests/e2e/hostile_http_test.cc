@@ -15,6 +15,7 @@ using namespace ledger;
 namespace json = boost::json;
 
 constexpr const char* kAttacker = "127.0.0.66";
+constexpr long kScale = testing::kSanitizerScale;
 
 // The value of a `name: value` line of the hostile client's report ("" if absent).
 std::string Field(const std::string& report, const std::string& name) {
@@ -42,7 +43,7 @@ class HostileHttp : public Api {
     return testing::RunProcess(argv, {}, "", 120);
   }
   // The node is running and answers an honest client within `ms`.
-  bool ServesWithin(int ms) {
+  bool ServesWithin(long ms) {
     auto start = std::chrono::steady_clock::now();
     bool ok = client_->Get("/v1/status").has_value();
     return ok && std::chrono::steady_clock::now() - start < std::chrono::milliseconds(ms);
@@ -55,7 +56,7 @@ TEST_F(HostileHttp, ATrailerWithOneHugeFieldIs413AndTheNodeLivesOn) {
     auto r = Attack(mode);
     EXPECT_EQ(Field(r.out, "status"), "413") << mode << ": " << r.out << r.err;
     ASSERT_TRUE(testing::Alive(node_->pid())) << mode << " took the node down:\n" << node_->Log();
-    EXPECT_TRUE(ServesWithin(2000)) << mode;
+    EXPECT_TRUE(ServesWithin(2000 * kScale)) << mode;
   }
   EXPECT_GE(Metric(Metrics(), "lovebank_http_too_large_total"), 2);
 }
@@ -68,8 +69,8 @@ TEST_F(HostileHttp, AMillionTrailerFieldsAre413AndCostNoMemory) {
   // Cut off within the read buffer's bound, long before a million fields arrived.
   EXPECT_LT(Number(Field(r.out, "fields_sent")), 1'000'000) << r.out;
   ASSERT_TRUE(testing::Alive(node_->pid())) << node_->Log();
-  EXPECT_LT(after - before, 16 * 1024) << "RSS " << before << " kB -> " << after << " kB";
-  EXPECT_TRUE(ServesWithin(2000));
+  EXPECT_LT(after - before, 16 * 1024 * kScale) << "RSS " << before << " kB -> " << after << " kB";
+  EXPECT_TRUE(ServesWithin(2000 * kScale));
 }
 
 // Many busy keep-alive connections from one source take that source's share of the
@@ -80,7 +81,7 @@ TEST_F(HostileHttp, BusyKeepAliveClientsDoNotLockOthersOut) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   int served = 0, slow = 0;
   for (int i = 0; i < 20; ++i) {
-    if (ServesWithin(1000)) ++served; else ++slow;
+    if (ServesWithin(1000 * kScale)) ++served; else ++slow;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   attack.join();
@@ -124,13 +125,13 @@ TEST_F(HostileHttpUnreadReplies, ClientsThatNeverReadHoldNoMoreThanTheReplyBudge
   for (int i = 0; i < 25; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     peak = std::max(peak, Rss());
-    served += ServesWithin(1000);
+    served += ServesWithin(1000 * kScale);
   }
   attack.join();
   EXPECT_EQ(served, 25) << "honest requests failed or were slow while clients did not read";
   // Unbounded, 100 unread pages would pin some 200 MB; the budget is 4 MiB (and a few
   // pages being built at once on the HTTP threads).
-  EXPECT_LT(peak - before, 48 * 1024) << "RSS " << before << " kB -> peak " << peak << " kB";
+  EXPECT_LT(peak - before, 48 * 1024 * kScale) << "RSS " << before << " kB -> peak " << peak << " kB";
   // Every one of them was cut off (at the deadline, or after a 503), none held for good.
   EXPECT_EQ(Number(Field(r.out, "closed")), Number(Field(r.out, "connections"))) << r.out << r.err;
   std::string metrics = Metrics();

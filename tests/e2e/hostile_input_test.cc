@@ -20,12 +20,7 @@ namespace {
 constexpr int kUsage = 2;
 constexpr int kBadVoucher = 14;
 
-// Sanitizer builds are slower and larger; bounds on memory scale by this.
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-constexpr long kMemoryScale = 4;
-#else
-constexpr long kMemoryScale = 1;
-#endif
+constexpr long kMemoryScale = testing::kSanitizerScale;
 
 class HostileInput : public Community {
  protected:

@@ -41,6 +41,14 @@ class TempDir {
 // after the January 2026 service most tests describe and within 90 days of it.
 inline constexpr std::uint64_t kTestClockMs = 1'768'867'200'000;
 
+// Sanitizer builds are slower and take several times the memory: end-to-end tests that
+// bound a process's memory or a reply's delay scale their bounds by this.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+inline constexpr long kSanitizerScale = 4;
+#else
+inline constexpr long kSanitizerScale = 1;
+#endif
+
 // The policy most tests use: 10 points an hour for "care", 12 for "medical",
 // 6 for "cleaning"; at most 240 minutes per entry and 480 per day.
 ledger::Policy TestPolicy();
