@@ -462,13 +462,20 @@ class HttpApi::Impl final : public HttpHandler {
       return ErrorReply(RefusalCode::kBadRequest,
                         fmt::format("max_bytes must be 1 to {}", kMaxExportPageBytes));
     }
+    // Reserve the page's bound first (at most the whole budget): when the budget is
+    // spent, say so at once instead of reading a page from disk only to throw it away.
+    auto budget = server_.reply_budget().Take(
+        std::min<std::uint64_t>(*max_bytes, server_.reply_budget().max_bytes()));
+    if (!budget) return BusyReply();
     return node_.Read([&](const LedgerState&, const ledger::Store& store, const HistoryIndex&) {
       auto page = store.ReadExportPage(*after, static_cast<std::size_t>(*max_bytes));
       if (!page) {
         return ErrorReply(RefusalCode::kStorageError,
                           "the node cannot read its entries: " + page.error().message);
       }
-      HttpReply r{200, std::move(page->records), "application/octet-stream", {}};
+      HttpReply r{200, std::move(page->records), "application/octet-stream", {}, {}};
+      if (!budget->Resize(r.body.size())) return BusyReply();
+      r.budget = budget;
       r.headers.emplace_back("X-Lovebank-Entries", std::to_string(page->entries));
       r.headers.emplace_back("X-Lovebank-Next", ToHex(page->next));
       return r;
@@ -634,7 +641,7 @@ class HttpApi::Impl final : public HttpHandler {
            h.connection_errors.load());
     metric("lovebank_http_reply_bytes_in_flight", "gauge",
            "Bytes of large replies written or waiting to be read.",
-           h.reply_bytes_in_flight.load());
+           server_.reply_budget().in_flight());
     if (peers_) PeerMetrics(out, metric);
     out += "# HELP lovebank_refusals_total Submissions refused, by reason.\n"
            "# TYPE lovebank_refusals_total counter\n";
@@ -644,7 +651,7 @@ class HttpApi::Impl final : public HttpHandler {
         out += fmt::format("lovebank_refusals_total{{code=\"{}\"}} {}\n", code, n);
       }
     }
-    return HttpReply{200, out, "text/plain; version=0.0.4", {}};
+    return HttpReply{200, out, "text/plain; version=0.0.4", {}, {}};
   }
 
   template <class Metric>

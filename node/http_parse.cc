@@ -36,7 +36,36 @@ int HttpStatus(RefusalCode code) {
 }
 
 HttpReply JsonReply(int status, const json::value& value) {
-  return HttpReply{status, json::serialize(value) + "\n", "application/json", {}};
+  return HttpReply{status, json::serialize(value) + "\n", "application/json", {}, {}};
+}
+
+bool ReplyBudget::Hold::Resize(std::uint64_t bytes) {
+  if (bytes <= bytes_) {
+    budget_->in_flight_.fetch_sub(bytes_ - bytes);
+    bytes_ = bytes;
+    return true;
+  }
+  auto more = budget_->Take(bytes - bytes_);
+  if (!more) return false;
+  more->bytes_ = 0;  // its bytes now belong to this hold
+  bytes_ = bytes;
+  return true;
+}
+
+std::shared_ptr<ReplyBudget::Hold> ReplyBudget::Take(std::uint64_t bytes) {
+  std::uint64_t now = in_flight_.load();
+  do {
+    if (now + bytes > max_) return nullptr;
+  } while (!in_flight_.compare_exchange_weak(now, now + bytes));
+  return std::make_shared<Hold>(this, bytes);
+}
+
+HttpReply BusyReply() {
+  HttpReply reply = ErrorReply(RefusalCode::kBusy,
+                               "the node is sending as much as it may at once; try again in a "
+                               "few seconds");
+  reply.headers.emplace_back("Retry-After", "5");
+  return reply;
 }
 
 HttpReply ErrorReply(RefusalCode code, std::string_view message) {

@@ -31,6 +31,7 @@ class HttpServer::Impl {
   Impl(HttpHandler& handler, const HttpOptions& options)
       : budget_(ListenerBudgetOptions{options.max_connections,
                                       options.max_connections_per_source}),
+        reply_budget_(options.max_reply_bytes_in_flight),
         handler_(handler),
         options_(options),
         accept_strand_(asio::make_strand(io_)),
@@ -80,37 +81,9 @@ class HttpServer::Impl {
 
   HttpServerCounters counters_;
   ListenerBudget budget_;
+  ReplyBudget reply_budget_;
 
  private:
-  // Bytes of large replies written or waiting to be, shared by all connections.
-  class ReplyHold {
-   public:
-    ReplyHold() = default;
-    ReplyHold(std::atomic<std::uint64_t>* pool, std::uint64_t n) : pool_(pool), n_(n) {}
-    ReplyHold(ReplyHold&& o) noexcept : pool_(std::exchange(o.pool_, nullptr)), n_(o.n_) {}
-    ReplyHold& operator=(ReplyHold&& o) noexcept {
-      std::swap(pool_, o.pool_);
-      std::swap(n_, o.n_);
-      return *this;
-    }
-    ~ReplyHold() {
-      if (pool_) pool_->fetch_sub(n_);
-    }
-
-   private:
-    std::atomic<std::uint64_t>* pool_ = nullptr;
-    std::uint64_t n_ = 0;
-  };
-
-  std::optional<ReplyHold> TakeReplyBytes(std::uint64_t n) {
-    auto& pool = counters_.reply_bytes_in_flight;
-    std::uint64_t now = pool.load();
-    do {
-      if (now + n > options_.max_reply_bytes_in_flight) return std::nullopt;
-    } while (!pool.compare_exchange_weak(now, now + n));
-    return ReplyHold(&pool, n);
-  }
-
   awaitable<void> Accept() {
     for (;;) {
       auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kToken);
@@ -191,16 +164,14 @@ class HttpServer::Impl {
       }
       HttpRequest req = parser.release();
       HttpReply reply = co_await AwaitAnswer(req);
-      std::optional<ReplyHold> hold;
-      if (reply.body.size() > kSmallReplyBytes) {
-        hold = TakeReplyBytes(reply.body.size());
-        if (!hold) {
-          counters_.busy_replies.fetch_add(1, std::memory_order_relaxed);
-          reply = ErrorReply(RefusalCode::kBusy,
-                             "the node is sending as much as it may at once; try again in a "
-                             "few seconds");
-          reply.headers.emplace_back("Retry-After", "5");
-        }
+      std::shared_ptr<ReplyBudget::Hold> hold = std::move(reply.budget);
+      if (!hold && reply.body.size() > kSmallReplyBytes) {
+        hold = reply_budget_.Take(reply.body.size());
+        if (!hold) reply = BusyReply();
+      }
+      if (reply.status == 503 && !reply.headers.empty() &&
+          reply.headers.back().first == "Retry-After") {
+        counters_.busy_replies.fetch_add(1, std::memory_order_relaxed);
       }
       bool keep_alive = req.keep_alive() && !Crowded();
       auto res = Build(std::move(reply), req.version(), keep_alive);
@@ -294,5 +265,6 @@ Result<std::uint16_t> HttpServer::Start() { return impl_->Start(); }
 void HttpServer::Stop() { impl_->Stop(); }
 const HttpServerCounters& HttpServer::counters() const { return impl_->counters_; }
 std::size_t HttpServer::open_connections() const { return impl_->budget_.open(); }
+ReplyBudget& HttpServer::reply_budget() { return impl_->reply_budget_; }
 
 }  // namespace lovebank::node

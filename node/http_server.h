@@ -39,12 +39,50 @@ namespace lovebank::node {
 
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
+// Bytes of large replies written or waiting to be read, shared by all connections.
+// Thread-safe.
+class ReplyBudget {
+ public:
+  // Bytes taken from the budget; given back when the hold goes.
+  class Hold {
+   public:
+    Hold(ReplyBudget* budget, std::uint64_t bytes) : budget_(budget), bytes_(bytes) {}
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+    ~Hold() { budget_->in_flight_.fetch_sub(bytes_); }
+    // Makes the hold exactly `bytes`: gives back what a reply did not need, or takes
+    // more if the budget can spare it (false if it cannot; the hold is unchanged).
+    bool Resize(std::uint64_t bytes);
+
+   private:
+    ReplyBudget* budget_;
+    std::uint64_t bytes_;
+  };
+
+  explicit ReplyBudget(std::uint64_t max_bytes) : max_(max_bytes) {}
+  std::uint64_t max_bytes() const { return max_; }
+  // A hold of `bytes`, or null when the budget cannot spare them.
+  std::shared_ptr<Hold> Take(std::uint64_t bytes);
+  std::uint64_t in_flight() const { return in_flight_.load(); }
+
+ private:
+  const std::uint64_t max_;
+  std::atomic<std::uint64_t> in_flight_{0};
+};
+
 struct HttpReply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
+  // A route that reserved budget before building a large body hands it here; the
+  // transport holds it until the reply is written. Without one, the transport takes
+  // budget itself for a body over kSmallReplyBytes.
+  std::shared_ptr<ReplyBudget::Hold> budget;
 };
+
+// The reply for a large body the budget cannot take now: 503 busy, Retry-After.
+HttpReply BusyReply();
 
 // The one place a refusal code becomes an HTTP status (docs/api.md has the table).
 int HttpStatus(ledger::RefusalCode code);
@@ -97,7 +135,6 @@ struct HttpServerCounters {
   std::atomic<std::uint64_t> bad_requests{0};       // bytes that were not HTTP, or timed out
   std::atomic<std::uint64_t> busy_replies{0};       // replies turned into 503 by the budget
   std::atomic<std::uint64_t> connection_errors{0};  // exceptions that ended a connection
-  std::atomic<std::uint64_t> reply_bytes_in_flight{0};
 };
 
 class HttpServer {
@@ -113,6 +150,10 @@ class HttpServer {
   void Stop();  // idempotent
   const HttpServerCounters& counters() const;
   std::size_t open_connections() const;
+  // The shared budget of large replies (max_reply_bytes_in_flight). A route that knows
+  // it is about to build a large body reserves from it first, and answers BusyReply()
+  // at once when it cannot, rather than build a body only to throw it away.
+  ReplyBudget& reply_budget();
 
  private:
   class Impl;
