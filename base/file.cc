@@ -41,7 +41,7 @@ Error WriteError(int error, const std::string& path, std::string_view what) {
 
 Error Exists(const std::string& path, std::string_view what) {
   return MakeError(ErrorCode::kAlreadyExists,
-                   "something already exists at " + path + "; a " + std::string(what) +
+                   "something already exists at " + path + "; the " + std::string(what) +
                        " is never written over an existing file, so choose another name or "
                        "move that one away first");
 }
