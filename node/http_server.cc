@@ -5,6 +5,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "base/listener_budget.h"
@@ -24,6 +27,68 @@ namespace {
 
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 
+// Turns at the HTTP threads, per source: at most `limit` requests of one source are
+// being worked on (parsed bodies verified, pages built) at once; the others wait their
+// turn, parked off the threads' queue. So a source that keeps many connections busy
+// delays itself, not everyone: an honest request queues behind a few of the busy
+// source's requests, not all of them. A turn covers only the handler's own work, not
+// the wait for the ingest thread, so a source's submissions still share group commits.
+class SourceTurns {
+ public:
+  explicit SourceTurns(std::size_t limit) : limit_(limit) {}
+
+  // Resumes on the calling coroutine's executor (a strand) when `source` has a turn.
+  awaitable<void> Take(const std::string& source) {
+    std::shared_ptr<asio::steady_timer> wake;
+    {
+      std::lock_guard lock(mutex_);
+      Source& s = sources_[source];
+      if (s.active < limit_) {
+        ++s.active;
+        co_return;
+      }
+      wake = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor,
+                                                  asio::steady_timer::time_point::max());
+      s.waiting.push_back(wake);
+    }
+    // Give() hands its turn over by cancelling this timer, posted to this strand, so
+    // the cancel always comes after the wait has begun.
+    co_await wake->async_wait(kToken);
+  }
+
+  void Give(const std::string& source) {
+    std::shared_ptr<asio::steady_timer> next;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = sources_.find(source);
+      if (it == sources_.end()) return;
+      if (!it->second.waiting.empty()) {
+        next = std::move(it->second.waiting.front());  // the turn passes on
+        it->second.waiting.pop_front();
+      } else if (--it->second.active == 0) {
+        sources_.erase(it);
+      }
+    }
+    if (next) asio::post(next->get_executor(), [next] { next->cancel(); });
+  }
+
+  // Drops every parked waiter; after the I/O threads have stopped, so that no timer
+  // outlives its io_context.
+  void Clear() {
+    std::lock_guard lock(mutex_);
+    sources_.clear();
+  }
+
+ private:
+  struct Source {
+    std::size_t active = 0;
+    std::deque<std::shared_ptr<asio::steady_timer>> waiting;
+  };
+  const std::size_t limit_;
+  std::mutex mutex_;
+  std::map<std::string, Source> sources_;
+};
+
 }  // namespace
 
 class HttpServer::Impl {
@@ -32,6 +97,7 @@ class HttpServer::Impl {
       : budget_(ListenerBudgetOptions{options.max_connections,
                                       options.max_connections_per_source}),
         reply_budget_(options.max_reply_bytes_in_flight),
+        turns_(std::max<std::size_t>(2, 2 * std::max(1u, options.threads))),
         handler_(handler),
         options_(options),
         accept_strand_(asio::make_strand(io_)),
@@ -77,11 +143,13 @@ class HttpServer::Impl {
     for (auto& t : threads_) {
       if (t.joinable()) t.join();
     }
+    turns_.Clear();
   }
 
   HttpServerCounters counters_;
   ListenerBudget budget_;
   ReplyBudget reply_budget_;
+  SourceTurns turns_;
 
  private:
   awaitable<void> Accept() {
@@ -116,16 +184,19 @@ class HttpServer::Impl {
       return;
     }
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), std::move(ticket)),
+    asio::co_spawn(executor,
+                   Session(beast::tcp_stream(std::move(socket)), std::move(ticket),
+                           net::SourceKey(remote.address())),
                    [this](std::exception_ptr error) {
                      if (error) counters_.connection_errors.fetch_add(1, std::memory_order_relaxed);
                    });
   }
 
   // One connection, holding its ticket until it ends, whatever ends it.
-  awaitable<void> Session(beast::tcp_stream stream, ListenerBudget::Ticket ticket) {
+  awaitable<void> Session(beast::tcp_stream stream, ListenerBudget::Ticket ticket,
+                          std::string source) {
     try {
-      co_await Serve(stream);
+      co_await Serve(stream, source);
     } catch (const std::exception& e) {
       counters_.connection_errors.fetch_add(1, std::memory_order_relaxed);
       spdlog::warn("api: a connection ended on an error: {}", e.what());
@@ -139,7 +210,7 @@ class HttpServer::Impl {
   // Crowded: three quarters of the slots taken. Replies then end their connection.
   bool Crowded() const { return budget_.open() * 4 >= options_.max_connections * 3; }
 
-  awaitable<void> Serve(beast::tcp_stream& stream) {
+  awaitable<void> Serve(beast::tcp_stream& stream, const std::string& source) {
     beast::flat_buffer buffer(ReadBufferBytes(options_));
     for (;;) {
       HttpRequestParser parser;
@@ -163,7 +234,8 @@ class HttpServer::Impl {
         co_return;
       }
       HttpRequest req = parser.release();
-      HttpReply reply = co_await AwaitAnswer(req);
+      co_await turns_.Take(source);
+      HttpReply reply = co_await AwaitAnswer(req, source);
       std::shared_ptr<ReplyBudget::Hold> hold = std::move(reply.budget);
       if (!hold && reply.body.size() > kSmallReplyBytes) {
         hold = reply_budget_.Take(reply.body.size());
@@ -218,7 +290,9 @@ class HttpServer::Impl {
   }
 
   // The handler's answer, resumed on this connection's executor and made there.
-  awaitable<HttpReply> AwaitAnswer(const HttpRequest& req) {
+  // The handler's own work is this source's turn (taken by the caller); the turn is
+  // given back as soon as Answer() returns, before any wait for the ingest thread.
+  awaitable<HttpReply> AwaitAnswer(const HttpRequest& req, const std::string& source) {
     auto fail = [&req](const char* what) {
       spdlog::error("api: {} {} failed: {}", std::string(req.method_string()),
                     std::string(req.target()).substr(0, 200), what);
@@ -226,7 +300,7 @@ class HttpServer::Impl {
     };
     HttpAnswer answer =
         co_await asio::async_initiate<const asio::use_awaitable_t<>, void(HttpAnswer)>(
-            [this, &req, &fail](auto handler) {
+            [this, &req, &fail, &source](auto handler) {
               auto shared = std::make_shared<decltype(handler)>(std::move(handler));
               auto done = [shared](HttpAnswer a) {
                 auto executor = asio::get_associated_executor(*shared);
@@ -236,7 +310,9 @@ class HttpServer::Impl {
               };
               try {
                 handler_.Answer(req, done);
+                turns_.Give(source);
               } catch (const std::exception& e) {
+                turns_.Give(source);
                 HttpReply reply = fail(e.what());
                 done([reply] { return reply; });
               }
