@@ -39,6 +39,7 @@ class SourceTurns {
 
   // Resumes on the calling coroutine's executor (a strand) when `source` has a turn.
   awaitable<void> Take(const std::string& source) {
+    auto executor = co_await asio::this_coro::executor;
     std::shared_ptr<asio::steady_timer> wake;
     {
       std::lock_guard lock(mutex_);
@@ -47,8 +48,7 @@ class SourceTurns {
         ++s.active;
         co_return;
       }
-      wake = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor,
-                                                  asio::steady_timer::time_point::max());
+      wake = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
       s.waiting.push_back(wake);
     }
     // Give() hands its turn over by cancelling this timer, posted to this strand, so
