@@ -15,6 +15,7 @@
 #include "base/hex.h"
 #include "ledger/voucher.h"
 #include "node/json_view.h"
+#include "node/http_metrics.h"
 #include "node/http_server.h"
 #include "node/reports.h"
 #include "node/submit_body.h"
@@ -137,7 +138,9 @@ class HttpApi::Impl final : public HttpHandler {
       return ErrorReply(RefusalCode::kMethodNotAllowed,
                            "this endpoint does not take that method; see docs/api.md");
     }
-    if (p == std::vector<std::string>{"metrics"}) return Metrics();
+    if (p == std::vector<std::string>{"metrics"}) {
+      return HttpReply{200, MetricsText(node_, server_, peers_), "text/plain; version=0.0.4", {}, {}};
+    }
     if (p.size() < 2 || p[0] != "v1") {
       return ErrorReply(RefusalCode::kNotFound, "no such endpoint; see docs/api.md");
     }
@@ -582,122 +585,6 @@ class HttpApi::Impl final : public HttpHandler {
       }
       return ErrorReply(RefusalCode::kNotFound, "reports are hours and leaderboard");
     });
-  }
-
-  HttpReply Metrics() {
-    auto& c = node_.counters();
-    std::string out;
-    auto metric = [&](std::string_view name, std::string_view type, std::string_view help,
-                      std::uint64_t value) {
-      out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name,
-                         value);
-    };
-    node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
-      metric("lovebank_ledger_entries", "gauge", "Connected entries on the ledger.",
-             state.connected_count());
-      metric("lovebank_ledger_pending_entries", "gauge", "Entries waiting for their prev.",
-             state.pending_count());
-      metric("lovebank_ledger_forks", "gauge", "Fork evidence held.", state.Forks().size());
-      return 0;
-    });
-    metric("lovebank_submissions_total", "counter", "Submissions received over HTTP.",
-           c.submissions.load());
-    metric("lovebank_entries_stored_total", "counter", "New entries stored.",
-           c.entries_stored.load());
-    metric("lovebank_entries_duplicate_total", "counter", "Entries submitted again.",
-           c.entries_duplicate.load());
-    metric("lovebank_ingest_batches_total", "counter", "Group commits written.", c.batches.load());
-    metric("lovebank_ingest_batch_entries_total", "counter", "Entries written by group commits.",
-           c.batch_entries.load());
-    metric("lovebank_ingest_commit_microseconds_total", "counter",
-           "Time spent checking, applying and syncing batches.", c.commit_micros.load());
-    metric("lovebank_store_write_failures_total", "counter", "Failed store writes.",
-           c.write_failures.load());
-    metric("lovebank_pending_dropped_total", "counter",
-           "Entries waiting for a prev not stored because the pending pool was full.",
-           c.pending_dropped.load());
-    metric("lovebank_disk_space_low", "gauge",
-           "1 while free space on the ledger's disk is under the reserve.",
-           c.disk_low.load() ? 1 : 0);
-    const auto& h = server_.counters();
-    metric("lovebank_http_requests_total", "counter", "HTTP requests answered.", h.requests.load());
-    metric("lovebank_http_connections", "gauge", "Open HTTP connections.",
-           server_.open_connections());
-    metric("lovebank_http_refused_connections_total", "counter",
-           "Connections closed at once: all slots taken.", h.refused_full.load());
-    metric("lovebank_http_refused_source_connections_total", "counter",
-           "Connections closed at once: their source address held its share of slots.",
-           h.refused_source.load());
-    metric("lovebank_http_too_large_total", "counter",
-           "Requests answered 413 (a header, trailer or body past its bound).", h.too_large.load());
-    metric("lovebank_http_bad_requests_total", "counter",
-           "Connections ended on bytes that were not HTTP, or on the request deadline.",
-           h.bad_requests.load());
-    metric("lovebank_http_busy_replies_total", "counter",
-           "Large replies answered 503 because the reply budget was spent.",
-           h.busy_replies.load());
-    metric("lovebank_http_connection_errors_total", "counter",
-           "Connections ended by an unexpected error (never the process).",
-           h.connection_errors.load());
-    metric("lovebank_http_reply_bytes_in_flight", "gauge",
-           "Bytes of large replies written or waiting to be read.",
-           server_.reply_budget().in_flight());
-    if (peers_) PeerMetrics(out, metric);
-    out += "# HELP lovebank_refusals_total Submissions refused, by reason.\n"
-           "# TYPE lovebank_refusals_total counter\n";
-    {
-      std::lock_guard lock(c.refusal_mutex);
-      for (const auto& [code, n] : c.refusals_by_code) {
-        out += fmt::format("lovebank_refusals_total{{code=\"{}\"}} {}\n", code, n);
-      }
-    }
-    return HttpReply{200, out, "text/plain; version=0.0.4", {}, {}};
-  }
-
-  template <class Metric>
-  void PeerMetrics(std::string& out, Metric& metric) const {
-    const auto& c = peers_->counters();
-    auto peers = peers_->Peers();
-    metric("lovebank_peers_connected", "gauge", "Peers connected.", peers.size());
-    metric("lovebank_peer_connections_total", "counter", "Peer sessions established.",
-           c.connections.load());
-    metric("lovebank_peer_handshake_failures_total", "counter",
-           "Handshakes that failed (wrong network key, tampering, timeouts).",
-           c.handshake_failures.load());
-    metric("lovebank_peer_refused_total", "counter",
-           "Peers refused after the handshake (not on the roster, banned, self, duplicate).",
-           c.refused.load());
-    metric("lovebank_peer_bytes_sent_total", "counter", "Bytes sent to peers.", c.bytes_sent.load());
-    metric("lovebank_peer_bytes_received_total", "counter", "Bytes received from peers.",
-           c.bytes_received.load());
-    metric("lovebank_peer_entries_sent_total", "counter", "Entries sent to peers.",
-           c.entries_sent.load());
-    metric("lovebank_peer_entries_received_total", "counter", "New entries received from peers.",
-           c.entries_received.load());
-    metric("lovebank_peer_entries_duplicate_total", "counter",
-           "Entries from peers that were already held (dropped before verifying).",
-           c.entries_duplicate.load());
-    metric("lovebank_peer_gossip_dropped_total", "counter",
-           "Gossip frames dropped for a slow peer (anti-entropy repairs them).",
-           c.gossip_dropped.load());
-    metric("lovebank_sync_rounds_total", "counter", "Anti-entropy rounds started.",
-           c.sync_rounds.load());
-    metric("lovebank_sync_in_sync_total", "counter", "Anti-entropy rounds that found peers in sync.",
-           c.sync_in_sync.load());
-    out += "# HELP lovebank_peer_disconnects_total Peer sessions ended, by reason.\n"
-           "# TYPE lovebank_peer_disconnects_total counter\n";
-    {
-      std::lock_guard lock(c.mutex);
-      for (const auto& [reason, n] : c.disconnects) {
-        out += fmt::format("lovebank_peer_disconnects_total{{reason=\"{}\"}} {}\n", reason, n);
-      }
-    }
-    out += "# HELP lovebank_peer_lag_entries Entries a peer held that this node lacked at the "
-           "last probe.\n# TYPE lovebank_peer_lag_entries gauge\n";
-    for (const auto& p : peers) {
-      out += fmt::format("lovebank_peer_lag_entries{{peer=\"{}\"}} {}\n", p.key.substr(0, 16),
-                         p.lag);
-    }
   }
 
  public:
