@@ -266,11 +266,11 @@ class HttpServer::Impl {
     return res;
   }
 
-  // A last reply before closing, with a short deadline: a client that does not read it
-  // does not hold the connection.
-  // Then it lingers a moment, reading and discarding what the client still sends (at
-  // most 1 MiB, 1 s), so that closing does not reset the connection before the client
-  // has read the reply (nginx's lingering close).
+  // A last reply before closing, with a short deadline so that a client that does not
+  // read it does not hold the connection; then a moment's lingering, reading and
+  // discarding what the client still sends (at most 1 MiB, 1 s), so that closing does
+  // not reset the connection before the client has read the reply (nginx's lingering
+  // close).
   awaitable<void> WriteFinal(beast::tcp_stream& stream, HttpReply reply) {
     auto res = Build(std::move(reply), 11, false);
     stream.expires_after(std::chrono::milliseconds(
@@ -289,9 +289,9 @@ class HttpServer::Impl {
     }
   }
 
-  // The handler's answer, resumed on this connection's executor and made there.
-  // The handler's own work is this source's turn (taken by the caller); the turn is
-  // given back as soon as Answer() returns, before any wait for the ingest thread.
+  // The handler's answer, resumed on this connection's executor and made there. The
+  // handler's own work is this source's turn (taken by the caller); the turn is given
+  // back as soon as Answer() returns, before any wait for the ingest thread.
   awaitable<HttpReply> AwaitAnswer(const HttpRequest& req, const std::string& source) {
     auto fail = [&req](const char* what) {
       spdlog::error("api: {} {} failed: {}", std::string(req.method_string()),
