@@ -114,7 +114,7 @@ class PeerManager::Impl {
   PeerCounters counters_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
-  bool started_ = false;
+  std::atomic<bool> started_{false};  // read by HTTP threads asking for Peers()
   std::uint16_t listen_port_ = 0;
 
   // I/O thread only.
