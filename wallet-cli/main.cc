@@ -442,9 +442,17 @@ int Balance(Wallet& w, const std::string& key_text) {
   auto a = w.Get("/v1/accounts/" + ToHex(key));
   if (!a) return Fail(w.globals(), a.error());
   std::string name = NameOr(a->at("name"), ToHex(key));
-  std::string text = fmt::format("{}\n  points       {}", name, U64(a->at("balance")));
-  if (U64(a->at("unfunded_points"))) {
-    text += fmt::format("  ({} points signed but not covered)", U64(a->at("unfunded_points")));
+  // What the person can still spend: every debit they signed counts against it, so a
+  // rejected claim whose points were already spent shows as a debt, not as points that
+  // every transfer would then be refused.
+  std::string text = fmt::format("{}\n  points       {}", name, U64(a->at("spendable")));
+  if (std::uint64_t unfunded = U64(a->at("unfunded_points"))) {
+    std::uint64_t earned = U64(a->at("service_points")) + U64(a->at("received_points"));
+    std::uint64_t owed = U64(a->at("spent_points")) + unfunded;
+    if (owed > earned) {
+      text += fmt::format("  (owes {} points: debits signed but not covered by credits)",
+                          owed - earned);
+    }
   }
   text += fmt::format("\n  service      {}\n", Hours(U64(a->at("minutes"))));
   for (const auto& [category, minutes] : a->at("minutes_by_category").as_object()) {

@@ -4,9 +4,13 @@
 // re-grants, redemptions; some overlapping, some over the cap, some by strangers —
 // and after each one, read back from the node:
 // - the wallet exited 0: the entry is stored, active, with no finding, and it counts
-//   as printed (a record's minutes for each volunteer, a confirmed claim's minutes,
-//   a transfer's points on both sides);
+//   as printed (a record's minutes and points for each volunteer, a confirmed claim's
+//   minutes and points, a transfer's points on both sides, a redemption's price);
 // - the wallet refused: nothing was stored and the state hash did not move.
+// Points are checked as what an account earned (service + received) and what it owes
+// (every debit it signed, funded or not), not as the balance alone: a rejection may
+// take back points already spent, and a later credit then pays that debt first
+// (ledger-rules.md, "funded"); what the account can still spend is earned − owed.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -36,8 +40,19 @@ class Acts : public Community {
   json::object AccountOf(const std::string& key) {
     return Get("/v1/accounts/" + key).as_object();
   }
-  std::uint64_t MinutesOf(const std::string& key) { return U64(AccountOf(key).at("minutes")); }
-  std::uint64_t BalanceOf(const std::string& key) { return U64(AccountOf(key).at("balance")); }
+  // What the property compares, read in one request.
+  struct Book {
+    std::int64_t minutes = 0, earned = 0, owed = 0, spendable = 0;
+  };
+  Book BookOf(const std::string& key) {
+    json::object a = AccountOf(key);
+    auto n = [&](const char* field) { return static_cast<std::int64_t>(U64(a.at(field))); };
+    Book b{n("minutes"), n("service_points") + n("received_points"),
+           n("spent_points") + n("unfunded_points"), n("spendable")};
+    EXPECT_EQ(n("balance"), b.earned - n("spent_points")) << json::serialize(a);
+    EXPECT_EQ(b.spendable, std::max<std::int64_t>(0, b.earned - b.owed)) << json::serialize(a);
+    return b;
+  }
 };
 
 TEST_F(Acts, EveryActIsRefusedWithoutTraceOrCountsAsPrinted) {
@@ -57,6 +72,7 @@ TEST_F(Acts, EveryActIsRefusedWithoutTraceOrCountsAsPrinted) {
   struct Claim {
     std::string id, claimant;
     std::uint32_t minutes;
+    bool counted = false;  // confirmed, not rejected
   };
   std::vector<Claim> claims;
   auto start_arg = [&]() -> std::vector<std::string> {
@@ -73,8 +89,9 @@ TEST_F(Acts, EveryActIsRefusedWithoutTraceOrCountsAsPrinted) {
     auto [hash_before, entries_before] = Status();
     std::vector<std::string> args{"--json"};
     std::string who, kind;
-    // What the act should change if it counts: key -> expected minutes / balance delta.
-    std::map<std::string, std::int64_t> minutes_delta, balance_delta;
+    // What the act should change if it counts: key -> expected change of minutes, of
+    // points earned, and of points owed (debits signed, funded or not).
+    std::map<std::string, std::int64_t> minutes_delta, earned_delta, owed_delta;
     std::optional<std::uint32_t> claim_minutes;
     std::size_t confirm_of = SIZE_MAX;
     int roll = uniform(0, 99);
@@ -91,7 +108,7 @@ TEST_F(Acts, EveryActIsRefusedWithoutTraceOrCountsAsPrinted) {
       for (const auto& v : vols) {
         args.insert(args.end(), {"--volunteer", key[v]});
         minutes_delta[key[v]] += minutes;
-        balance_delta[key[v]] += minutes * 10 / 60;
+        earned_delta[key[v]] += minutes * 10 / 60;
       }
       auto s = start_arg();
       args.insert(args.end(), s.begin(), s.end());
@@ -113,10 +130,11 @@ TEST_F(Acts, EveryActIsRefusedWithoutTraceOrCountsAsPrinted) {
       who = uniform(0, 5) == 0 ? pick(everyone) : pick(coordinators);
       args.insert(args.end(), {"service", confirm ? "confirm" : "reject", c.id});
       if (!confirm) args.insert(args.end(), {"--reason", "not seen"});
-      if (confirm) {
-        minutes_delta[key[c.claimant]] += c.minutes;
-        balance_delta[key[c.claimant]] += c.minutes * 10 / 60;
-      }
+      // A confirmation counts the claim; a rejection takes it back if it counted
+      // (a valid rejection always wins) and otherwise changes no account.
+      std::int64_t sign = confirm ? 1 : (c.counted ? -1 : 0);
+      minutes_delta[key[c.claimant]] += sign * c.minutes;
+      earned_delta[key[c.claimant]] += sign * c.minutes * 10 / 60;
     } else if (roll < 85) {
       kind = "transfer";
       who = pick(everyone);
@@ -124,8 +142,8 @@ TEST_F(Acts, EveryActIsRefusedWithoutTraceOrCountsAsPrinted) {
       int points = uniform(1, 25);
       args.insert(args.end(), {"transfer", key[to], std::to_string(points)});
       if (to != who) {
-        balance_delta[key[who]] -= points;
-        balance_delta[key[to]] += points;
+        owed_delta[key[who]] += points;
+        earned_delta[key[to]] += points;
       }
     } else if (roll < 95) {
       kind = "role";
@@ -137,12 +155,13 @@ TEST_F(Acts, EveryActIsRefusedWithoutTraceOrCountsAsPrinted) {
       kind = "redeem";
       who = pick(volunteers);
       args.insert(args.end(), {"redeem", "Rice"});
-      balance_delta[key[who]] -= 10;
+      owed_delta[key[who]] += 10;
     }
     if (kind.empty() || who.empty()) continue;
-    std::map<std::string, std::uint64_t> minutes_before, balance_before;
-    for (const auto& [k, d] : minutes_delta) minutes_before[k] = MinutesOf(k);
-    for (const auto& [k, d] : balance_delta) balance_before[k] = BalanceOf(k);
+    std::map<std::string, Book> before;
+    for (const auto* deltas : {&minutes_delta, &earned_delta, &owed_delta}) {
+      for (const auto& [k, d] : *deltas) before[k] = BookOf(k);
+    }
 
     auto r = Wallet(who, args);
     SCOPED_TRACE("act " + std::to_string(act) + ": " + who + " " + kind + " -> exit " +
@@ -162,16 +181,18 @@ TEST_F(Acts, EveryActIsRefusedWithoutTraceOrCountsAsPrinted) {
     ASSERT_EQ(Str(stored.at("status")), "active");
     ASSERT_TRUE(stored.at("findings").as_array().empty()) << json::serialize(stored);
     ASSERT_EQ(entries_after, entries_before + 1);
-    for (const auto& [k, d] : minutes_delta) {
-      ASSERT_EQ(static_cast<std::int64_t>(MinutesOf(k)),
-                static_cast<std::int64_t>(minutes_before[k]) + d)
-          << "minutes of " << k.substr(0, 12);
+    for (const auto& [k, b] : before) {
+      Book after = BookOf(k);
+      std::string who_k = " of " + k.substr(0, 12);
+      ASSERT_EQ(after.minutes, b.minutes + minutes_delta[k]) << "minutes" << who_k;
+      ASSERT_EQ(after.earned, b.earned + earned_delta[k]) << "points earned" << who_k;
+      ASSERT_EQ(after.owed, b.owed + owed_delta[k]) << "points owed" << who_k;
+      // A debit is taken only from what the debtor could spend.
+      if (owed_delta[k] > 0) {
+        ASSERT_EQ(after.spendable, b.spendable - owed_delta[k]) << "spendable" << who_k;
+      }
     }
-    for (const auto& [k, d] : balance_delta) {
-      ASSERT_EQ(static_cast<std::int64_t>(BalanceOf(k)),
-                static_cast<std::int64_t>(balance_before[k]) + d)
-          << "balance of " << k.substr(0, 12);
-    }
+    if (confirm_of != SIZE_MAX) claims[confirm_of].counted = kind == "confirm";
     if (claim_minutes) claims.push_back({id, who, *claim_minutes});
   }
   for (const auto& [k, n] : done) std::printf("acts_counted_%s: %d acts\n", k.c_str(), n);
