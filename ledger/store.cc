@@ -1,10 +1,12 @@
 #include "ledger/store.h"
 
-#include <rocksdb/db.h>
 #include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -65,6 +67,44 @@ Result<VerifiedEntry> LoadEnvelope(ByteView envelope, const std::optional<EntryI
 
 }  // namespace
 
+struct StoreMemory::Parts {
+  std::shared_ptr<rocksdb::Cache> cache;
+  std::shared_ptr<rocksdb::WriteBufferManager> memtables;
+};
+
+StoreMemory::StoreMemory(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+StoreMemory::~StoreMemory() = default;
+
+std::shared_ptr<StoreMemory> StoreMemory::Create(std::size_t budget_bytes,
+                                                 std::size_t memtable_bytes) {
+  auto parts = std::make_unique<Parts>();
+  rocksdb::LRUCacheOptions cache;
+  cache.capacity = budget_bytes;
+  cache.num_shard_bits = 4;
+  // Index and filter blocks go to the high-priority pool so that a scan of old entry
+  // blocks (an export, a rebuild) does not push out what every lookup needs.
+  cache.high_pri_pool_ratio = 0.25;
+  parts->cache = rocksdb::NewLRUCache(cache);
+  // The memtables are charged to the same cache (dummy entries of their size), so
+  // blocks are dropped to make room for them and the sum stays inside the budget.
+  // Past their share the memtables are flushed; writers are not stalled for it
+  // (allow_stall): a store that no longer writes would never flush its own memtables,
+  // and the others would wait on it forever.
+  parts->memtables = std::make_shared<rocksdb::WriteBufferManager>(
+      std::min(memtable_bytes, budget_bytes / 2 + 1), parts->cache);
+  return std::shared_ptr<StoreMemory>(new StoreMemory(std::move(parts)));
+}
+
+StoreMemory::Usage StoreMemory::Read() const {
+  Usage u;
+  u.budget = parts_->cache->GetCapacity();
+  u.used = parts_->cache->GetUsage();
+  u.pinned = parts_->cache->GetPinnedUsage();
+  u.memtables = parts_->memtables->memory_usage();
+  u.memtable_limit = parts_->memtables->buffer_size();
+  return u;
+}
+
 class Store::Impl {
  public:
   StoreOptions options;
@@ -97,20 +137,34 @@ class Store::Impl {
     }
     auto impl = std::make_unique<Impl>();
     impl->options = options;
+    if (!impl->options.memory) impl->options.memory = StoreMemory::Create();
+    const StoreMemory::Parts& memory = impl->options.memory->parts();
     rocksdb::Options db_options;
     db_options.create_if_missing = create;
     db_options.create_missing_column_families = create;
     db_options.error_if_exists = create;
     db_options.IncreaseParallelism(2);
-    // Without this each of the six column families may hold two 64 MiB memtables.
-    db_options.db_write_buffer_size = options.memtable_budget_bytes;
+    // All memtables of every column family (and of every store sharing the budget)
+    // together: without it each of the six families may hold two 64 MiB memtables.
+    db_options.write_buffer_manager = memory.memtables;
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     // Entries are keys, hashes and signatures: random bytes that do not compress, so
     // compressing them would only spend the CPU that signature checks need.
     rocksdb::ColumnFamilyOptions family_options;
     family_options.compression = rocksdb::kNoCompression;
+    // One memtable of at most 4 MiB a family before it is flushed; the manager above
+    // flushes sooner when they add up to its limit.
+    family_options.write_buffer_size = 4 * 1024 * 1024;
     rocksdb::BlockBasedTableOptions table_options;
-    table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+    table_options.block_cache = memory.cache;
+    // Index and filter blocks live in the budget too, not beside it in each open
+    // table: they grow with the ledger, and would otherwise be memory nobody bounds.
+    // Those of level-0 files stay pinned (they are few and read on every lookup).
+    table_options.cache_index_and_filter_blocks = true;
+    table_options.cache_index_and_filter_blocks_with_high_priority = true;
+    table_options.pin_l0_filter_and_index_blocks_in_cache = true;
+    // Lookups by id mostly miss in all but one file; a Bloom filter spares their reads.
+    table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
     for (auto name : kFamilies) families.emplace_back(std::string(name), family_options);
@@ -206,6 +260,7 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 const std::string& Store::path() const { return impl_->options.path; }
+const std::shared_ptr<StoreMemory>& Store::memory() const { return impl_->options.memory; }
 
 Result<std::unique_ptr<Store>> Store::Create(const StoreOptions& options,
                                              const VerifiedEntry& genesis) {

@@ -21,6 +21,36 @@
 
 namespace lovebank::ledger {
 
+// RocksDB's memory for one or several stores (a node hosting many communities shares
+// one): a single LRU cache holds the table blocks read back, their index and filter
+// blocks, and a charge for every memtable, so what RocksDB holds stays near
+// `budget_bytes` however large the ledgers grow. Memtables may take up to
+// `memtable_bytes` of it; a flush starts when they reach that. Thread-safe.
+class StoreMemory {
+ public:
+  static constexpr std::size_t kDefaultBudget = 48 * 1024 * 1024;
+  static constexpr std::size_t kDefaultMemtables = 32 * 1024 * 1024;
+  static std::shared_ptr<StoreMemory> Create(std::size_t budget_bytes = kDefaultBudget,
+                                             std::size_t memtable_bytes = kDefaultMemtables);
+  ~StoreMemory();
+
+  struct Usage {
+    std::size_t budget = 0;     // the cache's capacity
+    std::size_t used = 0;       // blocks, index and filter blocks, and memtable charges
+    std::size_t pinned = 0;     // of which in use right now (cannot be dropped)
+    std::size_t memtables = 0;  // bytes the memtables of every store hold
+    std::size_t memtable_limit = 0;
+  };
+  Usage Read() const;
+
+  struct Parts;  // RocksDB objects (store.cc)
+  const Parts& parts() const { return *parts_; }
+
+ private:
+  explicit StoreMemory(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
 struct StoreOptions {
   // The database directory.
   std::string path;
@@ -31,10 +61,9 @@ struct StoreOptions {
   // before they were stored, and RocksDB checksums every block; ids are always
   // recomputed from the bodies on open.
   bool verify_signatures_on_open = false;
-  // RocksDB's memory, bounded: all memtables of all column families together (a
-  // flush starts when they reach it), and the cache of table blocks read back.
-  std::size_t memtable_budget_bytes = 32 * 1024 * 1024;
-  std::size_t block_cache_bytes = 16 * 1024 * 1024;
+  // RocksDB's memory budget; null: a budget of StoreMemory's defaults for this store
+  // alone.
+  std::shared_ptr<StoreMemory> memory = {};
 };
 
 class Store {
@@ -120,6 +149,9 @@ class Store {
   Result<StoredRows> ReadStoredRows() const;
 
   const std::string& path() const;
+
+  // The budget this store draws on (shared with the other stores given the same one).
+  const std::shared_ptr<StoreMemory>& memory() const;
 
  private:
   class Impl;

@@ -92,7 +92,7 @@ Status LoadConfigFile(const std::string& path, RunConfig& config) {
       "http_threads", "max_batch_entries", "peer_exchange", "sync_interval_ms", "max_outbound",
       "min_free_mb", "max_pending_entries", "max_http_connections", "http_request_timeout_ms",
       "peer_idle_timeout_ms", "max_http_connections_per_source",
-      "max_http_reply_bytes_in_flight"};
+      "max_http_reply_bytes_in_flight", "store_memory_mb"};
   for (const auto& [key, value] : table) {
     bool known = false;
     for (auto k : kKnown) known = known || key.str() == k;
@@ -151,6 +151,11 @@ Status LoadConfigFile(const std::string& path, RunConfig& config) {
       !s) {
     return s;
   }
+  std::uint64_t store_memory_mb = config.node.store_memory_bytes / (1024 * 1024);
+  if (auto s = ReadInteger(table, "store_memory_mb", path, store_memory_mb, 8, 1'000'000); !s) {
+    return s;
+  }
+  config.node.store_memory_bytes = store_memory_mb * 1024 * 1024;
   std::uint64_t min_free_mb = config.node.min_free_bytes / (1024 * 1024);
   if (auto s = ReadInteger(table, "min_free_mb", path, min_free_mb, 0, 1'000'000); !s) return s;
   config.node.min_free_bytes = min_free_mb * 1024 * 1024;

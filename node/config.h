@@ -42,6 +42,10 @@ struct NodeOptions {
   // back. RocksDB itself is never driven into a full disk: its write-ahead log may not
   // recover from that without a restart.
   std::uint64_t min_free_bytes = 64ull * 1024 * 1024;
+  // RocksDB's memory: one cache for table, index and filter blocks, charged for the
+  // memtables too (ledger::StoreMemory). Up to 32 MiB of it (at most half) may be
+  // memtables.
+  std::size_t store_memory_bytes = 48 * 1024 * 1024;
   // Sync the write-ahead log before acknowledging (only benchmarks turn this off).
   bool sync = true;
 };

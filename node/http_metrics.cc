@@ -73,12 +73,22 @@ std::string MetricsText(Node& node, HttpServer& server,
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name,
                        value);
   };
-  node.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+  node.Read([&](const LedgerState& state, const ledger::Store& store, const HistoryIndex&) {
     metric("lovebank_ledger_entries", "gauge", "Connected entries on the ledger.",
            state.connected_count());
     metric("lovebank_ledger_pending_entries", "gauge", "Entries waiting for their prev.",
            state.pending_count());
     metric("lovebank_ledger_forks", "gauge", "Fork evidence held.", state.Forks().size());
+    // StoreMemory is thread-safe; only the pointer is read under the node's lock.
+    auto memory = store.memory()->Read();
+    metric("lovebank_store_memory_budget_bytes", "gauge",
+           "RocksDB's memory budget: one cache for blocks, index and filter blocks and "
+           "memtables.",
+           memory.budget);
+    metric("lovebank_store_memory_used_bytes", "gauge", "Bytes charged to that budget.",
+           memory.used);
+    metric("lovebank_store_memtable_bytes", "gauge", "Bytes the memtables hold.",
+           memory.memtables);
     return 0;
   });
   metric("lovebank_submissions_total", "counter", "Submissions received over HTTP.",

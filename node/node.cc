@@ -31,6 +31,7 @@ Result<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
   StoreOptions store_options;
   store_options.path = LedgerPath(options.data_dir);
   store_options.sync = options.sync;
+  store_options.memory = ledger::StoreMemory::Create(options.store_memory_bytes);
   auto store = Store::Open(store_options);
   if (!store) return store.error();
   return std::unique_ptr<Node>(new Node(options, std::move(*store)));

@@ -300,7 +300,7 @@ TEST_F(Api, AFloodOfHeadersIsRefused) {
 class ApiWithTightLimits : public Api {
  protected:
   std::string NodeConfig() const override {
-    return "max_http_connections = 16\nhttp_request_timeout_ms = 1500\n";
+    return "max_http_connections = 16\nhttp_request_timeout_ms = 1500\nstore_memory_mb = 8\n";
   }
   boost::asio::ip::tcp::endpoint Endpoint() const {
     return {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(node_->port())};
@@ -362,6 +362,22 @@ TEST_F(ApiWithTightLimits, AConnectionFloodIsHeldToTheLimitAndThenServed) {
   auto at = metrics.find("\nlovebank_http_connections ");
   ASSERT_NE(at, std::string::npos) << metrics;
   EXPECT_LE(std::stoul(metrics.substr(at + 27)), 2u) << metrics;
+}
+
+// node.toml's store_memory_mb is the one budget RocksDB's memory is charged to.
+TEST_F(ApiWithTightLimits, RocksDbMemoryIsChargedToTheConfiguredBudget) {
+  PostOk(Sign("admin", Enrol{community_.key("vol"), "Vol", "", "", {}}));
+  std::string metrics = Metrics();
+  auto value = [&](const std::string& name) -> std::uint64_t {
+    auto at = metrics.find("\n" + name + " ");
+    EXPECT_NE(at, std::string::npos) << name << " missing from " << metrics;
+    return at == std::string::npos ? 0 : std::stoull(metrics.substr(at + name.size() + 2));
+  };
+  EXPECT_EQ(value("lovebank_store_memory_budget_bytes"), 8u << 20);
+  std::uint64_t used = value("lovebank_store_memory_used_bytes");
+  EXPECT_GT(used, 0u) << "the memtable holding the enrolment is not charged";
+  EXPECT_LE(used, 9u << 20);
+  EXPECT_LE(value("lovebank_store_memtable_bytes"), used);
 }
 
 // A node whose data sit on a 16 MiB tmpfs this test mounts (needs root), with 4 MiB

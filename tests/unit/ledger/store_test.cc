@@ -153,5 +153,52 @@ TEST(Store, ParallelVerificationKeepsOrderAndReasons) {
   }
 }
 
+// Two communities' stores on one budget: whatever they write and read, RocksDB's
+// memory (blocks, index and filter blocks, memtables) stays inside it, the memtables
+// inside their share, and what was read back is cached there rather than beside it.
+TEST(Store, StoresSharingOneMemoryBudgetStayInsideIt) {
+  TempDir dir;
+  constexpr std::size_t kBudget = 8 << 20, kMemtables = 2 << 20;
+  auto memory = StoreMemory::Create(kBudget, kMemtables);
+  std::vector<std::unique_ptr<Store>> stores;
+  std::vector<std::vector<EntryId>> ids(2);
+  const std::size_t kEntries = 12'000 / static_cast<std::size_t>(testing::kSanitizerScale);
+  for (int community = 0; community < 2; ++community) {
+    TestCommunity c(testing::TestPolicy(), static_cast<std::uint64_t>(community) + 7);
+    StoreOptions options{dir.Sub("db" + std::to_string(community)), /*sync=*/false};
+    options.memory = memory;
+    auto store = Store::Create(options, c.genesis());
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_EQ((*store)->memory(), memory);
+    std::string memo(200, 'm');
+    for (std::size_t done = 0; done < kEntries; done += 500) {
+      std::vector<VerifiedEntry> batch;
+      for (int i = 0; i < 500; ++i) {
+        batch.push_back(c.Sign("vol" + std::to_string(i % 20), Transfer{c.key("vol0"), 1, memo}));
+        ids[static_cast<std::size_t>(community)].push_back(batch.back().id);
+      }
+      ASSERT_TRUE((*store)->Ingest(std::move(batch)));
+      auto u = memory->Read();
+      // Flushes run in the background, so a burst may pass the share by the
+      // memtables still being written out; not by more.
+      ASSERT_LE(u.memtables, 3 * kMemtables) << "memtables past their share";
+      ASSERT_LE(u.used, kBudget + kBudget / 8) << "past the budget";
+    }
+    stores.push_back(std::move(*store));
+  }
+  // Reading every entry back fills the cache with blocks, not more.
+  for (std::size_t s = 0; s < stores.size(); ++s) {
+    for (std::size_t i = 0; i < ids[s].size(); i += 7) {
+      auto found = stores[s]->FindEnvelope(ids[s][i]);
+      ASSERT_TRUE(found && found->has_value());
+    }
+  }
+  auto u = memory->Read();
+  EXPECT_EQ(u.budget, kBudget);
+  EXPECT_EQ(u.memtable_limit, kMemtables);
+  EXPECT_LE(u.used, kBudget + kBudget / 8);
+  EXPECT_GT(u.used, u.memtables) << "blocks read back were not charged to the budget";
+}
+
 }  // namespace
 }  // namespace lovebank::ledger
