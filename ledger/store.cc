@@ -91,7 +91,7 @@ std::shared_ptr<StoreMemory> StoreMemory::Create(std::size_t budget_bytes,
   // (allow_stall): a store that no longer writes would never flush its own memtables,
   // and the others would wait on it forever.
   parts->memtables = std::make_shared<rocksdb::WriteBufferManager>(
-      std::min(memtable_bytes, budget_bytes / 2 + 1), parts->cache);
+      std::min(memtable_bytes, budget_bytes / 3 * 2), parts->cache);
   return std::shared_ptr<StoreMemory>(new StoreMemory(std::move(parts)));
 }
 
@@ -212,7 +212,10 @@ class Store::Impl {
                                    options.verify_signatures_on_open);
         if (!loaded) return loaded.error();
         if (loaded->id == genesis->id) continue;
+        const EntryId id = loaded->id;
         state->Add(std::move(*loaded));
+        // The signed bytes stay on disk; memory keeps the decoded entry.
+        if (family == entries) state->ReleaseEnvelope(id);
       }
       if (!it->status().ok()) return FromRocks(it->status(), "cannot read the stored entries");
     }
@@ -340,9 +343,11 @@ Result<std::vector<Store::GroupResult>> Store::IngestGroups(std::vector<Group> g
     write_failed_ = false;
   }
   rocksdb::WriteBatch batch;
+  std::vector<EntryId> written;  // connected entries this batch puts in `entries`
   auto put = [&](const VerifiedEntry& stored, bool connected) {
     const EntryId& id = stored.id;
     if (connected) {
+      written.push_back(id);
       batch.Put(impl_->entries, internal::EntryKey(stored.entry.author, stored.entry.seq, id),
                 stored.envelope);
       batch.Put(impl_->ids, id.view(), internal::IdValue(stored.entry.author, stored.entry.seq));
@@ -392,6 +397,7 @@ Result<std::vector<Store::GroupResult>> Store::IngestGroups(std::vector<Group> g
     batch.Put(impl_->entries, internal::EntryKey(v->entry.author, v->entry.seq, v->id),
               v->envelope);
     batch.Put(impl_->ids, v->id.view(), internal::IdValue(v->entry.author, v->entry.seq));
+    written.push_back(v->id);
   }
   for (const auto& id : changes.dropped) batch.Delete(impl_->pending, id.view());
   impl_->PutRows(batch, *state_, changes);
@@ -406,6 +412,8 @@ Result<std::vector<Store::GroupResult>> Store::IngestGroups(std::vector<Group> g
     }
     return error;
   }
+  // On disk now: memory keeps the decoded entries, not their signed bytes.
+  for (const auto& id : written) state_->ReleaseEnvelope(id);
   return results;
 }
 

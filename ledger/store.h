@@ -25,7 +25,8 @@ namespace lovebank::ledger {
 // one): a single LRU cache holds the table blocks read back, their index and filter
 // blocks, and a charge for every memtable, so what RocksDB holds stays near
 // `budget_bytes` however large the ledgers grow. Memtables may take up to
-// `memtable_bytes` of it; a flush starts when they reach that. Thread-safe.
+// `memtable_bytes` of it (at most two thirds); a flush starts when they reach that.
+// Thread-safe.
 class StoreMemory {
  public:
   static constexpr std::size_t kDefaultBudget = 48 * 1024 * 1024;

@@ -43,7 +43,7 @@ struct NodeOptions {
   // recover from that without a restart.
   std::uint64_t min_free_bytes = 64ull * 1024 * 1024;
   // RocksDB's memory: one cache for table, index and filter blocks, charged for the
-  // memtables too (ledger::StoreMemory). Up to 32 MiB of it (at most half) may be
+  // memtables too (ledger::StoreMemory). Up to 32 MiB of it (at most two thirds) may be
   // memtables.
   std::size_t store_memory_bytes = 48 * 1024 * 1024;
   // Sync the write-ahead log before acknowledging (only benchmarks turn this off).
