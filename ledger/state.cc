@@ -1082,6 +1082,11 @@ class LedgerState::Impl {
     for (const auto& [id, n] : nodes_) fn(n->v, n->connected);
   }
 
+  void ReleaseEnvelope(const EntryId& id) {
+    auto it = nodes_.find(id);
+    if (it != nodes_.end() && it->second->connected) Bytes().swap(it->second->v.envelope);
+  }
+
   ServiceCredit CreditOf(const PublicKey& root, const EntryId& source) const {
     const Node* n = nodes_.at(source).get();
     ServiceCredit c{root, source, {}, 0, 0, 0};
@@ -2239,6 +2244,7 @@ std::vector<ServiceCredit> LedgerState::Credits(const PublicKey& key) const {
   return impl_->Credits(key);
 }
 bool LedgerState::IsFunded(const EntryId& id) const { return impl_->IsFunded(id); }
+void LedgerState::ReleaseEnvelope(const EntryId& id) { impl_->ReleaseEnvelope(id); }
 std::vector<EntryId> LedgerState::FulfilsOf(const EntryId& redeem) const {
   return impl_->FulfilsOf(redeem);
 }

@@ -219,7 +219,13 @@ class LedgerState {
   // Calls `fn` for every author with a connected entry, in no particular order.
   void ForEachChain(const std::function<void(const PublicKey&, const ChainSummary&)>& fn) const;
 
+  // The entry with `id`, if held. A store-backed state gives connected entries back
+  // without their envelope (empty: the signed bytes are on disk, Store::FindEnvelope);
+  // pending ones keep it until they connect and are written.
   const VerifiedEntry* Find(const EntryId& id) const;
+  // Frees the signed bytes of the connected entry `id` once they are on disk; the
+  // decoded entry stays. No-op for an unknown or pending entry.
+  void ReleaseEnvelope(const EntryId& id);
   // Calls `fn` for every stored entry, connected or pending, in no particular order.
   void ForEachEntry(const std::function<void(const VerifiedEntry&, bool connected)>& fn) const;
 

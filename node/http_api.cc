@@ -439,7 +439,8 @@ class HttpApi::Impl final : public HttpHandler {
   HttpReply EntryById(const std::string& id_text) {
     auto id = FixedFromHex<EntryId>(id_text);
     if (!id) return ErrorReply(RefusalCode::kBadId, "an entry id is 64 hex digits");
-    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store& store,
+                          const HistoryIndex&) {
       const VerifiedEntry* v = state.Find(*id);
       if (!v) {
         return ErrorReply(RefusalCode::kNotFound,
@@ -447,7 +448,15 @@ class HttpApi::Impl final : public HttpHandler {
                           "node to sync");
       }
       json::object o = EntryJson(*v, state);
-      o["envelope"] = ToHex(v->envelope);
+      // Connected entries' signed bytes are on disk only (ledger/state.h, Find).
+      auto envelope = store.FindEnvelope(*id);
+      if (!envelope) return ErrorReply(RefusalCode::kStorageError, envelope.error().message);
+      if (!envelope->has_value()) {
+        return ErrorReply(RefusalCode::kStorageError,
+                          "the entry's signed bytes are missing from the store; restore the "
+                          "data folder from a backup or resync it from a peer");
+      }
+      o["envelope"] = ToHex(**envelope);
       return JsonReply(200, o);
     });
   }

@@ -79,6 +79,30 @@ TEST(Store, PendingEntriesSurviveReopenAndConnectLater) {
   EXPECT_EQ(again->state().connected_count(), 3u);
 }
 
+// Memory holds decoded entries; the signed bytes of connected ones are read from disk.
+// Pending entries keep theirs until they connect and are written.
+TEST(Store, ConnectedEntriesKeepTheirSignedBytesOnDiskOnly) {
+  TempDir dir;
+  TestCommunity c;
+  auto first = c.Sign("vol1", Transfer{c.key("vol2"), 1, ""});
+  auto second = c.Sign("vol1", Transfer{c.key("vol2"), 1, ""});
+  auto store = *Store::Create({dir.Sub("db")}, c.genesis());
+  ASSERT_TRUE(store->Ingest({second}));
+  EXPECT_EQ(store->state().Find(second.id)->envelope, second.envelope) << "pending: kept";
+  ASSERT_TRUE(store->Ingest({first}));
+  for (const auto* v : {&first, &second}) {
+    EXPECT_TRUE(store->state().Find(v->id)->envelope.empty());
+    auto on_disk = store->FindEnvelope(v->id);
+    ASSERT_TRUE(on_disk && on_disk->has_value());
+    EXPECT_EQ(**on_disk, v->envelope);
+  }
+  store.reset();
+  auto reopened = *Store::Open({dir.Sub("db")});
+  EXPECT_TRUE(reopened->state().Find(first.id)->envelope.empty());
+  EXPECT_EQ(**reopened->FindEnvelope(first.id), first.envelope);
+  EXPECT_TRUE(reopened->CheckDerivedRows());
+}
+
 TEST(Store, RebuildGivesTheSameStateHash) {
   TempDir dir;
   TestCommunity c;
