@@ -15,6 +15,7 @@
 #include "crypto/hashing.h"
 #include "entry.pb.h"
 #include "ledger/internal/schema.h"
+#include "ledger/parties.h"
 
 namespace lovebank::ledger {
 namespace {
@@ -114,6 +115,7 @@ class Store::Impl {
   rocksdb::ColumnFamilyHandle* pending = nullptr;
   rocksdb::ColumnFamilyHandle* rows = nullptr;  // derived state
   rocksdb::ColumnFamilyHandle* meta = nullptr;
+  rocksdb::ColumnFamilyHandle* history = nullptr;
 
   ~Impl() {
     // Column family handles go before the database they belong to.
@@ -140,7 +142,8 @@ class Store::Impl {
     const StoreMemory::Parts& memory = impl->options.memory->parts();
     rocksdb::Options db_options;
     db_options.create_if_missing = create;
-    db_options.create_missing_column_families = create;
+    // A store written before a family existed (history) gets it, empty, on open.
+    db_options.create_missing_column_families = true;
     db_options.error_if_exists = create;
     db_options.IncreaseParallelism(2);
     // All memtables of every column family (and of every store sharing the budget)
@@ -182,6 +185,7 @@ class Store::Impl {
     impl->pending = impl->handles[3];
     impl->rows = impl->handles[4];
     impl->meta = impl->handles[5];
+    impl->history = impl->handles[6];
     return impl;
   }
 
@@ -225,6 +229,38 @@ class Store::Impl {
     state->Settle();
     state->TakeChanges();
     return state;
+  }
+
+  // A history row for every key `stored` concerns. Rows are never taken back: an
+  // entry dropped from the pending pool leaves rows naming an id the state no longer
+  // holds, which readers skip.
+  void PutHistory(rocksdb::WriteBatch& batch, const VerifiedEntry& stored,
+                  const LedgerState& state) const {
+    for (const auto& party : PartiesOf(stored, state)) {
+      batch.Put(history, internal::HistoryKey(party, stored.id), rocksdb::Slice());
+    }
+  }
+
+  // (Re)writes the history rows of every stored entry, a few thousand entries a batch,
+  // and marks the family built in the last one.
+  Status BuildHistory(const LedgerState& state) const {
+    rocksdb::WriteBatch batch;
+    batch.DeleteRange(history, rocksdb::Slice(), Bytes(65, '\xff'));
+    std::size_t in_batch = 0;
+    rocksdb::Status failed;
+    state.ForEachEntry([&](const VerifiedEntry& v, bool) {
+      if (!failed.ok()) return;
+      PutHistory(batch, v, state);
+      if (++in_batch < 10'000) return;
+      failed = db->Write(WriteOptions(), &batch);
+      batch.Clear();
+      in_batch = 0;
+    });
+    if (!failed.ok()) return FromRocks(failed, "cannot write the history index");
+    batch.Put(meta, internal::kHistoryBuiltKey, rocksdb::Slice());
+    auto s = db->Write(WriteOptions(), &batch);
+    if (!s.ok()) return FromRocks(s, "cannot write the history index");
+    return OkStatus();
   }
 
   void PutRows(rocksdb::WriteBatch& batch, const LedgerState& state,
@@ -280,11 +316,14 @@ Result<std::unique_ptr<Store>> Store::Create(const StoreOptions& options,
   AppendBigEndian64(version, internal::kSchemaVersion);
   batch.Put((*impl)->meta, internal::kSchemaVersionKey, version);
   batch.Put((*impl)->meta, internal::kGenesisKey, genesis.envelope);
+  batch.Put((*impl)->meta, internal::kHistoryBuiltKey, rocksdb::Slice());
   batch.Put((*impl)->entries,
             internal::EntryKey(genesis.entry.author, genesis.entry.seq, genesis.id),
             genesis.envelope);
   batch.Put((*impl)->ids, genesis.id.view(),
             internal::IdValue(genesis.entry.author, genesis.entry.seq));
+  batch.Put((*impl)->history, internal::HistoryKey(genesis.entry.author, genesis.id),
+            rocksdb::Slice());
   rocksdb::WriteOptions sync;
   sync.sync = true;
   auto s = (*impl)->db->Write(sync, &batch);
@@ -314,6 +353,16 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   }
   auto store = std::unique_ptr<Store>(new Store(std::move(*impl)));
   if (auto reloaded = store->Reload(); !reloaded) return reloaded.error();
+  std::string built;
+  s = store->impl_->db->Get(rocksdb::ReadOptions(), store->impl_->meta,
+                            internal::kHistoryBuiltKey, &built);
+  if (s.IsNotFound()) {
+    if (auto written = store->impl_->BuildHistory(*store->state_); !written) {
+      return written.error();
+    }
+  } else if (!s.ok()) {
+    return FromRocks(s, "cannot read the store's history marker");
+  }
   return store;
 }
 
@@ -357,6 +406,8 @@ Result<std::vector<Store::GroupResult>> Store::IngestGroups(std::vector<Group> g
     } else {
       batch.Put(impl_->pending, id.view(), stored.envelope);
     }
+    // Indexed once, when first stored: a pending entry that connects later has its rows.
+    impl_->PutHistory(batch, stored, *state_);
   };
   std::vector<GroupResult> results(groups.size());
   for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -428,6 +479,7 @@ Result<crypto::Digest> Store::Rebuild() {
   impl_->PutRows(batch, *state_, all);
   auto s = impl_->db->Write(impl_->WriteOptions(), &batch);
   if (!s.ok()) return FromRocks(s, "cannot write the rebuilt state");
+  if (auto written = impl_->BuildHistory(*state_); !written) return written.error();
   return state_->StateHash();
 }
 
@@ -478,6 +530,20 @@ Result<std::optional<Bytes>> Store::FindEnvelope(const EntryId& id) const {
                      &envelope);
   if (!s.ok()) return FromRocks(s, "the id index names an entry that is not stored");
   return std::optional<Bytes>(std::move(envelope));
+}
+
+Result<std::vector<EntryId>> Store::History(const PublicKey& key) const {
+  std::vector<EntryId> ids;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->history));
+  const rocksdb::Slice prefix(key.view().data(), key.view().size());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto id = EntryId::FromView(it->key().ToStringView().substr(32));
+    if (!id) return MakeError(ErrorCode::kDataLoss, "a history row is damaged; rebuild the node");
+    ids.push_back(*id);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot read the history index");
+  return ids;
 }
 
 Result<std::vector<Bytes>> Store::ChainEnvelopes(const PublicKey& author, std::uint64_t from_seq,

@@ -275,7 +275,9 @@ TrialOptions TrialOptionsFor(bool voucher, const LedgerState& state,
     if (redeem == nullptr) return false;
     std::uint64_t unproven =
         options.unproven_points ? options.unproven_points(redeem->entry.author) : 0;
-    return unproven + std::get<Redeem>(redeem->entry.kind).points <= options.offline_limit_points;
+    const std::uint64_t points = std::get<Redeem>(redeem->entry.kind).points;
+    return unproven <= options.offline_limit_points &&
+           points <= options.offline_limit_points - unproven;
   };
   return out;
 }
@@ -360,15 +362,20 @@ Refusal Explain(const Trial& t, const VerifiedEntry& v, const LedgerState& state
   return Refusal{code, std::move(message) + "; nothing was stored"};
 }
 
-std::uint64_t UnprovenVoucherPoints(const PublicKey& volunteer, const LedgerState& state,
-                                    const std::vector<EntryId>& history) {
+Result<std::uint64_t> UnprovenVoucherPoints(const PublicKey& volunteer, const LedgerState& state,
+                                            const ledger::Store& store) {
   std::uint64_t total = 0;
-  for (const auto& id : history) {
-    const VerifiedEntry* v = state.Find(id);
-    if (!v || state.AccountOf(v->entry.author) != state.AccountOf(volunteer)) continue;
-    const auto* redeem = std::get_if<Redeem>(&v->entry.kind);
-    if (!redeem || state.IsFunded(id) || state.FulfilsOf(id).empty()) continue;
-    total += redeem->points;
+  auto account = state.Account(volunteer);
+  for (const auto& key : account ? account->keys : std::vector<PublicKey>{volunteer}) {
+    auto history = store.History(key);
+    if (!history) return history.error();
+    for (const auto& id : *history) {
+      const VerifiedEntry* v = state.Find(id);
+      if (!v || v->entry.author != key) continue;  // the account's own vouchers, once each
+      const auto* redeem = std::get_if<Redeem>(&v->entry.kind);
+      if (!redeem || state.IsFunded(id) || state.FulfilsOf(id).empty()) continue;
+      total += redeem->points;
+    }
   }
   return total;
 }

@@ -16,6 +16,7 @@
 #include "ledger/entry.h"
 #include "ledger/refusal.h"
 #include "ledger/state.h"
+#include "ledger/store.h"
 
 namespace lovebank::node {
 
@@ -29,7 +30,8 @@ struct AdmissionOptions {
   std::int64_t max_clock_skew_ms = 10 * 60 * 1000;
   std::uint64_t offline_limit_points = 0;
   // Points of a volunteer's fulfilled vouchers this node cannot prove funded (see
-  // UnprovenVoucherPoints); unset counts as 0.
+  // UnprovenVoucherPoints); unset counts as 0. UINT64_MAX (history unreadable) lets
+  // no unproven voucher through.
   std::function<std::uint64_t(const ledger::PublicKey& volunteer)> unproven_points;
 };
 
@@ -49,10 +51,11 @@ ledger::TrialOptions TrialOptionsFor(bool voucher, const ledger::LedgerState& st
 Refusal Explain(const ledger::Trial& trial, const ledger::VerifiedEntry& entry,
                 const ledger::LedgerState& state, const AdmissionOptions& options);
 
-// Points of `volunteer`'s vouchers that some station fulfilled while this node cannot
-// prove them funded (pending, or not covered by the credits it has seen).
-std::uint64_t UnprovenVoucherPoints(const ledger::PublicKey& volunteer,
-                                    const ledger::LedgerState& state,
-                                    const std::vector<ledger::EntryId>& history);
+// Points of the vouchers of `volunteer`'s account (any of its keys) that some station
+// fulfilled while this node cannot prove them funded (pending, or not covered by the
+// credits it has seen). Reads the account's history from `store`.
+Result<std::uint64_t> UnprovenVoucherPoints(const ledger::PublicKey& volunteer,
+                                            const ledger::LedgerState& state,
+                                            const ledger::Store& store);
 
 }  // namespace lovebank::node

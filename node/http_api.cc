@@ -204,8 +204,7 @@ class HttpApi::Impl final : public HttpHandler {
   }
 
   json::object VoucherJson(const EntryId& redeem_id) {
-    return node_.Read([&](const LedgerState& state, const ledger::Store&,
-                          const HistoryIndex& history) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
       const VerifiedEntry* v = state.Find(redeem_id);
       json::object o{{"redeem", ToHex(redeem_id)}};
       if (!v) return o;
@@ -224,12 +223,13 @@ class HttpApi::Impl final : public HttpHandler {
       json::array fulfils;
       for (const auto& id : state.FulfilsOf(redeem_id)) fulfils.emplace_back(ToHex(id));
       o["fulfilled_by"] = std::move(fulfils);
-      std::uint64_t unproven = 0;
-      auto account = state.Account(v->entry.author);
-      for (const auto& key : account ? account->keys : std::vector<PublicKey>{v->entry.author}) {
-        unproven += UnprovenVoucherPoints(v->entry.author, state, history.For(key));
+      // null when the history cannot be read: the node does not know.
+      auto unproven = UnprovenVoucherPoints(v->entry.author, state, store);
+      if (unproven) {
+        o["unproven_points"] = *unproven;
+      } else {
+        o["unproven_points"] = nullptr;
       }
-      o["unproven_points"] = unproven;
       o["offline_limit_points"] = node_.options().offline_limit_points;
       return o;
     });
@@ -263,7 +263,7 @@ class HttpApi::Impl final : public HttpHandler {
 
   HttpReply Status() {
     json::array peers = PeersJson();
-    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store&) {
       const Genesis& g = state.genesis();
       json::array categories;
       for (const auto& c : g.policy.categories) {
@@ -299,7 +299,7 @@ class HttpApi::Impl final : public HttpHandler {
   }
 
   HttpReply Catalog() {
-    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store&) {
       json::array items;
       for (const auto& item : state.Items()) items.push_back(ItemJson(item, state));
       return JsonReply(200, json::object{{"items", std::move(items)}});
@@ -307,7 +307,7 @@ class HttpApi::Impl final : public HttpHandler {
   }
 
   HttpReply Members() {
-    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store&) {
       json::array members;
       for (const auto& a : state.Accounts()) members.push_back(AccountJson(a, state));
       return JsonReply(200, json::object{{"members", std::move(members)}});
@@ -325,7 +325,7 @@ class HttpApi::Impl final : public HttpHandler {
   HttpReply Account(const std::string& key_text) {
     auto key = KeyParam(key_text);
     if (!key) return BadKey();
-    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store&) {
       auto account = state.Account(*key);
       AccountView view;
       if (account) {
@@ -351,15 +351,16 @@ class HttpApi::Impl final : public HttpHandler {
     if (!limit || *limit == 0 || *limit > kMaxHistoryLimit) {
       return ErrorReply(RefusalCode::kBadRequest, "limit must be from 1 to 1000");
     }
-    return node_.Read([&](const LedgerState& state, const ledger::Store&,
-                          const HistoryIndex& history) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
       PublicKey root = state.AccountOf(*key);
       auto account = state.Account(*key);
       std::vector<PublicKey> keys = account ? account->keys : std::vector<PublicKey>{*key};
       std::set<PublicKey> mine(keys.begin(), keys.end());
       std::vector<const VerifiedEntry*> entries;
       for (const auto& k : keys) {
-        for (const auto& id : history.For(k)) {
+        auto history = store.History(k);
+        if (!history) return ErrorReply(RefusalCode::kStorageError, history.error().message);
+        for (const auto& id : *history) {
           if (const VerifiedEntry* v = state.Find(id)) entries.push_back(v);
         }
       }
@@ -406,8 +407,7 @@ class HttpApi::Impl final : public HttpHandler {
     if (!from || !limit || *limit == 0 || *limit > kMaxChainLimit) {
       return ErrorReply(RefusalCode::kBadRequest, "from must be a seq; limit from 1 to 1000");
     }
-    return node_.Read([&](const LedgerState& state, const ledger::Store& store,
-                          const HistoryIndex&) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
       std::uint64_t head = state.HeadSeq(*key);
       json::object o{{"author", ToHex(*key)}, {"head_seq", head}};
       auto envelopes = store.ChainEnvelopes(*key, std::max<std::uint64_t>(*from, 1), *limit);
@@ -439,8 +439,7 @@ class HttpApi::Impl final : public HttpHandler {
   HttpReply EntryById(const std::string& id_text) {
     auto id = FixedFromHex<EntryId>(id_text);
     if (!id) return ErrorReply(RefusalCode::kBadId, "an entry id is 64 hex digits");
-    return node_.Read([&](const LedgerState& state, const ledger::Store& store,
-                          const HistoryIndex&) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
       const VerifiedEntry* v = state.Find(*id);
       if (!v) {
         return ErrorReply(RefusalCode::kNotFound,
@@ -479,7 +478,7 @@ class HttpApi::Impl final : public HttpHandler {
     auto budget = server_.reply_budget().Take(
         std::min<std::uint64_t>(*max_bytes, server_.reply_budget().max_bytes()));
     if (!budget) return BusyReply();
-    return node_.Read([&](const LedgerState&, const ledger::Store& store, const HistoryIndex&) {
+    return node_.Read([&](const LedgerState&, const ledger::Store& store) {
       auto page = store.ReadExportPage(*after, static_cast<std::size_t>(*max_bytes));
       if (!page) {
         return ErrorReply(RefusalCode::kStorageError,
@@ -495,8 +494,7 @@ class HttpApi::Impl final : public HttpHandler {
   }
 
   HttpReply StoredState() {
-    return node_.Read([&](const LedgerState& state, const ledger::Store& store,
-                          const HistoryIndex&) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
       auto rows = store.ReadStoredRows();
       if (!rows) return ErrorReply(RefusalCode::kStorageError, rows.error().message);
       json::array accounts;
@@ -528,7 +526,7 @@ class HttpApi::Impl final : public HttpHandler {
   }
 
   HttpReply Report(const std::string& name, const Target& t) {
-    return node_.Read([&](const LedgerState& state, const ledger::Store&, const HistoryIndex&) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store&) {
       std::int32_t offset = state.genesis().policy.utc_offset_minutes;
       if (name == "hours") {
         auto by = GroupByFromName(t.Get("by", "category"));

@@ -6,7 +6,6 @@
 #include <string_view>
 
 #include "ledger/state.h"
-#include "node/history.h"
 
 namespace lovebank::node {
 
@@ -73,7 +72,7 @@ std::string MetricsText(Node& node, HttpServer& server,
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name,
                        value);
   };
-  node.Read([&](const LedgerState& state, const ledger::Store& store, const HistoryIndex&) {
+  node.Read([&](const LedgerState& state, const ledger::Store& store) {
     metric("lovebank_ledger_entries", "gauge", "Connected entries on the ledger.",
            state.connected_count());
     metric("lovebank_ledger_pending_entries", "gauge", "Entries waiting for their prev.",

@@ -209,7 +209,7 @@ int Run(RunConfig config) {
   }
   spdlog::info("community {} · {} entries · API on http://{}:{}",
                ToHex((*node)->network()).substr(0, 16),
-               (*node)->Read([](const auto& state, const auto&, const auto&) {
+               (*node)->Read([](const auto& state, const auto&) {
                  return state.connected_count();
                }),
                config.http.address, *port);

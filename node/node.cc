@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <limits>
 #include <filesystem>
 
 #include "base/clock.h"
@@ -39,8 +40,6 @@ Result<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
 
 Node::Node(const NodeOptions& options, std::unique_ptr<Store> store)
     : options_(options), network_(store->state().network()), store_(std::move(store)) {
-  const LedgerState& state = store_->state();
-  state.ForEachEntry([&](const VerifiedEntry& v, bool) { history_.Add(v, state); });
   RebuildSyncIndex();
   ingest_thread_ = std::thread([this] { IngestLoop(); });
 }
@@ -180,12 +179,9 @@ void Node::IngestBatch(std::vector<Queued> batch) {
     admission.max_clock_skew_ms = options_.max_clock_skew_ms;
     admission.offline_limit_points = options_.offline_limit_points;
     admission.unproven_points = [&](const PublicKey& volunteer) {
-      std::uint64_t total = 0;
-      auto account = state.Account(volunteer);
-      for (const auto& key : account ? account->keys : std::vector<PublicKey>{volunteer}) {
-        total += UnprovenVoucherPoints(volunteer, state, history_.For(key));
-      }
-      return total;
+      auto points = UnprovenVoucherPoints(volunteer, state, *store_);
+      // History unreadable: prove nothing, so no unproven voucher is let through.
+      return points ? *points : std::numeric_limits<std::uint64_t>::max();
     };
     std::uint64_t waiting_in_batch = 0;  // entries of this batch that will wait for a prev
     std::unordered_set<EntryId, FixedBytesHash> batch_ids;
@@ -260,7 +256,6 @@ void Node::IngestBatch(std::vector<Queued> batch) {
           }
           if (add.outcome == AddOutcome::kApplied || add.outcome == AddOutcome::kPending) {
             const Entry& e = v.entry;
-            history_.Add(v, state);
             sync_index_.Set(e.author, state.Summary(e.author));
             counters_.entries_stored.fetch_add(1, std::memory_order_relaxed);
             ++admitted_entries;

@@ -29,7 +29,6 @@
 #include "ledger/store.h"
 #include "node/admission.h"
 #include "node/config.h"
-#include "node/history.h"
 #include "net/sync.h"
 
 namespace lovebank::node {
@@ -106,12 +105,12 @@ class Node {
   // Set before entries flow (before the API and peers start). Not thread-safe.
   void SetStoredListener(StoredListener listener) { stored_listener_ = std::move(listener); }
 
-  // Runs `read` with the settled state, the store and the history index under a
-  // shared lock (many readers, or the ingest thread's apply-and-commit). Thread-safe.
+  // Runs `read` with the settled state and the store (its history index included)
+  // under a shared lock (many readers, or the ingest thread's apply-and-commit). Thread-safe.
   template <class F>
   auto Read(F&& read) const {
     std::shared_lock lock(mutex_);
-    return read(store_->state(), *store_, history_);
+    return read(store_->state(), *store_);
   }
 
   const NodeOptions& options() const { return options_; }
@@ -147,9 +146,8 @@ class Node {
   ledger::NetworkId network_;
   NodeCounters counters_;
 
-  mutable std::shared_mutex mutex_;  // guards store_ and history_
+  mutable std::shared_mutex mutex_;  // guards store_
   std::unique_ptr<ledger::Store> store_;
-  HistoryIndex history_;
   net::SyncIndex sync_index_;
   StoredListener stored_listener_;
 

@@ -16,7 +16,7 @@ Result<std::vector<std::pair<std::uint64_t, Bytes>>> PeerLink::Chain(
 }
 
 std::vector<bool> PeerLink::Has(const std::vector<ledger::EntryId>& ids) const {
-  return node_.Read([&](const ledger::LedgerState& state, const auto&, const auto&) {
+  return node_.Read([&](const ledger::LedgerState& state, const auto&) {
     std::vector<bool> out(ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i) out[i] = state.Find(ids[i]) != nullptr;
     return out;
@@ -24,7 +24,7 @@ std::vector<bool> PeerLink::Has(const std::vector<ledger::EntryId>& ids) const {
 }
 
 bool PeerLink::OnRoster(const ledger::PublicKey& key) const {
-  return node_.Read([&](const ledger::LedgerState& state, const auto&, const auto&) {
+  return node_.Read([&](const ledger::LedgerState& state, const auto&) {
     auto roster = state.NodeRoster();
     return std::find(roster.begin(), roster.end(), key) != roster.end();
   });

@@ -25,6 +25,14 @@ std::optional<EntryKeyParts> ParseEntryKey(ByteView key) {
                        *EntryId::FromView(key.substr(40, 32))};
 }
 
+Bytes HistoryKey(const PublicKey& party, const EntryId& id) {
+  Bytes key;
+  key.reserve(64);
+  key.append(party.view());
+  key.append(id.view());
+  return key;
+}
+
 Bytes IdValue(const PublicKey& author, std::uint64_t seq) {
   Bytes value(author.view());
   AppendBigEndian64(value, seq);

@@ -17,12 +17,16 @@ inline constexpr std::string_view kIdsFamily = "ids";          // id -> author |
 inline constexpr std::string_view kPendingFamily = "pending";  // id -> envelope
 inline constexpr std::string_view kStateFamily = "state";      // derived rows
 inline constexpr std::string_view kMetaFamily = "meta";        // schema, network, genesis
+inline constexpr std::string_view kHistoryFamily = "history";  // HistoryKey -> nothing
 
-inline constexpr std::array<std::string_view, 5> kFamilies = {
-    kEntriesFamily, kIdsFamily, kPendingFamily, kStateFamily, kMetaFamily};
+inline constexpr std::array<std::string_view, 6> kFamilies = {
+    kEntriesFamily, kIdsFamily, kPendingFamily, kStateFamily, kMetaFamily, kHistoryFamily};
 
 inline constexpr std::string_view kSchemaVersionKey = "schema_version";
 inline constexpr std::string_view kGenesisKey = "genesis";
+// Present once the history family holds a row for every stored entry: a store written
+// before the family existed gets its rows on the first open (Store::Open).
+inline constexpr std::string_view kHistoryBuiltKey = "history_built";
 inline constexpr std::uint64_t kSchemaVersion = 1;
 
 inline constexpr char kAccountRowPrefix = 'a';
@@ -37,6 +41,10 @@ struct EntryKeyParts {
   EntryId id;
 };
 std::optional<EntryKeyParts> ParseEntryKey(ByteView key);
+
+// party (32) || id (32): one row for every key an entry concerns (ledger/parties.h),
+// so that a prefix scan gives a key's entries without any of them in memory.
+Bytes HistoryKey(const PublicKey& party, const EntryId& id);
 
 // author (32) || seq (8): the value of the ids family.
 Bytes IdValue(const PublicKey& author, std::uint64_t seq);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -117,6 +118,61 @@ TEST(Store, RebuildGivesTheSameStateHash) {
   ASSERT_TRUE(rebuilt) << rebuilt.error().message;
   EXPECT_EQ(*rebuilt, before);
   EXPECT_TRUE(store->CheckDerivedRows());
+}
+
+// A key's history is read from disk: every stored entry that concerns it, whoever
+// signed it. A store written before the history family existed gets its rows on the
+// first open, and a rebuild writes the same rows again.
+TEST(Store, HistoryNamesEveryPartyAndIsBuiltForAnOlderStore) {
+  TempDir dir;
+  TestCommunity c;
+  EntryId transfer, claim, confirm;
+  auto sorted = [](std::vector<EntryId> ids) {
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  std::map<std::string, std::vector<EntryId>> want;
+  auto check = [&](const Store& store, const std::string& when) {
+    for (const auto& [name, ids] : want) {
+      auto history = store.History(c.key(name));
+      ASSERT_TRUE(history) << history.error().message;
+      EXPECT_EQ(*history, sorted(ids)) << name << " " << when;
+    }
+  };
+  {
+    auto store = *Store::Create({dir.Sub("db")}, c.genesis());
+    auto t = c.Sign("vol1", Transfer{c.key("vol2"), 1, "thanks"});
+    auto cl = c.Sign("vol3", ServiceClaim{"Shopping", "care", 1000, 30, {}});
+    transfer = t.id;
+    claim = cl.id;
+    ASSERT_TRUE(store->Ingest({std::move(t), std::move(cl)}));
+    auto co = c.Sign("coord1", ServiceConfirm{claim, "seen it"});
+    confirm = co.id;
+    ASSERT_TRUE(store->Ingest({std::move(co)}));
+    want = {{"vol1", {transfer}}, {"vol2", {transfer}}, {"vol3", {claim, confirm}},
+            {"coord1", {confirm}}, {"nobody", {}}};
+    check(*store, "as written");
+  }
+  {
+    // What a store written before the history family looks like: no rows, no marker.
+    std::vector<rocksdb::ColumnFamilyDescriptor> families{{"default", {}}};
+    for (auto name : internal::kFamilies) families.push_back({std::string(name), {}});
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open({}, dir.Sub("db"), families, &handles, &db).ok());
+    ASSERT_TRUE(db->DropColumnFamily(handles[6]).ok());
+    ASSERT_TRUE(db->Delete({}, handles[5], internal::kHistoryBuiltKey).ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  {
+    auto store = *Store::Open({dir.Sub("db")});
+    check(*store, "built on open");
+    ASSERT_TRUE(store->Rebuild());
+    check(*store, "after a rebuild");
+  }
+  auto store = *Store::Open({dir.Sub("db")});
+  check(*store, "reopened");
 }
 
 TEST(Store, EditedDerivedRowIsDetected) {

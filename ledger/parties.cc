@@ -1,12 +1,12 @@
-#include "node/history.h"
+#include "ledger/parties.h"
 
 #include <algorithm>
+#include <type_traits>
+#include <variant>
 
-namespace lovebank::node {
+namespace lovebank::ledger {
 
-using namespace ledger;
-
-void HistoryIndex::Add(const VerifiedEntry& v, const LedgerState& state) {
+std::vector<PublicKey> PartiesOf(const VerifiedEntry& v, const LedgerState& state) {
   std::vector<PublicKey> keys{v.entry.author};
   auto author_of = [&](const EntryId& id) {
     if (const VerifiedEntry* other = state.Find(id)) keys.push_back(other->entry.author);
@@ -46,17 +46,7 @@ void HistoryIndex::Add(const VerifiedEntry& v, const LedgerState& state) {
       v.entry.kind);
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  for (const auto& key : keys) {
-    auto& list = by_key_[key];
-    // Entries arrive once; a duplicate submission is caught by the store before this.
-    if (list.empty() || list.back() != v.id) list.push_back(v.id);
-  }
+  return keys;
 }
 
-const std::vector<EntryId>& HistoryIndex::For(const PublicKey& key) const {
-  static const std::vector<EntryId> kEmpty;
-  auto it = by_key_.find(key);
-  return it == by_key_.end() ? kEmpty : it->second;
-}
-
-}  // namespace lovebank::node
+}  // namespace lovebank::ledger
