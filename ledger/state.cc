@@ -5,6 +5,7 @@
 #include <cassert>
 #include <deque>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -19,16 +20,7 @@ using IdSet = std::unordered_set<EntryId, FixedBytesHash>;
 
 constexpr std::int64_t kDayMs = 24 * 60 * 60 * 1000;
 
-struct Node;
-
-struct Chain {
-  std::map<std::uint64_t, std::vector<Node*>> by_seq;
-  std::set<std::uint64_t> fork_seqs;  // seqs holding two or more stored entries
-  std::uint64_t head_seq = 0;         // highest connected seq
-  std::uint64_t connected = 0;        // connected entries (all branches)
-  Sum256 id_sum;                      // sum of their ids (ChainSummary)
-  std::vector<Node*> debits;          // connected transfers and redemptions
-};
+struct Chain;
 
 struct Node {
   VerifiedEntry v;
@@ -43,6 +35,63 @@ struct Node {
   const K* As() const {
     return std::get_if<K>(&v.entry.kind);
   }
+};
+
+// The stored entries of one chain (connected and pending, every branch), by seq;
+// the entries at one seq (a fork) in the order they were stored. One pointer an
+// entry: a std::map of vectors took about 120 bytes. Chains grow at the end, where
+// Insert is an append; an entry arriving before its predecessors is inserted inside.
+class SeqNodes {
+ public:
+  using const_iterator = std::vector<Node*>::const_iterator;
+
+  // Adds `n`; returns how many entries its seq holds now.
+  std::size_t Insert(Node* n) {
+    const std::uint64_t seq = n->e().seq;
+    auto at = nodes_.empty() || nodes_.back()->e().seq <= seq ? nodes_.end() : After(seq);
+    nodes_.insert(at, n);
+    return At(seq).size();
+  }
+  // Removes `n` (which must be here); returns how many entries its seq still holds.
+  std::size_t Erase(const Node* n) {
+    const std::uint64_t seq = n->e().seq;
+    auto range = Range(seq);
+    nodes_.erase(std::find(range.first, range.second, n));
+    return At(seq).size();
+  }
+  std::span<Node* const> At(std::uint64_t seq) const {
+    auto [first, last] = Range(seq);
+    return {first, last};
+  }
+  // The first entry whose seq is above `seq`.
+  const_iterator After(std::uint64_t seq) const {
+    return std::upper_bound(nodes_.begin(), nodes_.end(), seq,
+                            [](std::uint64_t s, const Node* n) { return s < n->e().seq; });
+  }
+  const_iterator begin() const { return nodes_.begin(); }
+  const_iterator end() const { return nodes_.end(); }
+  auto rbegin() const { return nodes_.rbegin(); }
+  auto rend() const { return nodes_.rend(); }
+  bool empty() const { return nodes_.empty(); }
+
+ private:
+  std::pair<const_iterator, const_iterator> Range(std::uint64_t seq) const {
+    auto first = std::lower_bound(nodes_.begin(), nodes_.end(), seq,
+                                  [](const Node* n, std::uint64_t s) { return n->e().seq < s; });
+    auto last = first;
+    while (last != nodes_.end() && (*last)->e().seq == seq) ++last;
+    return {first, last};
+  }
+  std::vector<Node*> nodes_;
+};
+
+struct Chain {
+  SeqNodes by_seq;
+  std::set<std::uint64_t> fork_seqs;  // seqs holding two or more stored entries
+  std::uint64_t head_seq = 0;         // highest connected seq
+  std::uint64_t connected = 0;        // connected entries (all branches)
+  Sum256 id_sum;                      // sum of their ids (ChainSummary)
+  std::vector<Node*> debits;          // connected transfers and redemptions
 };
 
 
@@ -812,10 +861,7 @@ class LedgerState::Impl {
     std::erase(queue_, n);
     Chain& chain = *n->chain;
     const PublicKey author = n->e().author;
-    auto at_seq = chain.by_seq.find(n->e().seq);
-    std::erase(at_seq->second, n);
-    if (at_seq->second.size() < 2) chain.fork_seqs.erase(n->e().seq);
-    if (at_seq->second.empty()) chain.by_seq.erase(at_seq);
+    if (chain.by_seq.Erase(n) < 2) chain.fork_seqs.erase(n->e().seq);
     nodes_.erase(n->id());
     if (chain.by_seq.empty()) chains_.erase(author);
   }
@@ -828,10 +874,8 @@ class LedgerState::Impl {
     chain.id_sum.Subtract(n->id().data());
     chain.head_seq = 0;
     for (auto it = chain.by_seq.rbegin(); it != chain.by_seq.rend(); ++it) {
-      bool any = std::any_of(it->second.begin(), it->second.end(),
-                             [&](const Node* x) { return x != n && x->connected; });
-      if (any) {
-        chain.head_seq = it->first;
+      if (*it != n && (*it)->connected) {
+        chain.head_seq = (*it)->e().seq;
         break;
       }
     }
@@ -1016,7 +1060,7 @@ class LedgerState::Impl {
     for (const auto& [author, chain] : chains_) {
       for (auto seq : chain.fork_seqs) {
         ForkEvidence evidence{author, seq, {}};
-        for (const Node* n : chain.by_seq.at(seq)) evidence.entries.push_back(n->id());
+        for (const Node* n : chain.by_seq.At(seq)) evidence.entries.push_back(n->id());
         std::sort(evidence.entries.begin(), evidence.entries.end());
         out.push_back(std::move(evidence));
       }
@@ -1052,13 +1096,10 @@ class LedgerState::Impl {
     std::vector<std::pair<std::uint64_t, EntryId>> out;
     auto it = chains_.find(key);
     if (it == chains_.end()) return out;
-    for (const auto& [seq, nodes] : it->second.by_seq) {
-      std::size_t first = out.size();
-      for (const Node* n : nodes) {
-        if (n->connected) out.emplace_back(seq, n->id());
-      }
-      std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+    for (const Node* n : it->second.by_seq) {
+      if (n->connected) out.emplace_back(n->e().seq, n->id());
     }
+    std::sort(out.begin(), out.end());  // by seq already; a fork's entries by id
     return out;
   }
 
@@ -1175,9 +1216,7 @@ class LedgerState::Impl {
     nodes_.emplace(stored.id, std::move(owned));
     Chain& chain = chains_[stored.entry.author];
     node->chain = &chain;
-    auto& at_seq = Slot(chain.by_seq, stored.entry.seq);
-    at_seq.push_back(node);
-    if (at_seq.size() == 2) {
+    if (chain.by_seq.Insert(node) == 2) {
       chain.fork_seqs.insert(stored.entry.seq);
       full_needed_ = true;
     }
@@ -1200,10 +1239,7 @@ class LedgerState::Impl {
 
   void Drop(Node* node) {
     Chain& chain = *node->chain;
-    auto& at_seq = chain.by_seq[node->e().seq];
-    at_seq.erase(std::find(at_seq.begin(), at_seq.end(), node));
-    if (at_seq.size() < 2 && chain.fork_seqs.erase(node->e().seq)) full_needed_ = true;
-    if (at_seq.empty()) chain.by_seq.erase(node->e().seq);
+    if (chain.by_seq.Erase(node) < 2 && chain.fork_seqs.erase(node->e().seq)) full_needed_ = true;
     dropped_.push_back(node->id());
     --pending_;
     nodes_.erase(node->id());
@@ -1518,15 +1554,13 @@ class LedgerState::Impl {
   void ApplyPaths() {
     for (auto& [author, chain] : chains_) {
       if (chain.fork_seqs.empty()) continue;
-      for (auto& [seq, nodes] : chain.by_seq) {
-        for (Node* n : nodes) n->on_path = false;
-      }
+      for (Node* n : chain.by_seq) n->on_path = false;
       const Node* prev = nullptr;
       for (std::uint64_t seq = 1;; ++seq) {
-        auto it = chain.by_seq.find(seq);
-        if (it == chain.by_seq.end()) break;
+        auto at = chain.by_seq.At(seq);
+        if (at.empty()) break;
         std::vector<Node*> next;
-        for (Node* n : it->second) {
+        for (Node* n : at) {
           if (n->connected && (seq == 1 || *n->e().prev == prev->id())) next.push_back(n);
         }
         Node* chosen = nullptr;
@@ -2003,21 +2037,17 @@ class LedgerState::Impl {
     for (const auto& [author, chain] : chains_) {
       if (!chain.fork_seqs.empty()) {
         for (auto seq : chain.fork_seqs) {
-          for (const Node* n : chain.by_seq.at(seq)) out[n->id()].push_back({FindingCode::kFork, {}});
+          for (const Node* n : chain.by_seq.At(seq)) out[n->id()].push_back({FindingCode::kFork, {}});
         }
-        for (const auto& [seq, nodes] : chain.by_seq) {
-          for (const Node* n : nodes) {
-            if (n->connected && !n->on_path && !Fenced(n)) {
-              out[n->id()].push_back({FindingCode::kSuspended, {}});
-            }
+        for (const Node* n : chain.by_seq) {
+          if (n->connected && !n->on_path && !Fenced(n)) {
+            out[n->id()].push_back({FindingCode::kSuspended, {}});
           }
         }
       }
       if (auto fence = gov_.fence.find(author); fence != gov_.fence.end()) {
-        for (auto it = chain.by_seq.upper_bound(fence->second); it != chain.by_seq.end(); ++it) {
-          for (const Node* n : it->second) {
-            if (n->connected) out[n->id()].push_back({FindingCode::kFenced, {}});
-          }
+        for (auto it = chain.by_seq.After(fence->second); it != chain.by_seq.end(); ++it) {
+          if ((*it)->connected) out[(*it)->id()].push_back({FindingCode::kFenced, {}});
         }
       }
     }
