@@ -120,9 +120,10 @@ class Store {
   // The stored envelope of an entry (connected or pending), if any.
   Result<std::optional<Bytes>> FindEnvelope(const EntryId& id) const;
 
-  // Ids of the stored entries that concern `key` (ledger/parties.h), in id order:
-  // its author's and every party's history, read from disk, none of it in memory.
-  // May name an entry dropped from the pending pool, which the state no longer holds.
+  // Ids of the stored entries that concern `key` (ledger/parties.h), in id order, each
+  // once: the key's chain and every entry naming it, read from disk, none of it in
+  // memory. May name an entry dropped from the pending pool, which the state no
+  // longer holds.
   Result<std::vector<EntryId>> History(const PublicKey& key) const;
 
   // Connected envelopes of `author`'s chain from `from_seq` on, at most `limit`.
