@@ -1,0 +1,105 @@
+// The catalogue: listed items, restocks and the vouchers handed over within stock.
+#include "ledger/internal/state/impl.h"
+
+#include <algorithm>
+
+namespace lovebank::ledger {
+
+std::vector<ItemView> LedgerState::Impl::Items() const {
+  std::vector<ItemView> out;
+  for (const auto& [id, item] : items_) {
+    if (!item.listed) continue;
+    const auto& c = *item.node->As<CatalogItem>();
+    out.push_back({id, AccountOf(item.node->e().author), c.name, c.price, item.stock,
+                   item.fulfilled});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<EntryId> LedgerState::Impl::FulfilsOf(const EntryId& redeem) const {
+  std::vector<EntryId> out;
+  if (auto it = fulfils_by_redeem_.find(redeem); it != fulfils_by_redeem_.end()) {
+    for (const Node* n : it->second) out.push_back(n->id());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void LedgerState::Impl::TouchItemOfRedeem(const Node* redeem) {
+  if (fulfils_by_redeem_.count(redeem->id())) {
+    items_to_recompute_.insert(redeem->As<Redeem>()->item);
+  }
+}
+
+void LedgerState::Impl::RecomputeItem(const EntryId& id) {
+  auto node_it = item_nodes_.find(id);
+  if (node_it == item_nodes_.end()) return;
+  if (trial_ && !trial_full_ && !item_undo_.count(id)) {
+    auto old = items_.find(id);
+    item_undo_.emplace(id, old == items_.end() ? std::nullopt : std::optional(old->second));
+  }
+  const Node* node = node_it->second;
+  ItemState item;
+  item.node = node;
+  touched_items_.insert(id);
+  if (!Active(node)) {
+    items_[id] = std::move(item);
+    return;
+  }
+  if (!Authorised(node)) {
+    item.findings.push_back({id, {FindingCode::kRoleMissing, {}}});
+    items_[id] = std::move(item);
+    return;
+  }
+  item.listed = true;
+  const auto& catalog = *node->As<CatalogItem>();
+  const PublicKey station = AccountOf(node->e().author);
+  item.stock = catalog.stock;
+  if (auto it = restocks_by_item_.find(id); it != restocks_by_item_.end()) {
+    for (const Node* r : it->second) {
+      if (!Active(r)) continue;
+      if (AccountOf(r->e().author) != station || !Authorised(r)) {
+        item.findings.push_back({r->id(), {FindingCode::kRoleMissing, {}}});
+        continue;
+      }
+      item.stock += r->As<Restock>()->added;
+    }
+  }
+  std::vector<std::pair<const Node*, const Node*>> fulfils;  // (fulfil, redeem)
+  if (auto it = redeems_with_fulfils_by_item_.find(id);
+      it != redeems_with_fulfils_by_item_.end()) {
+    for (const Node* redeem : it->second) {
+      for (const Node* fulfil : fulfils_by_redeem_.at(redeem->id())) {
+        fulfils.push_back({fulfil, redeem});
+      }
+    }
+  }
+  std::sort(fulfils.begin(), fulfils.end(),
+            [](const auto& x, const auto& y) { return x.first->id() < y.first->id(); });
+  IdSet fulfilled;
+  for (const auto& [f, redeem] : fulfils) {
+    if (!Active(f)) continue;
+    const auto& voucher = *redeem->As<Redeem>();
+    const EntryId fulfil_id = f->id();  // clang 14 cannot capture a structured binding
+    auto finding = [&](FindingCode code) { item.findings.push_back({fulfil_id, {code, {}}}); };
+    if (!Authorised(f)) {
+      finding(FindingCode::kRoleMissing);
+    } else if (AccountOf(f->e().author) != station || AccountOf(voucher.station) != station ||
+               voucher.points < catalog.price) {
+      finding(FindingCode::kVoucherMismatch);
+    } else if (!redeem->funded) {
+      finding(FindingCode::kUnfunded);
+    } else if (!fulfilled.insert(redeem->id()).second) {
+      finding(FindingCode::kAlreadyFulfilled);
+    } else if (item.stock == 0) {
+      finding(FindingCode::kOutOfStock);  // handed over beyond stock: flagged, stock stays 0
+    } else {
+      --item.stock;
+      ++item.fulfilled;
+    }
+  }
+  items_[id] = std::move(item);
+}
+
+}  // namespace lovebank::ledger

@@ -1,0 +1,326 @@
+// The chain graph and pending pool: storing, connecting, indexing and retracting
+// entries, and the structural queries.
+#include "ledger/internal/state/impl.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace lovebank::ledger {
+
+LedgerState::Impl::Impl(const VerifiedEntry& genesis) {
+  network_ = genesis.id;
+  genesis_ = std::get<Genesis>(genesis.entry.kind);
+  for (const auto& c : genesis_.policy.categories) rates_.emplace(c.name, c.points_per_hour);
+  const std::uint64_t days = genesis_.policy.service_window_days != 0
+                                 ? genesis_.policy.service_window_days
+                                 : kDefaultServiceWindowDays;
+  window_ms_ = days * static_cast<std::uint64_t>(kDayMs);
+  auto* node = Store(VerifiedEntry(genesis));
+  Connect(node);
+}
+
+AddResult LedgerState::Impl::Add(VerifiedEntry v) {
+  if (nodes_.count(v.id)) return {AddOutcome::kDuplicate, {}};
+  if (std::holds_alternative<Genesis>(v.entry.kind)) {
+    return {AddOutcome::kInvalid, "a community has exactly one genesis entry"};
+  }
+  if (!v.entry.network || *v.entry.network != network_) {
+    return {AddOutcome::kInvalid, "the entry belongs to another community"};
+  }
+  const Node* prev = nullptr;
+  if (v.entry.prev) {
+    auto it = nodes_.find(*v.entry.prev);
+    if (it != nodes_.end()) {
+      prev = it->second.get();
+      if (!Links(prev, v.entry)) {
+        return {AddOutcome::kInvalid, "prev is not the author's entry at seq - 1"};
+      }
+    }
+  }
+  const bool connect = v.entry.seq == 1 || (prev != nullptr && prev->connected);
+  Node* node = Store(std::move(v));
+  if (connect) {
+    Connect(node);
+    return {AddOutcome::kApplied, {}};
+  }
+  waiting_[*node->e().prev].push_back(node);
+  ++pending_;
+  return {AddOutcome::kPending, {}};
+}
+
+void LedgerState::Impl::Disconnect(Node* n) {
+  UnIndex(n);
+  std::erase(queue_, n);
+  n->connected = false;
+  waiting_[*n->e().prev].push_back(n);
+  ++pending_;
+}
+
+void LedgerState::Impl::Retract(Node* n) {
+  if (n->connected) {
+    UnIndex(n);
+  } else if (n->e().prev) {
+    auto w = waiting_.find(*n->e().prev);
+    if (w != waiting_.end()) {
+      std::erase(w->second, n);
+      if (w->second.empty()) waiting_.erase(w);
+    }
+    --pending_;
+  }
+  std::erase(queue_, n);
+  Chain& chain = *n->chain;
+  const PublicKey author = n->e().author;
+  if (chain.by_seq.Erase(n) < 2) chain.fork_seqs.erase(n->e().seq);
+  nodes_.erase(n->id());
+  if (chain.by_seq.empty()) chains_.erase(author);
+}
+
+void LedgerState::Impl::UnIndex(Node* n) {
+  const Entry& e = n->e();
+  Chain& chain = *n->chain;
+  --chain.connected;
+  chain.id_sum.Subtract(n->id().data());
+  chain.head_seq = 0;
+  for (auto it = chain.by_seq.rbegin(); it != chain.by_seq.rend(); ++it) {
+    if (*it != n && (*it)->connected) {
+      chain.head_seq = (*it)->e().seq;
+      break;
+    }
+  }
+  auto drop = [n](auto& map, const auto& key) {
+    auto it = map.find(key);
+    if (it == map.end()) return;
+    std::erase(it->second, n);
+    if (it->second.empty()) map.erase(it);
+  };
+  std::erase(governance_, n);
+  if (auto* en = n->As<Enrol>()) {
+    drop(enrols_by_member_, en->member);
+  } else if (auto* rec = n->As<ServiceRecord>()) {
+    for (const auto& v : rec->volunteers) {
+      auto it = sources_by_key_.find(v);
+      if (it == sources_by_key_.end()) continue;
+      std::erase_if(it->second, [n](const auto& s) { return s.first == n; });
+      if (it->second.empty()) sources_by_key_.erase(it);
+    }
+  } else if (n->As<ServiceClaim>()) {
+    auto it = sources_by_key_.find(e.author);
+    if (it != sources_by_key_.end()) {
+      std::erase_if(it->second, [n](const auto& s) { return s.first == n; });
+      if (it->second.empty()) sources_by_key_.erase(it);
+    }
+  } else if (auto* c = n->As<ServiceConfirm>()) {
+    drop(verdicts_by_claim_, c->claim);
+  } else if (auto* r = n->As<ServiceReject>()) {
+    drop(verdicts_by_claim_, r->claim);
+  } else if (n->As<Transfer>()) {
+    std::erase(chain.debits, n);
+  } else if (auto* d = n->As<Redeem>()) {
+    std::erase(chain.debits, n);
+    drop(redeems_with_fulfils_by_item_, d->item);
+  } else if (n->As<CatalogItem>()) {
+    item_nodes_.erase(n->id());
+  } else if (auto* s = n->As<Restock>()) {
+    drop(restocks_by_item_, s->item);
+  } else if (auto* f = n->As<Fulfil>()) {
+    drop(fulfils_by_redeem_, f->redeem);
+    const Node* redeem = FindAs<Redeem>(f->redeem);
+    if (redeem && !fulfils_by_redeem_.count(f->redeem)) {
+      auto it = redeems_with_fulfils_by_item_.find(redeem->As<Redeem>()->item);
+      if (it != redeems_with_fulfils_by_item_.end()) {
+        std::erase_if(it->second, [redeem](const Node* x) { return x == redeem; });
+        if (it->second.empty()) redeems_with_fulfils_by_item_.erase(it);
+      }
+    }
+  } else if (n->As<AuditCheckpoint>()) {
+    std::erase(checkpoints_, n);
+  }
+}
+
+std::vector<ForkEvidence> LedgerState::Impl::Forks() const {
+  std::vector<ForkEvidence> out;
+  for (const auto& [author, chain] : chains_) {
+    for (auto seq : chain.fork_seqs) {
+      ForkEvidence evidence{author, seq, {}};
+      for (const Node* n : chain.by_seq.At(seq)) evidence.entries.push_back(n->id());
+      std::sort(evidence.entries.begin(), evidence.entries.end());
+      out.push_back(std::move(evidence));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.author, a.seq) < std::tie(b.author, b.seq);
+  });
+  return out;
+}
+
+bool LedgerState::Impl::ForkedAt(const PublicKey& key, std::uint64_t seq) const {
+  auto it = chains_.find(key);
+  return it != chains_.end() && it->second.fork_seqs.count(seq) > 0;
+}
+
+ChainSummary LedgerState::Impl::Summary(const PublicKey& key) const {
+  auto it = chains_.find(key);
+  if (it == chains_.end()) return {};
+  return ChainSummary{it->second.head_seq, it->second.connected, it->second.id_sum};
+}
+
+std::vector<std::pair<std::uint64_t, EntryId>> LedgerState::Impl::ChainIds(const PublicKey& key) const {
+  std::vector<std::pair<std::uint64_t, EntryId>> out;
+  auto it = chains_.find(key);
+  if (it == chains_.end()) return out;
+  for (const Node* n : it->second.by_seq) {
+    if (n->connected) out.emplace_back(n->e().seq, n->id());
+  }
+  std::sort(out.begin(), out.end());  // by seq already; a fork's entries by id
+  return out;
+}
+
+void LedgerState::Impl::ForEachChain(const std::function<void(const PublicKey&, const ChainSummary&)>& fn) const {
+  for (const auto& [key, chain] : chains_) {
+    if (chain.connected > 0) fn(key, ChainSummary{chain.head_seq, chain.connected, chain.id_sum});
+  }
+}
+
+std::uint64_t LedgerState::Impl::HeadSeq(const PublicKey& key) const {
+  auto it = chains_.find(key);
+  return it == chains_.end() ? 0 : it->second.head_seq;
+}
+
+const VerifiedEntry* LedgerState::Impl::Find(const EntryId& id) const {
+  auto it = nodes_.find(id);
+  return it == nodes_.end() ? nullptr : &it->second->v;
+}
+
+void LedgerState::Impl::ForEachEntry(const std::function<void(const VerifiedEntry&, bool)>& fn) const {
+  for (const auto& [id, n] : nodes_) fn(n->v, n->connected);
+}
+
+void LedgerState::Impl::ReleaseEnvelope(const EntryId& id) {
+  auto it = nodes_.find(id);
+  if (it != nodes_.end() && it->second->connected) Bytes().swap(it->second->v.envelope);
+}
+
+LedgerState::Changes LedgerState::Impl::TakeChanges() {
+  Changes out;
+  out.connected_from_pending = std::move(connected_from_pending_);
+  out.dropped = std::move(dropped_);
+  out.everything = everything_changed_;
+  if (!everything_changed_) {
+    out.accounts.assign(touched_accounts_.begin(), touched_accounts_.end());
+    out.items.assign(touched_items_.begin(), touched_items_.end());
+  }
+  connected_from_pending_.clear();
+  dropped_.clear();
+  touched_accounts_.clear();
+  touched_items_.clear();
+  everything_changed_ = false;
+  return out;
+}
+
+bool LedgerState::Impl::Links(const Node* prev, const Entry& child) {
+  return prev->e().author == child.author && prev->e().seq + 1 == child.seq;
+}
+
+Node* LedgerState::Impl::Store(VerifiedEntry v) {
+  auto owned = std::make_unique<Node>();
+  owned->v = std::move(v);
+  Node* node = owned.get();
+  const VerifiedEntry& stored = node->v;
+  nodes_.emplace(stored.id, std::move(owned));
+  Chain& chain = chains_[stored.entry.author];
+  node->chain = &chain;
+  if (chain.by_seq.Insert(node) == 2) {
+    chain.fork_seqs.insert(stored.entry.seq);
+    full_needed_ = true;
+  }
+  // Children that arrived first and claim this entry as prev but do not follow it
+  // are refused now, exactly as if they had arrived after it.
+  auto waiting = waiting_.find(stored.id);
+  if (waiting != waiting_.end()) {
+    auto& children = waiting->second;
+    for (auto it = children.begin(); it != children.end();) {
+      if (Links(node, (*it)->e())) {
+        ++it;
+      } else {
+        Drop(*it);
+        it = children.erase(it);
+      }
+    }
+  }
+  return node;
+}
+
+void LedgerState::Impl::Drop(Node* node) {
+  Chain& chain = *node->chain;
+  if (chain.by_seq.Erase(node) < 2 && chain.fork_seqs.erase(node->e().seq)) full_needed_ = true;
+  dropped_.push_back(node->id());
+  --pending_;
+  nodes_.erase(node->id());
+}
+
+void LedgerState::Impl::Connect(Node* first) {
+  std::vector<Node*> work{first};
+  while (!work.empty()) {
+    Node* node = work.back();
+    work.pop_back();
+    node->connected = true;
+    if (node != first) connected_from_pending_.push_back(&node->v);
+    Index(node);
+    auto waiting = waiting_.find(node->id());
+    if (waiting == waiting_.end()) continue;
+    for (Node* child : waiting->second) {
+      --pending_;
+      work.push_back(child);
+    }
+    waiting_.erase(waiting);
+  }
+}
+
+void LedgerState::Impl::Index(Node* n) {
+  const Entry& e = n->e();
+  Chain& chain = *n->chain;
+  chain.head_seq = std::max(chain.head_seq, e.seq);
+  ++chain.connected;
+  chain.id_sum.Add(n->id().data());
+  queue_.push_back(n);
+  // On a forked chain, whether an entry is on the canonical branch is decided by
+  // the full walk, never guessed incrementally.
+  if (!chain.fork_seqs.empty()) full_needed_ = true;
+  if (auto* en = n->As<Enrol>()) enrols_by_member_[en->member].push_back(n);
+  if (IsGovernance(e.kind)) {
+    governance_.push_back(n);
+    full_needed_ = true;
+  } else if (auto* rec = n->As<ServiceRecord>()) {
+    for (std::size_t i = 0; i < rec->volunteers.size(); ++i) {
+      sources_by_key_[rec->volunteers[i]].push_back({n, static_cast<int>(i)});
+    }
+  } else if (n->As<ServiceClaim>()) {
+    sources_by_key_[e.author].push_back({n, -1});
+  } else if (auto* c = n->As<ServiceConfirm>()) {
+    verdicts_by_claim_[c->claim].push_back(n);
+  } else if (auto* r = n->As<ServiceReject>()) {
+    verdicts_by_claim_[r->claim].push_back(n);
+  } else if (n->As<Transfer>()) {
+    chain.debits.push_back(n);
+  } else if (auto* d = n->As<Redeem>()) {
+    chain.debits.push_back(n);
+    if (fulfils_by_redeem_.count(n->id())) redeems_with_fulfils_by_item_[d->item].push_back(n);
+  } else if (n->As<CatalogItem>()) {
+    item_nodes_[n->id()] = n;
+  } else if (auto* s = n->As<Restock>()) {
+    restocks_by_item_[s->item].push_back(n);
+  } else if (auto* f = n->As<Fulfil>()) {
+    auto& fulfils = fulfils_by_redeem_[f->redeem];
+    fulfils.push_back(n);
+    auto redeem = nodes_.find(f->redeem);
+    if (fulfils.size() == 1 && redeem != nodes_.end() && redeem->second->connected &&
+        redeem->second->As<Redeem>()) {
+      redeems_with_fulfils_by_item_[redeem->second->As<Redeem>()->item].push_back(
+          redeem->second.get());
+    }
+  } else if (n->As<AuditCheckpoint>()) {
+    checkpoints_.push_back(n);
+  }
+}
+
+}  // namespace lovebank::ledger
