@@ -73,9 +73,11 @@ void LedgerState::ReleaseEnvelope(const EntryId& id) { impl_->ReleaseEnvelope(id
 std::vector<EntryId> LedgerState::FulfilsOf(const EntryId& redeem) const {
   return impl_->FulfilsOf(redeem);
 }
+std::uint64_t LedgerState::FulfilledUnfundedPoints(const PublicKey& key) const {
+  return impl_->FulfilledUnfundedPoints(key);
+}
 std::uint64_t LedgerState::connected_count() const { return impl_->connected_count(); }
 std::uint64_t LedgerState::pending_count() const { return impl_->pending_count(); }
 LedgerState::Changes LedgerState::TakeChanges() { return impl_->TakeChanges(); }
 
 }  // namespace lovebank::ledger
-

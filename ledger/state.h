@@ -238,6 +238,11 @@ class LedgerState {
   bool IsFunded(const EntryId& id) const;
   // The connected fulfil entries that name the voucher `redeem`.
   std::vector<EntryId> FulfilsOf(const EntryId& redeem) const;
+  // Points of the vouchers signed by `key`'s account (any of its keys) that some
+  // station fulfilled while this ledger cannot show them funded: still pending, or not
+  // covered by the credits it holds. What a station's offline limit bounds. Reads
+  // memory only: the account's chains, not its history.
+  std::uint64_t FulfilledUnfundedPoints(const PublicKey& key) const;
 
   std::uint64_t connected_count() const;
   std::uint64_t pending_count() const;

@@ -273,9 +273,14 @@ TrialOptions TrialOptionsFor(bool voucher, const LedgerState& state,
     if (fulfil == nullptr) return false;
     const VerifiedEntry* redeem = state.Find(fulfil->redeem);
     if (redeem == nullptr) return false;
-    std::uint64_t unproven =
+    const std::uint64_t unproven =
         options.unproven_points ? options.unproven_points(redeem->entry.author) : 0;
     const std::uint64_t points = std::get<Redeem>(redeem->entry.kind).points;
+    // The trial has added this fulfil, so this voucher is usually among the unproven
+    // already; counted twice, a station could hand over only half its limit.
+    const bool counted =
+        !state.IsFunded(fulfil->redeem) && !state.FulfilsOf(fulfil->redeem).empty();
+    if (counted) return unproven <= options.offline_limit_points;
     return unproven <= options.offline_limit_points &&
            points <= options.offline_limit_points - unproven;
   };
@@ -360,24 +365,6 @@ Refusal Explain(const Trial& t, const VerifiedEntry& v, const LedgerState& state
       break;
   }
   return Refusal{code, std::move(message) + "; nothing was stored"};
-}
-
-Result<std::uint64_t> UnprovenVoucherPoints(const PublicKey& volunteer, const LedgerState& state,
-                                            const ledger::Store& store) {
-  std::uint64_t total = 0;
-  auto account = state.Account(volunteer);
-  for (const auto& key : account ? account->keys : std::vector<PublicKey>{volunteer}) {
-    auto history = store.History(key);
-    if (!history) return history.error();
-    for (const auto& id : *history) {
-      const VerifiedEntry* v = state.Find(id);
-      if (!v || v->entry.author != key) continue;  // the account's own vouchers, once each
-      const auto* redeem = std::get_if<Redeem>(&v->entry.kind);
-      if (!redeem || state.IsFunded(id) || state.FulfilsOf(id).empty()) continue;
-      total += redeem->points;
-    }
-  }
-  return total;
 }
 
 }  // namespace lovebank::node

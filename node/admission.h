@@ -16,7 +16,6 @@
 #include "ledger/entry.h"
 #include "ledger/refusal.h"
 #include "ledger/state.h"
-#include "ledger/store.h"
 
 namespace lovebank::node {
 
@@ -29,9 +28,8 @@ struct AdmissionOptions {
   std::int64_t now_ms = 0;  // the node's clock
   std::int64_t max_clock_skew_ms = 10 * 60 * 1000;
   std::uint64_t offline_limit_points = 0;
-  // Points of a volunteer's fulfilled vouchers this node cannot prove funded (see
-  // UnprovenVoucherPoints); unset counts as 0. UINT64_MAX (history unreadable) lets
-  // no unproven voucher through.
+  // Points of a volunteer's fulfilled vouchers this node cannot prove funded
+  // (LedgerState::FulfilledUnfundedPoints); unset counts as 0.
   std::function<std::uint64_t(const ledger::PublicKey& volunteer)> unproven_points;
 };
 
@@ -50,12 +48,5 @@ ledger::TrialOptions TrialOptionsFor(bool voucher, const ledger::LedgerState& st
 // The words for a refused trial of `entry` (the submission's refused entry).
 Refusal Explain(const ledger::Trial& trial, const ledger::VerifiedEntry& entry,
                 const ledger::LedgerState& state, const AdmissionOptions& options);
-
-// Points of the vouchers of `volunteer`'s account (any of its keys) that some station
-// fulfilled while this node cannot prove them funded (pending, or not covered by the
-// credits it has seen). Reads the account's history from `store`.
-Result<std::uint64_t> UnprovenVoucherPoints(const ledger::PublicKey& volunteer,
-                                            const ledger::LedgerState& state,
-                                            const ledger::Store& store);
 
 }  // namespace lovebank::node

@@ -204,7 +204,7 @@ class HttpApi::Impl final : public HttpHandler {
   }
 
   json::object VoucherJson(const EntryId& redeem_id) {
-    return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
+    return node_.Read([&](const LedgerState& state, const ledger::Store&) {
       const VerifiedEntry* v = state.Find(redeem_id);
       json::object o{{"redeem", ToHex(redeem_id)}};
       if (!v) return o;
@@ -223,13 +223,7 @@ class HttpApi::Impl final : public HttpHandler {
       json::array fulfils;
       for (const auto& id : state.FulfilsOf(redeem_id)) fulfils.emplace_back(ToHex(id));
       o["fulfilled_by"] = std::move(fulfils);
-      // null when the history cannot be read: the node does not know.
-      auto unproven = UnprovenVoucherPoints(v->entry.author, state, store);
-      if (unproven) {
-        o["unproven_points"] = *unproven;
-      } else {
-        o["unproven_points"] = nullptr;
-      }
+      o["unproven_points"] = state.FulfilledUnfundedPoints(v->entry.author);
       o["offline_limit_points"] = node_.options().offline_limit_points;
       return o;
     });

@@ -179,9 +179,7 @@ void Node::IngestBatch(std::vector<Queued> batch) {
     admission.max_clock_skew_ms = options_.max_clock_skew_ms;
     admission.offline_limit_points = options_.offline_limit_points;
     admission.unproven_points = [&](const PublicKey& volunteer) {
-      auto points = UnprovenVoucherPoints(volunteer, state, *store_);
-      // History unreadable: prove nothing, so no unproven voucher is let through.
-      return points ? *points : std::numeric_limits<std::uint64_t>::max();
+      return state.FulfilledUnfundedPoints(volunteer);
     };
     std::uint64_t waiting_in_batch = 0;  // entries of this batch that will wait for a prev
     std::unordered_set<EntryId, FixedBytesHash> batch_ids;

@@ -387,15 +387,26 @@ TEST_F(Community, StationNodeFulfilsOfflineUpToItsLimit) {
   copy_chain("admin");
   copy_chain("station");
 
-  auto soap = Ok("vol", {"redeem", "Soap", "--no-qr", "--out", dir_.Sub("soap.txt")});
-  auto towel = Ok("vol", {"redeem", "Towel", "--no-qr", "--out", dir_.Sub("towel.txt")});
-  auto fulfilled = Wallet("station", {"--json", "fulfil", dir_.Sub("soap.txt")}, station_node->url());
+  for (const char* file : {"soap1.txt", "soap2.txt", "soap3.txt"}) {
+    Ok("vol", {"redeem", "Soap", "--no-qr", "--out", dir_.Sub(file)});
+  }
+  Ok("vol", {"redeem", "Towel", "--no-qr", "--out", dir_.Sub("towel.txt")});
+  auto fulfilled =
+      Wallet("station", {"--json", "fulfil", dir_.Sub("soap1.txt")}, station_node->url());
   ASSERT_EQ(fulfilled.exit_code, 0) << fulfilled.err;
   auto fulfil = Json(fulfilled);
   EXPECT_FALSE(fulfil.at("voucher").at("funded").as_bool());
-  auto err = Wallet("station", {"fulfil", dir_.Sub("towel.txt")}, station_node->url());
-  EXPECT_EQ(err.exit_code, 13) << err.err;
-  EXPECT_NE(err.err.find("offline limit of 10 points"), std::string::npos) << err.err;
+  EXPECT_EQ(fulfil.at("voucher").at("unproven_points").to_number<std::uint64_t>(), 0u);
+  // The second soap brings the unproven vouchers to the limit exactly (5 + 5 = 10): the
+  // first, handed over, counts once, as the voucher's answer shows.
+  fulfilled = Wallet("station", {"--json", "fulfil", dir_.Sub("soap2.txt")}, station_node->url());
+  ASSERT_EQ(fulfilled.exit_code, 0) << fulfilled.err;
+  EXPECT_EQ(Json(fulfilled).at("voucher").at("unproven_points").to_number<std::uint64_t>(), 5u);
+  for (const char* file : {"soap3.txt", "towel.txt"}) {  // 15 and 30: over the limit
+    auto err = Wallet("station", {"fulfil", dir_.Sub(file)}, station_node->url());
+    EXPECT_EQ(err.exit_code, 13) << file << ": " << err.err;
+    EXPECT_NE(err.err.find("offline limit of 10 points"), std::string::npos) << err.err;
+  }
   // Online, at the office node, the towel voucher is provably funded.
   Ok("station", {"fulfil", dir_.Sub("towel.txt")});
   EXPECT_EQ(station_node->Stop(), 0);

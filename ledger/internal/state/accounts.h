@@ -3,14 +3,13 @@
 // put it back (trial.cc). Private to ledger/internal/state/.
 #pragma once
 
+#include <boost/container/flat_map.hpp>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/container/flat_map.hpp>
 
 #include "ledger/entry.h"
 #include "ledger/internal/state/graph.h"
@@ -25,7 +24,7 @@ struct AccountState {
   // Sorted vectors, not trees: 16 bytes a credit instead of about 64 each. Credits
   // come mostly in time order (the full path sorts them by start), so inserts are
   // appends; an entry dated back moves the later ones of its account along.
-  boost::container::flat_map<std::uint64_t, std::uint64_t> intervals;  // start -> end
+  boost::container::flat_map<std::uint64_t, std::uint64_t> intervals;   // start -> end
   boost::container::flat_map<std::int64_t, std::uint64_t> day_minutes;  // per local day
   // Intervals refused for overlap or the day cap: a new credit that touches one
   // could change the reason given, so it takes the full path.
@@ -50,7 +49,7 @@ struct AccountUndo {
   std::uint64_t minutes = 0, service_points = 0, debit_sum = 0, received = 0, funded_sum = 0;
   std::size_t funded = 0, credited = 0, debits = 0, service_findings = 0;
   bool queued = false;
-  std::vector<std::uint64_t> intervals;                                    // starts added
+  std::vector<std::uint64_t> intervals;                                     // starts added
   std::vector<std::pair<std::int64_t, std::optional<std::uint64_t>>> days;  // minutes before
   std::vector<std::pair<std::string, std::optional<std::uint64_t>>> categories;
   std::optional<AccountState> copy;

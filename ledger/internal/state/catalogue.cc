@@ -1,7 +1,7 @@
 // The catalogue: listed items, restocks and the vouchers handed over within stock.
-#include "ledger/internal/state/impl.h"
-
 #include <algorithm>
+
+#include "ledger/internal/state/impl.h"
 
 namespace lovebank::ledger {
 
@@ -10,8 +10,8 @@ std::vector<ItemView> LedgerState::Impl::Items() const {
   for (const auto& [id, item] : items_) {
     if (!item.listed) continue;
     const auto& c = *item.node->As<CatalogItem>();
-    out.push_back({id, AccountOf(item.node->e().author), c.name, c.price, item.stock,
-                   item.fulfilled});
+    out.push_back(
+        {id, AccountOf(item.node->e().author), c.name, c.price, item.stock, item.fulfilled});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
@@ -67,8 +67,7 @@ void LedgerState::Impl::RecomputeItem(const EntryId& id) {
     }
   }
   std::vector<std::pair<const Node*, const Node*>> fulfils;  // (fulfil, redeem)
-  if (auto it = redeems_with_fulfils_by_item_.find(id);
-      it != redeems_with_fulfils_by_item_.end()) {
+  if (auto it = redeems_with_fulfils_by_item_.find(id); it != redeems_with_fulfils_by_item_.end()) {
     for (const Node* redeem : it->second) {
       for (const Node* fulfil : fulfils_by_redeem_.at(redeem->id())) {
         fulfils.push_back({fulfil, redeem});

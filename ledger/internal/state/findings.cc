@@ -1,8 +1,8 @@
 // Findings: what each family flags, gathered for the whole ledger and for one entry.
-#include "ledger/internal/state/impl.h"
-
 #include <algorithm>
 #include <set>
+
+#include "ledger/internal/state/impl.h"
 
 namespace lovebank::ledger {
 
@@ -41,11 +41,12 @@ std::vector<Finding> LedgerState::Impl::FindingsOfEntry(const Node* n) const {
   } else if (n->As<ServiceClaim>()) {
     account(n->e().author);
   } else if (n->As<ServiceConfirm>() || n->As<ServiceReject>()) {
-    const EntryId& claim_id = n->As<ServiceConfirm>() ? n->As<ServiceConfirm>()->claim
-                                                      : n->As<ServiceReject>()->claim;
+    const EntryId& claim_id =
+        n->As<ServiceConfirm>() ? n->As<ServiceConfirm>()->claim : n->As<ServiceReject>()->claim;
     if (const Node* claim = FindAs<ServiceClaim>(claim_id)) account(claim->e().author);
   } else if (n->As<Transfer>() || n->As<Redeem>()) {
-    if (n->connected && !ExcludedDebit(n) && !n->funded) out.push_back({FindingCode::kUnfunded, {}});
+    if (n->connected && !ExcludedDebit(n) && !n->funded)
+      out.push_back({FindingCode::kUnfunded, {}});
     if (auto* t = n->As<Transfer>()) {
       if (Active(n) && !IsMember(AccountOf(t->to))) out.push_back({FindingCode::kNotMember, {}});
       if (n->connected && IsReversed(n, std::nullopt)) out.push_back({FindingCode::kReversed, {}});

@@ -1,8 +1,8 @@
 // Funding: which debits each account's credits cover, as the least fixpoint over
 // transfers.
-#include "ledger/internal/state/impl.h"
-
 #include <tuple>
+
+#include "ledger/internal/state/impl.h"
 
 namespace lovebank::ledger {
 
@@ -78,6 +78,22 @@ void LedgerState::Impl::RunFunding() {
       }
     }
   }
+}
+
+// A chain holds the author's pending entries too, so a voucher that waits for earlier
+// entries of its chain counts here as unproven.
+std::uint64_t LedgerState::Impl::FulfilledUnfundedPoints(const PublicKey& key) const {
+  std::uint64_t total = 0;
+  for (const PublicKey& k : KeysOf(AccountOf(key))) {
+    auto chain = chains_.find(k);
+    if (chain == chains_.end()) continue;
+    for (const Node* n : chain->second.by_seq) {
+      const auto* redeem = n->As<Redeem>();
+      if (redeem == nullptr || (n->connected && n->funded)) continue;
+      if (fulfils_by_redeem_.count(n->id())) total = SaturatingAdd(total, redeem->points);
+    }
+  }
+  return total;
 }
 
 }  // namespace lovebank::ledger

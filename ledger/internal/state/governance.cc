@@ -1,10 +1,10 @@
 // Governance: roles from the genesis admins through grants and revocations, key moves
 // and fences, fork paths, the roster and reversals (docs/ledger-rules.md, "Authority").
-#include "ledger/internal/state/impl.h"
-
 #include <algorithm>
 #include <map>
 #include <utility>
+
+#include "ledger/internal/state/impl.h"
 
 namespace lovebank::ledger {
 
@@ -35,7 +35,8 @@ std::uint32_t LedgerState::Impl::KeyIndex(const PublicKey& key) const {
   return static_cast<std::uint32_t>(pos - it->second.begin());
 }
 
-bool LedgerState::Impl::HoldsRole(const RoleBook& book, const PublicKey& key, std::uint64_t seq, Role role) const {
+bool LedgerState::Impl::HoldsRole(const RoleBook& book, const PublicKey& key, std::uint64_t seq,
+                                  Role role) const {
   return book.Holds(AccountOf(key), KeyIndex(key), seq, role);
 }
 

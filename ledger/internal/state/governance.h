@@ -77,7 +77,7 @@ class RoleBook {
   // Sorted events, for the state hash.
   std::map<PublicKey, std::array<std::vector<RoleEvent>, kRoleCount>> Sorted() const {
     std::map<PublicKey, std::array<std::vector<RoleEvent>, kRoleCount>> out(events_.begin(),
-                                                                          events_.end());
+                                                                            events_.end());
     for (auto& [root, roles] : out) {
       for (auto& events : roles) {
         std::sort(events.begin(), events.end());
@@ -93,9 +93,9 @@ class RoleBook {
 
 // What governance entries decide: who is who, who may do what.
 struct Governance {
-  KeyMap<PublicKey> root_of;                  // keys moved into an account -> its id
-  KeyMap<std::vector<PublicKey>> keys_of;     // account id -> its keys, for moved accounts
-  KeyMap<std::uint64_t> fence;                // key -> last seq that still counts
+  KeyMap<PublicKey> root_of;               // keys moved into an account -> its id
+  KeyMap<std::vector<PublicKey>> keys_of;  // account id -> its keys, for moved accounts
+  KeyMap<std::uint64_t> fence;             // key -> last seq that still counts
   std::map<std::pair<PublicKey, std::uint64_t>, EntryId> resolutions;
   RoleBook roles;
   std::set<PublicKey> roster;

@@ -1,9 +1,9 @@
 // The chain graph and pending pool: storing, connecting, indexing and retracting
 // entries, and the structural queries.
-#include "ledger/internal/state/impl.h"
-
 #include <algorithm>
 #include <utility>
+
+#include "ledger/internal/state/impl.h"
 
 namespace lovebank::ledger {
 
@@ -164,7 +164,8 @@ ChainSummary LedgerState::Impl::Summary(const PublicKey& key) const {
   return ChainSummary{it->second.head_seq, it->second.connected, it->second.id_sum};
 }
 
-std::vector<std::pair<std::uint64_t, EntryId>> LedgerState::Impl::ChainIds(const PublicKey& key) const {
+std::vector<std::pair<std::uint64_t, EntryId>> LedgerState::Impl::ChainIds(
+    const PublicKey& key) const {
   std::vector<std::pair<std::uint64_t, EntryId>> out;
   auto it = chains_.find(key);
   if (it == chains_.end()) return out;
@@ -175,7 +176,8 @@ std::vector<std::pair<std::uint64_t, EntryId>> LedgerState::Impl::ChainIds(const
   return out;
 }
 
-void LedgerState::Impl::ForEachChain(const std::function<void(const PublicKey&, const ChainSummary&)>& fn) const {
+void LedgerState::Impl::ForEachChain(
+    const std::function<void(const PublicKey&, const ChainSummary&)>& fn) const {
   for (const auto& [key, chain] : chains_) {
     if (chain.connected > 0) fn(key, ChainSummary{chain.head_seq, chain.connected, chain.id_sum});
   }
@@ -191,7 +193,8 @@ const VerifiedEntry* LedgerState::Impl::Find(const EntryId& id) const {
   return it == nodes_.end() ? nullptr : &it->second->v;
 }
 
-void LedgerState::Impl::ForEachEntry(const std::function<void(const VerifiedEntry&, bool)>& fn) const {
+void LedgerState::Impl::ForEachEntry(
+    const std::function<void(const VerifiedEntry&, bool)>& fn) const {
   for (const auto& [id, n] : nodes_) fn(n->v, n->connected);
 }
 

@@ -21,8 +21,8 @@ struct Chain;
 struct Node {
   VerifiedEntry v;
   bool connected = false;
-  bool on_path = false;  // on the canonical branch of a forked chain
-  bool funded = false;   // debits only: inside the account's funded prefix
+  bool on_path = false;    // on the canonical branch of a forked chain
+  bool funded = false;     // debits only: inside the account's funded prefix
   Chain* chain = nullptr;  // the author's chain (unordered_map nodes never move)
 
   const Entry& e() const { return v.entry; }
@@ -90,16 +90,14 @@ struct Chain {
   std::vector<Node*> debits;          // connected transfers and redemptions
 };
 
-
 // Kinds whose effect reaches beyond one account or item: they are settled by a full
 // re-evaluation. Enrolments are here because membership decides who earns.
 inline bool IsGovernance(const EntryKind& kind) {
-  return std::holds_alternative<Genesis>(kind) || std::holds_alternative<Enrol>(kind) || std::holds_alternative<RoleGrant>(kind) ||
-         std::holds_alternative<RoleRevoke>(kind) || std::holds_alternative<NodeGrant>(kind) ||
-         std::holds_alternative<NodeRevoke>(kind) || std::holds_alternative<KeyRotate>(kind) ||
-         std::holds_alternative<Recover>(kind) || std::holds_alternative<Reversal>(kind) ||
-         std::holds_alternative<ForkResolution>(kind);
+  return std::holds_alternative<Genesis>(kind) || std::holds_alternative<Enrol>(kind) ||
+         std::holds_alternative<RoleGrant>(kind) || std::holds_alternative<RoleRevoke>(kind) ||
+         std::holds_alternative<NodeGrant>(kind) || std::holds_alternative<NodeRevoke>(kind) ||
+         std::holds_alternative<KeyRotate>(kind) || std::holds_alternative<Recover>(kind) ||
+         std::holds_alternative<Reversal>(kind) || std::holds_alternative<ForkResolution>(kind);
 }
-
 
 }  // namespace lovebank::ledger::internal

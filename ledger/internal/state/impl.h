@@ -44,8 +44,8 @@ namespace lovebank::ledger {
 using internal::AccountState;
 using internal::AccountUndo;
 using internal::Chain;
-using internal::Governance;
 using internal::DebitPoints;
+using internal::Governance;
 using internal::IdMap;
 using internal::IdSet;
 using internal::IsGovernance;
@@ -128,7 +128,9 @@ class LedgerState::Impl {
   bool HoldsRole(const PublicKey& key, std::uint64_t seq, Role role) const;
   // Whether `e`'s author holds, at its seq, one of the roles its kind needs (RolesFor).
   bool HasRoleFor(const Entry& e) const;
-  bool Authorised(const Node* n, Role role) const { return HoldsRole(n->e().author, n->e().seq, role); }
+  bool Authorised(const Node* n, Role role) const {
+    return HoldsRole(n->e().author, n->e().seq, role);
+  }
   // Whether `n`'s author holds a role its kind needs (RolesFor, the one table).
   bool Authorised(const Node* n) const { return HasRoleFor(n->e()); }
   bool Fenced(const Node* n) const;
@@ -209,6 +211,7 @@ class LedgerState::Impl {
   void RunFunding();
   std::uint64_t Spendable(const PublicKey& key) const;
   bool IsFunded(const EntryId& id) const;
+  std::uint64_t FulfilledUnfundedPoints(const PublicKey& key) const;
 
   // ---- catalogue (catalogue.cc) ------------------------------------------------
 
@@ -325,7 +328,7 @@ class LedgerState::Impl {
   IdMap<std::optional<ItemState>> item_undo_;
   std::vector<Node*> funded_undo_;
   std::vector<std::pair<EntryId, PublicKey>> lost_credits_;  // credits the trial took away
-  std::vector<Node*> assumed_;  // new claims judged as if confirmed
+  std::vector<Node*> assumed_;                               // new claims judged as if confirmed
   std::size_t trial_connected_mark_ = 0;  // connected_from_pending_ before the trial
 };
 

@@ -1,7 +1,7 @@
 // Members and profiles from enrolments, and the account views built from every family.
-#include "ledger/internal/state/impl.h"
-
 #include <set>
+
+#include "ledger/internal/state/impl.h"
 
 namespace lovebank::ledger {
 
@@ -104,7 +104,8 @@ void LedgerState::Impl::ComputeMembers() {
     touched_accounts_.insert(root);
   }
   for (const auto& [root, ups] : updates) {  // updates of someone never enrolled
-    for (const Node* n : ups) member_findings_.push_back({n->id(), {FindingCode::kStaleUpdate, {}}});
+    for (const Node* n : ups)
+      member_findings_.push_back({n->id(), {FindingCode::kStaleUpdate, {}}});
   }
 }
 

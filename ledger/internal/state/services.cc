@@ -1,11 +1,11 @@
 // Service: records and claims, their verdicts, the policy's caps and window, overlaps,
 // and the credits they earn.
-#include "ledger/internal/state/impl.h"
-
 #include <algorithm>
 #include <iterator>
 #include <set>
 #include <tuple>
+
+#include "ledger/internal/state/impl.h"
 
 namespace lovebank::ledger {
 
@@ -74,7 +74,8 @@ std::vector<ServiceCredit> LedgerState::Impl::Credits(const PublicKey& key) cons
   return out;
 }
 
-LedgerState::Impl::ClaimState LedgerState::Impl::JudgeClaim(const Node* claim, const PublicKey& root,
+LedgerState::Impl::ClaimState LedgerState::Impl::JudgeClaim(
+    const Node* claim, const PublicKey& root,
     std::vector<std::pair<EntryId, Finding>>& findings) const {
   bool confirmed = false, rejected = false;
   auto it = verdicts_by_claim_.find(claim->id());
@@ -111,7 +112,8 @@ LedgerState::Impl::ClaimState LedgerState::Impl::JudgeClaim(const Node* claim, c
   return confirmed ? ClaimState::kConfirmed : ClaimState::kAwaiting;
 }
 
-std::optional<FindingCode> LedgerState::Impl::RecordProblem(const Node* node, const PublicKey& root) const {
+std::optional<FindingCode> LedgerState::Impl::RecordProblem(const Node* node,
+                                                            const PublicKey& root) const {
   const auto& rec = *node->As<ServiceRecord>();
   if (!Authorised(node)) return FindingCode::kRoleMissing;
   if (AccountOf(node->e().author) == root) return FindingCode::kSelfRecord;
@@ -119,8 +121,10 @@ std::optional<FindingCode> LedgerState::Impl::RecordProblem(const Node* node, co
   return ServiceProblem(node, rec.category, rec.start_ms, rec.minutes);
 }
 
-std::optional<FindingCode> LedgerState::Impl::ServiceProblem(const Node* node, const std::string& category,
-    std::uint64_t start_ms, std::uint32_t minutes) const {
+std::optional<FindingCode> LedgerState::Impl::ServiceProblem(const Node* node,
+                                                             const std::string& category,
+                                                             std::uint64_t start_ms,
+                                                             std::uint32_t minutes) const {
   if (!rates_.count(category)) return FindingCode::kUnknownCategory;
   if (genesis_.policy.max_minutes_per_entry != 0 &&
       minutes > genesis_.policy.max_minutes_per_entry) {
@@ -150,7 +154,8 @@ bool LedgerState::Impl::Overlaps(const AccountState& a, std::uint64_t start, std
   return next != a.intervals.begin() && std::prev(next)->second > start;
 }
 
-bool LedgerState::Impl::OverDayCap(const AccountState& a, std::int64_t day, std::uint32_t minutes) const {
+bool LedgerState::Impl::OverDayCap(const AccountState& a, std::int64_t day,
+                                   std::uint32_t minutes) const {
   if (genesis_.policy.max_minutes_per_day == 0) return false;
   std::uint64_t used = 0;
   if (!a.day_minutes.empty() && a.day_minutes.rbegin()->first < day) {
@@ -168,9 +173,8 @@ void LedgerState::Impl::Credit(const PublicKey& root, AccountState& a, const Can
     auto d = a.day_minutes.find(day);
     u->days.emplace_back(day, d == a.day_minutes.end() ? std::nullopt : std::optional(d->second));
     auto k = a.by_category.find(*c.category);
-    u->categories.emplace_back(*c.category, k == a.by_category.end()
-                                                ? std::nullopt
-                                                : std::optional(k->second));
+    u->categories.emplace_back(*c.category,
+                               k == a.by_category.end() ? std::nullopt : std::optional(k->second));
   }
   Slot(a.intervals, c.start_ms) = c.start_ms + std::uint64_t{c.minutes} * 60'000;
   Slot(a.day_minutes, day) += c.minutes;
@@ -244,8 +248,7 @@ void LedgerState::Impl::RecomputeServices(const PublicKey& root, bool incrementa
         } else if (!IsMember(root)) {
           findings.push_back({node->id(), {FindingCode::kNotMember, {}}});
         } else if (state == ClaimState::kConfirmed) {
-          if (auto problem =
-                  ServiceProblem(node, claim.category, claim.start_ms, claim.minutes)) {
+          if (auto problem = ServiceProblem(node, claim.category, claim.start_ms, claim.minutes)) {
             findings.push_back({node->id(), {*problem, {}}});
           } else {
             eligible.push_back({claim.start_ms, node->id(), key, claim.minutes, &claim.category});

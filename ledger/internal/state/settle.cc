@@ -1,8 +1,8 @@
 // Settling: the incremental path for common entries and the full re-evaluation that
 // anything touching authority or credit triggers.
-#include "ledger/internal/state/impl.h"
-
 #include <set>
+
+#include "ledger/internal/state/impl.h"
 
 namespace lovebank::ledger {
 
@@ -50,8 +50,8 @@ void LedgerState::Impl::FastApply(Node* n) {
   } else if (n->As<ServiceClaim>()) {
     RecomputeServices(AccountOf(e.author), /*incremental=*/true);
   } else if (n->As<ServiceConfirm>() || n->As<ServiceReject>()) {
-    const EntryId& claim = n->As<ServiceConfirm>() ? n->As<ServiceConfirm>()->claim
-                                                   : n->As<ServiceReject>()->claim;
+    const EntryId& claim =
+        n->As<ServiceConfirm>() ? n->As<ServiceConfirm>()->claim : n->As<ServiceReject>()->claim;
     auto it = nodes_.find(claim);
     if (it != nodes_.end() && it->second->connected && it->second->As<ServiceClaim>()) {
       RecomputeServices(AccountOf(it->second->e().author), /*incremental=*/true);

@@ -1,11 +1,11 @@
 // TryAdmit, the one judgement of a submission (decision 0007), and the journal that
 // undoes a refused trial exactly.
-#include "ledger/internal/state/impl.h"
-
 #include <algorithm>
 #include <iterator>
 #include <type_traits>
 #include <variant>
+
+#include "ledger/internal/state/impl.h"
 
 namespace lovebank::ledger {
 
@@ -277,7 +277,8 @@ bool LedgerState::Impl::NeedsChange(const EntryKind& kind) {
 }
 
 std::optional<TrialProblem> LedgerState::Impl::TargetProblem(const Node& n, const Bytes& before,
-    const TrialOptions& options, Trial& r) const {
+                                                             const TrialOptions& options,
+                                                             Trial& r) const {
   auto missing = [&](const EntryId& id) {
     r.about = id;
     return std::optional(TrialProblem::kNotFound);

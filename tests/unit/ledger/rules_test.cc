@@ -485,6 +485,36 @@ TEST(Rules, KeyRotationByTheOwner) {
   EXPECT_EQ(n.state.Account(new_key)->minutes, 120u);
 }
 
+// What a station's offline limit bounds: vouchers handed over that this ledger cannot
+// show funded, whether unfunded here or still waiting for earlier entries of their
+// chain; a funded one, or one nobody fulfilled, is not counted.
+TEST(Rules, FulfilledUnfundedPointsCountsVouchersHandedOverButNotShownFunded) {
+  Neighbourhood n;
+  auto item = n.Item(10, 10);
+  EXPECT_EQ(n.state.FulfilledUnfundedPoints(n.c.key("vol1")), 0u);
+  // An unfunded voucher nobody handed over yet counts nothing.
+  auto unfunded = n.RedeemItem("vol1", item, 12);
+  EXPECT_EQ(n.state.FulfilledUnfundedPoints(n.c.key("vol1")), 0u);
+  n.Apply(n.c.Sign("station", Fulfil{unfunded}));
+  EXPECT_EQ(n.state.FulfilledUnfundedPoints(n.c.key("vol1")), 12u);
+  // A voucher whose prev this ledger has not seen waits in the pending pool.
+  auto gap = n.c.Sign("vol1", Transfer{n.c.key("vol2"), 1, ""});
+  auto pending = n.c.Sign("vol1", Redeem{item, n.c.key("station"), 15, "pending"});
+  EntryId pending_id = pending.id;
+  EXPECT_EQ(n.state.Add(std::move(pending)).outcome, AddOutcome::kPending);
+  n.Apply(n.c.Sign("station", Fulfil{pending_id}));
+  EXPECT_EQ(n.state.FulfilledUnfundedPoints(n.c.key("vol1")), 27u);
+  // Credits arrive, then the missing entry: every voucher is covered and none counts.
+  n.Record("coord", {"vol1"}, kDay, 240);  // 40 points
+  EXPECT_EQ(n.state.FulfilledUnfundedPoints(n.c.key("vol1")), 15u);
+  n.Apply(std::move(gap));
+  EXPECT_EQ(n.state.Status(pending_id), EntryStatus::kActive);
+  EXPECT_TRUE(n.state.IsFunded(pending_id));
+  EXPECT_EQ(n.state.FulfilledUnfundedPoints(n.c.key("vol1")), 0u);
+  // Another volunteer's vouchers are theirs.
+  EXPECT_EQ(n.state.FulfilledUnfundedPoints(n.c.key("vol2")), 0u);
+}
+
 TEST(Rules, EntryWaitsForItsPrevThenApplies) {
   Neighbourhood n;
   n.Record("coord", {"vol1"}, kDay, 120);
