@@ -249,10 +249,11 @@ class LedgerState {
 
   // What changed since the last call, for the store to persist. `connected` holds
   // entries that left the pending pool, with their envelopes; `dropped` are pending
-  // entries refused when their prev arrived and did not match.
+  // entries refused when their prev arrived and did not match, handed back whole so
+  // that the store can delete every row it wrote for them.
   struct Changes {
     std::vector<const VerifiedEntry*> connected_from_pending;
-    std::vector<EntryId> dropped;
+    std::vector<VerifiedEntry> dropped;
     bool everything = false;  // derived rows: rewrite all
     std::vector<PublicKey> accounts;
     std::vector<EntryId> items;

@@ -251,13 +251,22 @@ class Store::Impl {
   // History() scans as well, so that most entries (a claim, a service record's
   // coordinator) cost one row less in every commit. A pending entry gets an author
   // row too; it stays when the entry connects, and History() reads each id once.
-  // Rows are never taken back: an entry dropped from the pending pool leaves rows
-  // naming an id the state no longer holds, which readers skip.
   void PutHistory(rocksdb::WriteBatch& batch, const VerifiedEntry& stored, bool connected,
                   const LedgerState& state) const {
     for (const auto& party : PartiesOf(stored, state)) {
       if (connected && party == stored.entry.author) continue;
       batch.Put(history, internal::HistoryKey(party, stored.id), rocksdb::Slice());
+    }
+  }
+
+  // Takes back the rows of an entry dropped from the pending pool, so that a peer
+  // feeding entries that are later refused leaves nothing behind. A party the rows
+  // named through an entry no longer held (so not found here) keeps a row naming an
+  // id the state does not hold; readers skip it, and a rebuild removes it.
+  void DeleteHistory(rocksdb::WriteBatch& batch, const VerifiedEntry& dropped,
+                     const LedgerState& state) const {
+    for (const auto& party : PartiesOf(dropped, state)) {
+      batch.Delete(history, internal::HistoryKey(party, dropped.id));
     }
   }
 
@@ -471,7 +480,10 @@ Result<std::vector<Store::GroupResult>> Store::IngestGroups(std::vector<Group> g
     batch.Put(impl_->ids, v->id.view(), internal::IdValue(v->entry.author, v->entry.seq));
     written.push_back(v->id);
   }
-  for (const auto& id : changes.dropped) batch.Delete(impl_->pending, id.view());
+  for (const VerifiedEntry& v : changes.dropped) {
+    batch.Delete(impl_->pending, v.id.view());
+    impl_->DeleteHistory(batch, v, *state_);
+  }
   impl_->PutRows(batch, *state_, changes);
   auto s = impl_->db->Write(impl_->WriteOptions(), &batch);
   if (!s.ok()) {

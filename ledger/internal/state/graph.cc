@@ -256,9 +256,10 @@ Node* LedgerState::Impl::Store(VerifiedEntry v) {
 void LedgerState::Impl::Drop(Node* node) {
   Chain& chain = *node->chain;
   if (chain.by_seq.Erase(node) < 2 && chain.fork_seqs.erase(node->e().seq)) full_needed_ = true;
-  dropped_.push_back(node->id());
   --pending_;
-  nodes_.erase(node->id());
+  const EntryId id = node->id();
+  dropped_.push_back(std::move(node->v));  // for the store to take back its rows
+  nodes_.erase(id);
 }
 
 void LedgerState::Impl::Connect(Node* first) {

@@ -311,7 +311,7 @@ class LedgerState::Impl {
   bool funding_dirty_ = false;
   std::set<EntryId> items_to_recompute_;
   std::vector<const VerifiedEntry*> connected_from_pending_;
-  std::vector<EntryId> dropped_;
+  std::vector<VerifiedEntry> dropped_;
   std::set<PublicKey> touched_accounts_;
   std::set<EntryId> touched_items_;
   bool everything_changed_ = false;

@@ -175,6 +175,35 @@ TEST(Store, HistoryNamesEveryPartyAndIsBuiltForAnOlderStore) {
   check(*store, "reopened");
 }
 
+// A pending entry refused when its prev arrives and does not match takes its history
+// rows with it: a peer feeding such entries leaves nothing on disk for any party.
+TEST(Store, DroppedPendingEntryLeavesNoHistoryRows) {
+  TempDir dir;
+  TestCommunity c;
+  // vol1's seq 2 names as its prev an entry of vol3's chain: refused when that arrives.
+  auto other = c.Sign("vol3", Transfer{c.key("vol4"), 1, ""});
+  auto stray = c.SignAt("vol1", 2, other.id, Transfer{c.key("vol5"), 1, "stray"});
+  auto store = *Store::Create({dir.Sub("db")}, c.genesis());
+  auto r = store->Ingest({stray});
+  ASSERT_TRUE(r);
+  ASSERT_EQ((*r)[0].outcome, AddOutcome::kPending);
+  auto before = store->History(c.key("vol5"));
+  ASSERT_TRUE(before);
+  EXPECT_EQ(*before, std::vector<EntryId>{stray.id}) << "stored while pending: indexed";
+  ASSERT_TRUE(store->Ingest({other}));
+  ASSERT_EQ(store->state().Find(stray.id), nullptr) << "refused when its prev arrived";
+  for (auto name : {"vol1", "vol5"}) {
+    auto history = store->History(c.key(name));
+    ASSERT_TRUE(history) << history.error().message;
+    EXPECT_EQ(std::count(history->begin(), history->end(), stray.id), 0) << name;
+  }
+  EXPECT_EQ(*store->History(c.key("vol4")), std::vector<EntryId>{other.id});
+  store.reset();
+  auto reopened = *Store::Open({dir.Sub("db")});
+  EXPECT_EQ(reopened->state().pending_count(), 0u);
+  EXPECT_TRUE(reopened->History(c.key("vol5"))->empty());
+}
+
 TEST(Store, EditedDerivedRowIsDetected) {
   TempDir dir;
   TestCommunity c;
