@@ -101,4 +101,70 @@ void LedgerState::Impl::RecomputeItem(const EntryId& id) {
   items_[id] = std::move(item);
 }
 
+void LedgerState::Impl::IndexCatalogue(Node* n) {
+  if (auto* d = n->As<Redeem>()) {
+    if (fulfils_by_redeem_.count(n->id())) redeems_with_fulfils_by_item_[d->item].push_back(n);
+  } else if (n->As<CatalogItem>()) {
+    item_nodes_[n->id()] = n;
+  } else if (auto* s = n->As<Restock>()) {
+    restocks_by_item_[s->item].push_back(n);
+  } else if (auto* f = n->As<Fulfil>()) {
+    auto& fulfils = fulfils_by_redeem_[f->redeem];
+    fulfils.push_back(n);
+    auto redeem = nodes_.find(f->redeem);
+    if (fulfils.size() == 1 && redeem != nodes_.end() && redeem->second->connected &&
+        redeem->second->As<Redeem>()) {
+      redeems_with_fulfils_by_item_[redeem->second->As<Redeem>()->item].push_back(
+          redeem->second.get());
+    }
+  }
+}
+
+void LedgerState::Impl::UnIndexCatalogue(Node* n) {
+  if (auto* d = n->As<Redeem>()) {
+    EraseFromList(redeems_with_fulfils_by_item_, d->item, n);
+  } else if (n->As<CatalogItem>()) {
+    item_nodes_.erase(n->id());
+  } else if (auto* s = n->As<Restock>()) {
+    EraseFromList(restocks_by_item_, s->item, n);
+  } else if (auto* f = n->As<Fulfil>()) {
+    EraseFromList(fulfils_by_redeem_, f->redeem, n);
+    const Node* redeem = FindAs<Redeem>(f->redeem);
+    if (redeem && !fulfils_by_redeem_.count(f->redeem)) {
+      EraseFromList(redeems_with_fulfils_by_item_, redeem->As<Redeem>()->item, redeem);
+    }
+  }
+}
+
+// A voucher's item is touched even when funding excludes its debit or sends the state
+// to a full evaluation.
+void LedgerState::Impl::ApplyCatalogue(Node* n) {
+  if (n->As<Redeem>()) {
+    TouchItemOfRedeem(n);
+  } else if (n->As<CatalogItem>()) {
+    items_to_recompute_.insert(n->id());
+  } else if (auto* s = n->As<Restock>()) {
+    items_to_recompute_.insert(s->item);
+  } else if (auto* f = n->As<Fulfil>()) {
+    if (const Node* redeem = FindAs<Redeem>(f->redeem)) {
+      items_to_recompute_.insert(redeem->As<Redeem>()->item);
+    }
+  }
+}
+
+void LedgerState::Impl::CatalogueFindings(const Node* n, std::vector<Finding>& out) const {
+  auto of_item = [&](const EntryId& item_id) {
+    if (auto it = items_.find(item_id); it != items_.end()) {
+      FindingsAt(n->id(), it->second.findings, out);
+    }
+  };
+  if (n->As<CatalogItem>()) {
+    of_item(n->id());
+  } else if (auto* s = n->As<Restock>()) {
+    of_item(s->item);
+  } else if (auto* f = n->As<Fulfil>()) {
+    if (const Node* redeem = FindAs<Redeem>(f->redeem)) of_item(redeem->As<Redeem>()->item);
+  }
+}
+
 }  // namespace lovebank::ledger

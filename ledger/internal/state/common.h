@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "base/bytes.h"
 #include "ledger/entry.h"
@@ -34,6 +35,16 @@ typename Map::mapped_type& Slot(Map& map, const Key& key) {
     return map.emplace_hint(map.end(), key, typename Map::mapped_type{})->second;
   }
   return map[key];
+}
+
+// Takes `value` out of the list map[key], and the key out of the map when its list is
+// left empty: how a family forgets an entry a trial undoes.
+template <class Map, class Key, class T>
+void EraseFromList(Map& map, const Key& key, const T& value) {
+  auto it = map.find(key);
+  if (it == map.end()) return;
+  std::erase(it->second, value);
+  if (it->second.empty()) map.erase(it);
 }
 
 // Length-prefixed big-endian fields, the encoding docs/storage.md gives the state hash.

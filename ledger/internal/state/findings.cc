@@ -10,55 +10,24 @@ bool LedgerState::Impl::Has(const std::vector<Finding>& list, FindingCode code) 
   return std::any_of(list.begin(), list.end(), [&](const Finding& f) { return f.code == code; });
 }
 
+void LedgerState::Impl::FindingsAt(const EntryId& id,
+                                   const std::vector<std::pair<EntryId, Finding>>& list,
+                                   std::vector<Finding>& out) {
+  for (const auto& [at, f] : list) {
+    if (at == id) out.push_back(f);
+  }
+}
+
 std::vector<Finding> LedgerState::Impl::FindingsOfEntry(const Node* n) const {
   std::vector<Finding> out;
-  const EntryId& id = n->id();
-  auto from = [&](const std::vector<std::pair<EntryId, Finding>>& list) {
-    for (const auto& [at, f] : list) {
-      if (at == id) out.push_back(f);
-    }
-  };
-  auto account = [&](const PublicKey& key) {
-    if (auto it = accounts_.find(AccountOf(key)); it != accounts_.end()) {
-      from(it->second.service_findings);
-    }
-  };
-  auto item = [&](const EntryId& item_id) {
-    if (auto it = items_.find(item_id); it != items_.end()) from(it->second.findings);
-  };
   const Chain& chain = *n->chain;
   if (chain.fork_seqs.count(n->e().seq)) out.push_back({FindingCode::kFork, {}});
   if (n->connected && !chain.fork_seqs.empty() && !n->on_path && !Fenced(n)) {
     out.push_back({FindingCode::kSuspended, {}});
   }
   if (n->connected && Fenced(n)) out.push_back({FindingCode::kFenced, {}});
-  from(gov_.findings);
-  from(member_findings_);
-  if (auto* rec = n->As<ServiceRecord>()) {
-    std::set<PublicKey> roots;
-    for (const auto& v : rec->volunteers) roots.insert(AccountOf(v));
-    for (const auto& root : roots) account(root);
-  } else if (n->As<ServiceClaim>()) {
-    account(n->e().author);
-  } else if (n->As<ServiceConfirm>() || n->As<ServiceReject>()) {
-    const EntryId& claim_id =
-        n->As<ServiceConfirm>() ? n->As<ServiceConfirm>()->claim : n->As<ServiceReject>()->claim;
-    if (const Node* claim = FindAs<ServiceClaim>(claim_id)) account(claim->e().author);
-  } else if (n->As<Transfer>() || n->As<Redeem>()) {
-    if (n->connected && !ExcludedDebit(n) && !n->funded)
-      out.push_back({FindingCode::kUnfunded, {}});
-    if (auto* t = n->As<Transfer>()) {
-      if (Active(n) && !IsMember(AccountOf(t->to))) out.push_back({FindingCode::kNotMember, {}});
-      if (n->connected && IsReversed(n, std::nullopt)) out.push_back({FindingCode::kReversed, {}});
-    }
-  } else if (n->As<CatalogItem>()) {
-    item(id);
-  } else if (auto* s = n->As<Restock>()) {
-    item(s->item);
-  } else if (auto* f = n->As<Fulfil>()) {
-    if (const Node* redeem = FindAs<Redeem>(f->redeem)) item(redeem->As<Redeem>()->item);
-  } else if (n->As<AuditCheckpoint>()) {
-    if (Active(n) && !Authorised(n)) out.push_back({FindingCode::kRoleMissing, {}});
+  for (const Family& family : kFamilies) {
+    if (family.findings) (this->*family.findings)(n, out);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -96,4 +96,40 @@ std::uint64_t LedgerState::Impl::FulfilledUnfundedPoints(const PublicKey& key) c
   return total;
 }
 
+void LedgerState::Impl::IndexFunding(Node* n) {
+  if (n->As<Transfer>() || n->As<Redeem>()) n->chain->debits.push_back(n);
+}
+
+void LedgerState::Impl::UnIndexFunding(Node* n) {
+  if (n->As<Transfer>() || n->As<Redeem>()) std::erase(n->chain->debits, n);
+}
+
+void LedgerState::Impl::ApplyFunding(Node* n) {
+  if (!n->As<Transfer>() && !n->As<Redeem>()) return;
+  // The same exclusions as FullEvaluate: a reversal may have arrived first.
+  if (ExcludedDebit(n)) {
+    if (ToNonMember(n)) not_member_transfers_.push_back(n);
+    return;
+  }
+  PublicKey root = AccountOf(n->e().author);
+  AccountState& a = Acc(root);
+  if (!a.debits.empty() && !DebitBefore(a.debits.back(), n)) {
+    full_needed_ = true;  // arrived behind a later debit of the account: re-sort
+    return;
+  }
+  a.debits.push_back(n);
+  a.debit_sum = SaturatingAdd(a.debit_sum, DebitPoints(n));
+  touched_accounts_.insert(root);
+  Enqueue(root);
+}
+
+void LedgerState::Impl::FundingFindings(const Node* n, std::vector<Finding>& out) const {
+  if (!n->As<Transfer>() && !n->As<Redeem>()) return;
+  if (n->connected && !ExcludedDebit(n) && !n->funded) out.push_back({FindingCode::kUnfunded, {}});
+  if (auto* t = n->As<Transfer>()) {
+    if (Active(n) && !IsMember(AccountOf(t->to))) out.push_back({FindingCode::kNotMember, {}});
+    if (n->connected && IsReversed(n, std::nullopt)) out.push_back({FindingCode::kReversed, {}});
+  }
+}
+
 }  // namespace lovebank::ledger

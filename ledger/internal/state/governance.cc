@@ -235,4 +235,28 @@ void LedgerState::Impl::ApplyPaths() {
   }
 }
 
+void LedgerState::Impl::IndexGovernance(Node* n) {
+  if (IsGovernance(n->e().kind)) {
+    governance_.push_back(n);
+    full_needed_ = true;
+  } else if (n->As<AuditCheckpoint>()) {
+    checkpoints_.push_back(n);
+  }
+}
+
+void LedgerState::Impl::UnIndexGovernance(Node* n) {
+  if (IsGovernance(n->e().kind)) {
+    std::erase(governance_, n);
+  } else if (n->As<AuditCheckpoint>()) {
+    std::erase(checkpoints_, n);
+  }
+}
+
+void LedgerState::Impl::GovernanceFindings(const Node* n, std::vector<Finding>& out) const {
+  FindingsAt(n->id(), gov_.findings, out);
+  if (n->As<AuditCheckpoint>() && Active(n) && !Authorised(n)) {
+    out.push_back({FindingCode::kRoleMissing, {}});
+  }
+}
+
 }  // namespace lovebank::ledger

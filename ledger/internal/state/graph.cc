@@ -76,7 +76,6 @@ void LedgerState::Impl::Retract(Node* n) {
 }
 
 void LedgerState::Impl::UnIndex(Node* n) {
-  const Entry& e = n->e();
   Chain& chain = *n->chain;
   --chain.connected;
   chain.id_sum.Subtract(n->id().data());
@@ -87,53 +86,8 @@ void LedgerState::Impl::UnIndex(Node* n) {
       break;
     }
   }
-  auto drop = [n](auto& map, const auto& key) {
-    auto it = map.find(key);
-    if (it == map.end()) return;
-    std::erase(it->second, n);
-    if (it->second.empty()) map.erase(it);
-  };
-  std::erase(governance_, n);
-  if (auto* en = n->As<Enrol>()) {
-    drop(enrols_by_member_, en->member);
-  } else if (auto* rec = n->As<ServiceRecord>()) {
-    for (const auto& v : rec->volunteers) {
-      auto it = sources_by_key_.find(v);
-      if (it == sources_by_key_.end()) continue;
-      std::erase_if(it->second, [n](const auto& s) { return s.first == n; });
-      if (it->second.empty()) sources_by_key_.erase(it);
-    }
-  } else if (n->As<ServiceClaim>()) {
-    auto it = sources_by_key_.find(e.author);
-    if (it != sources_by_key_.end()) {
-      std::erase_if(it->second, [n](const auto& s) { return s.first == n; });
-      if (it->second.empty()) sources_by_key_.erase(it);
-    }
-  } else if (auto* c = n->As<ServiceConfirm>()) {
-    drop(verdicts_by_claim_, c->claim);
-  } else if (auto* r = n->As<ServiceReject>()) {
-    drop(verdicts_by_claim_, r->claim);
-  } else if (n->As<Transfer>()) {
-    std::erase(chain.debits, n);
-  } else if (auto* d = n->As<Redeem>()) {
-    std::erase(chain.debits, n);
-    drop(redeems_with_fulfils_by_item_, d->item);
-  } else if (n->As<CatalogItem>()) {
-    item_nodes_.erase(n->id());
-  } else if (auto* s = n->As<Restock>()) {
-    drop(restocks_by_item_, s->item);
-  } else if (auto* f = n->As<Fulfil>()) {
-    drop(fulfils_by_redeem_, f->redeem);
-    const Node* redeem = FindAs<Redeem>(f->redeem);
-    if (redeem && !fulfils_by_redeem_.count(f->redeem)) {
-      auto it = redeems_with_fulfils_by_item_.find(redeem->As<Redeem>()->item);
-      if (it != redeems_with_fulfils_by_item_.end()) {
-        std::erase_if(it->second, [redeem](const Node* x) { return x == redeem; });
-        if (it->second.empty()) redeems_with_fulfils_by_item_.erase(it);
-      }
-    }
-  } else if (n->As<AuditCheckpoint>()) {
-    std::erase(checkpoints_, n);
+  for (const Family& family : kFamilies) {
+    if (family.unindex) (this->*family.unindex)(n);
   }
 }
 
@@ -290,40 +244,8 @@ void LedgerState::Impl::Index(Node* n) {
   // On a forked chain, whether an entry is on the canonical branch is decided by
   // the full walk, never guessed incrementally.
   if (!chain.fork_seqs.empty()) full_needed_ = true;
-  if (auto* en = n->As<Enrol>()) enrols_by_member_[en->member].push_back(n);
-  if (IsGovernance(e.kind)) {
-    governance_.push_back(n);
-    full_needed_ = true;
-  } else if (auto* rec = n->As<ServiceRecord>()) {
-    for (std::size_t i = 0; i < rec->volunteers.size(); ++i) {
-      sources_by_key_[rec->volunteers[i]].push_back({n, static_cast<int>(i)});
-    }
-  } else if (n->As<ServiceClaim>()) {
-    sources_by_key_[e.author].push_back({n, -1});
-  } else if (auto* c = n->As<ServiceConfirm>()) {
-    verdicts_by_claim_[c->claim].push_back(n);
-  } else if (auto* r = n->As<ServiceReject>()) {
-    verdicts_by_claim_[r->claim].push_back(n);
-  } else if (n->As<Transfer>()) {
-    chain.debits.push_back(n);
-  } else if (auto* d = n->As<Redeem>()) {
-    chain.debits.push_back(n);
-    if (fulfils_by_redeem_.count(n->id())) redeems_with_fulfils_by_item_[d->item].push_back(n);
-  } else if (n->As<CatalogItem>()) {
-    item_nodes_[n->id()] = n;
-  } else if (auto* s = n->As<Restock>()) {
-    restocks_by_item_[s->item].push_back(n);
-  } else if (auto* f = n->As<Fulfil>()) {
-    auto& fulfils = fulfils_by_redeem_[f->redeem];
-    fulfils.push_back(n);
-    auto redeem = nodes_.find(f->redeem);
-    if (fulfils.size() == 1 && redeem != nodes_.end() && redeem->second->connected &&
-        redeem->second->As<Redeem>()) {
-      redeems_with_fulfils_by_item_[redeem->second->As<Redeem>()->item].push_back(
-          redeem->second.get());
-    }
-  } else if (n->As<AuditCheckpoint>()) {
-    checkpoints_.push_back(n);
+  for (const Family& family : kFamilies) {
+    if (family.index) (this->*family.index)(n);
   }
 }
 

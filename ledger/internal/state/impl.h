@@ -71,6 +71,21 @@ class LedgerState::Impl {
   void FullEvaluate();
   void Enqueue(const PublicKey& root);
 
+  // ---- the rule families, one loop (families.cc) -------------------------------
+
+  // What a rule family does with one entry: index it when it connects, forget it when
+  // a trial takes it back, apply it on the fast path, and say its findings. Each looks
+  // only at the kinds it owns. Index(), UnIndex(), FastApply() and FindingsOfEntry()
+  // do the chain graph's part and then run every family's hook (families.cc); a null
+  // hook is a family with nothing to do there.
+  struct Family {
+    void (Impl::*index)(Node* n);
+    void (Impl::*unindex)(Node* n);
+    void (Impl::*apply)(Node* n);
+    void (Impl::*findings)(const Node* n, std::vector<Finding>& out) const;
+  };
+  static const Family kFamilies[5];
+
   // ---- the chain graph and pending pool (graph.cc) -----------------------------
 
   void Reserve(std::size_t entries) { nodes_.reserve(entries); }
@@ -139,6 +154,11 @@ class LedgerState::Impl {
   EntryStatus Status(const EntryId& id) const;
   bool IsReversed(const Node* n, const std::optional<PublicKey>& volunteer) const;
   std::vector<PublicKey> NodeRoster() const { return {gov_.roster.begin(), gov_.roster.end()}; }
+  // Governance entries (every change of authority sends the state to a full
+  // evaluation) and audit checkpoints, whose authority is their only finding.
+  void IndexGovernance(Node* n);
+  void UnIndexGovernance(Node* n);
+  void GovernanceFindings(const Node* n, std::vector<Finding>& out) const;
 
   // ---- members and accounts (members.cc) ---------------------------------------
 
@@ -155,6 +175,9 @@ class LedgerState::Impl {
   std::optional<AccountView> Account(const PublicKey& key) const { return View(AccountOf(key)); }
   std::optional<EntryId> ProfileEntry(const PublicKey& key) const;
   std::vector<AccountView> Accounts() const;
+  void IndexMembers(Node* n);
+  void UnIndexMembers(Node* n);
+  void MemberFindings(const Node* n, std::vector<Finding>& out) const;
 
   // ---- services (services.cc) --------------------------------------------------
 
@@ -195,6 +218,11 @@ class LedgerState::Impl {
   // A credited interval of `root` that [start, end) overlaps, or the first credit of
   // the same local day: the entry a person is told their service conflicts with.
   std::optional<EntryId> ConflictOf(const Node* n, const Finding& f) const;
+  // Records and claims by volunteer, verdicts by claim.
+  void IndexServices(Node* n);
+  void UnIndexServices(Node* n);
+  void ApplyServices(Node* n);
+  void ServiceFindings(const Node* n, std::vector<Finding>& out) const;
 
   // ---- funding (funding.cc) ----------------------------------------------------
 
@@ -212,6 +240,11 @@ class LedgerState::Impl {
   std::uint64_t Spendable(const PublicKey& key) const;
   bool IsFunded(const EntryId& id) const;
   std::uint64_t FulfilledUnfundedPoints(const PublicKey& key) const;
+  // Transfers and vouchers: each chain's debits.
+  void IndexFunding(Node* n);
+  void UnIndexFunding(Node* n);
+  void ApplyFunding(Node* n);
+  void FundingFindings(const Node* n, std::vector<Finding>& out) const;
 
   // ---- catalogue (catalogue.cc) ------------------------------------------------
 
@@ -220,6 +253,11 @@ class LedgerState::Impl {
   void TouchItemOfRedeem(const Node* redeem);
   std::vector<ItemView> Items() const;
   std::vector<EntryId> FulfilsOf(const EntryId& redeem) const;
+  // Items, restocks, fulfils, and the vouchers that some fulfil names.
+  void IndexCatalogue(Node* n);
+  void UnIndexCatalogue(Node* n);
+  void ApplyCatalogue(Node* n);
+  void CatalogueFindings(const Node* n, std::vector<Finding>& out) const;
 
   // ---- findings (findings.cc) --------------------------------------------------
 
@@ -229,6 +267,9 @@ class LedgerState::Impl {
   std::vector<Finding> FindingsOfEntry(const Node* n) const;
   std::vector<Finding> FindingsOfEntryId(const EntryId& id) const;
   static bool Has(const std::vector<Finding>& list, FindingCode code);
+  // Appends the findings of `list` recorded against `id`.
+  static void FindingsAt(const EntryId& id, const std::vector<std::pair<EntryId, Finding>>& list,
+                         std::vector<Finding>& out);
   const std::map<EntryId, std::vector<Finding>>& Findings() const { return findings_; }
 
   // ---- trials: one judgement for admission (trial.cc) --------------------------

@@ -109,4 +109,16 @@ void LedgerState::Impl::ComputeMembers() {
   }
 }
 
+void LedgerState::Impl::IndexMembers(Node* n) {
+  if (auto* en = n->As<Enrol>()) enrols_by_member_[en->member].push_back(n);
+}
+
+void LedgerState::Impl::UnIndexMembers(Node* n) {
+  if (auto* en = n->As<Enrol>()) EraseFromList(enrols_by_member_, en->member, n);
+}
+
+void LedgerState::Impl::MemberFindings(const Node* n, std::vector<Finding>& out) const {
+  FindingsAt(n->id(), member_findings_, out);
+}
+
 }  // namespace lovebank::ledger

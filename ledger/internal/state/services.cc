@@ -304,4 +304,74 @@ void LedgerState::Impl::RecomputeServices(const PublicKey& root, bool incrementa
   touched_accounts_.insert(root);
 }
 
+void LedgerState::Impl::IndexServices(Node* n) {
+  if (auto* rec = n->As<ServiceRecord>()) {
+    for (std::size_t i = 0; i < rec->volunteers.size(); ++i) {
+      sources_by_key_[rec->volunteers[i]].push_back({n, static_cast<int>(i)});
+    }
+  } else if (n->As<ServiceClaim>()) {
+    sources_by_key_[n->e().author].push_back({n, -1});
+  } else if (auto* c = n->As<ServiceConfirm>()) {
+    verdicts_by_claim_[c->claim].push_back(n);
+  } else if (auto* r = n->As<ServiceReject>()) {
+    verdicts_by_claim_[r->claim].push_back(n);
+  }
+}
+
+void LedgerState::Impl::UnIndexServices(Node* n) {
+  auto forget_source = [&](const PublicKey& key) {
+    auto it = sources_by_key_.find(key);
+    if (it == sources_by_key_.end()) return;
+    std::erase_if(it->second, [n](const auto& s) { return s.first == n; });
+    if (it->second.empty()) sources_by_key_.erase(it);
+  };
+  if (auto* rec = n->As<ServiceRecord>()) {
+    for (const auto& v : rec->volunteers) forget_source(v);
+  } else if (n->As<ServiceClaim>()) {
+    forget_source(n->e().author);
+  } else if (auto* c = n->As<ServiceConfirm>()) {
+    EraseFromList(verdicts_by_claim_, c->claim, n);
+  } else if (auto* r = n->As<ServiceReject>()) {
+    EraseFromList(verdicts_by_claim_, r->claim, n);
+  }
+}
+
+void LedgerState::Impl::ApplyServices(Node* n) {
+  if (auto* rec = n->As<ServiceRecord>()) {
+    std::set<PublicKey> slow;
+    for (std::size_t i = 0; i < rec->volunteers.size(); ++i) {
+      PublicKey root = AccountOf(rec->volunteers[i]);
+      if (slow.count(root) || !TryCreditRecord(n, static_cast<int>(i), root)) slow.insert(root);
+    }
+    for (const auto& root : slow) RecomputeServices(root, /*incremental=*/true);
+  } else if (n->As<ServiceClaim>()) {
+    RecomputeServices(AccountOf(n->e().author), /*incremental=*/true);
+  } else if (n->As<ServiceConfirm>() || n->As<ServiceReject>()) {
+    const EntryId& claim =
+        n->As<ServiceConfirm>() ? n->As<ServiceConfirm>()->claim : n->As<ServiceReject>()->claim;
+    if (const Node* c = FindAs<ServiceClaim>(claim)) {
+      RecomputeServices(AccountOf(c->e().author), /*incremental=*/true);
+    }
+  }
+}
+
+void LedgerState::Impl::ServiceFindings(const Node* n, std::vector<Finding>& out) const {
+  auto of_account = [&](const PublicKey& key) {
+    if (auto it = accounts_.find(AccountOf(key)); it != accounts_.end()) {
+      FindingsAt(n->id(), it->second.service_findings, out);
+    }
+  };
+  if (auto* rec = n->As<ServiceRecord>()) {
+    std::set<PublicKey> roots;
+    for (const auto& v : rec->volunteers) roots.insert(AccountOf(v));
+    for (const auto& root : roots) of_account(root);
+  } else if (n->As<ServiceClaim>()) {
+    of_account(n->e().author);
+  } else if (n->As<ServiceConfirm>() || n->As<ServiceReject>()) {
+    const EntryId& claim_id =
+        n->As<ServiceConfirm>() ? n->As<ServiceConfirm>()->claim : n->As<ServiceReject>()->claim;
+    if (const Node* claim = FindAs<ServiceClaim>(claim_id)) of_account(claim->e().author);
+  }
+}
+
 }  // namespace lovebank::ledger

@@ -38,50 +38,9 @@ void LedgerState::Impl::Apply() {
 }
 
 void LedgerState::Impl::FastApply(Node* n) {
-  const Entry& e = n->e();
-  touched_accounts_.insert(AccountOf(e.author));  // its head moved: roles "now" may change
-  if (auto* rec = n->As<ServiceRecord>()) {
-    std::set<PublicKey> slow;
-    for (std::size_t i = 0; i < rec->volunteers.size(); ++i) {
-      PublicKey root = AccountOf(rec->volunteers[i]);
-      if (slow.count(root) || !TryCreditRecord(n, static_cast<int>(i), root)) slow.insert(root);
-    }
-    for (const auto& root : slow) RecomputeServices(root, /*incremental=*/true);
-  } else if (n->As<ServiceClaim>()) {
-    RecomputeServices(AccountOf(e.author), /*incremental=*/true);
-  } else if (n->As<ServiceConfirm>() || n->As<ServiceReject>()) {
-    const EntryId& claim =
-        n->As<ServiceConfirm>() ? n->As<ServiceConfirm>()->claim : n->As<ServiceReject>()->claim;
-    auto it = nodes_.find(claim);
-    if (it != nodes_.end() && it->second->connected && it->second->As<ServiceClaim>()) {
-      RecomputeServices(AccountOf(it->second->e().author), /*incremental=*/true);
-    }
-  } else if (n->As<Transfer>() || n->As<Redeem>()) {
-    if (n->As<Redeem>()) TouchItemOfRedeem(n);
-    // The same exclusions as FullEvaluate: a reversal may have arrived first.
-    if (ExcludedDebit(n)) {
-      if (ToNonMember(n)) not_member_transfers_.push_back(n);
-      return;
-    }
-    PublicKey root = AccountOf(e.author);
-    AccountState& a = Acc(root);
-    if (!a.debits.empty() && !DebitBefore(a.debits.back(), n)) {
-      full_needed_ = true;  // arrived behind a later debit of the account: re-sort
-      return;
-    }
-    a.debits.push_back(n);
-    a.debit_sum = SaturatingAdd(a.debit_sum, DebitPoints(n));
-    touched_accounts_.insert(root);
-    Enqueue(root);
-  } else if (n->As<CatalogItem>()) {
-    items_to_recompute_.insert(n->id());
-  } else if (auto* s = n->As<Restock>()) {
-    items_to_recompute_.insert(s->item);
-  } else if (auto* f = n->As<Fulfil>()) {
-    auto it = nodes_.find(f->redeem);
-    if (it != nodes_.end() && it->second->connected && it->second->As<Redeem>()) {
-      items_to_recompute_.insert(it->second->As<Redeem>()->item);
-    }
+  touched_accounts_.insert(AccountOf(n->e().author));  // its head moved: roles "now" may change
+  for (const Family& family : kFamilies) {
+    if (family.apply) (this->*family.apply)(n);
   }
 }
 
