@@ -107,8 +107,10 @@ std::uint64_t NowMs() {
                                         .count());
 }
 
+// The flag, not UnitTest::random_seed(): without --gtest_shuffle GoogleTest makes that
+// one up from the clock when the flag is 0, and every run was a different run.
 std::uint64_t TestSeed() {
-  int seed = ::testing::UnitTest::GetInstance()->random_seed();
+  const int seed = GTEST_FLAG_GET(random_seed);
   return seed != 0 ? static_cast<std::uint64_t>(seed) : 20261123;
 }
 
