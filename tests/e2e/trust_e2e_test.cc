@@ -122,6 +122,39 @@ TEST_F(Trust, AFencedKeyCannotGive) {
   EXPECT_EQ(U64(Account("friend").at("balance")), 5u);
 }
 
+// A rejection after the points were spent leaves a debt: the balance says how much
+// is owed and that nothing more can be spent; the gift waits, and later credits pay
+// the debt first.
+TEST_F(Trust, ADebtFromARejectedClaimIsShownAndPaidFirst) {
+  Member("coord", "coordinator");
+  std::string vol = Member("vol");
+  std::string friend_key = Member("friend");
+  auto claim = Ok("vol", {"service", "claim", "--activity", "Reading", "--category", "care",
+                          "--minutes", "60", "--start", HoursAgo(6)});
+  Ok("coord", {"service", "confirm", Str(claim.at("id"))});
+  Ok("vol", {"transfer", friend_key, "8"});
+  Ok("coord", {"service", "reject", Str(claim.at("id")), "--reason", "was not there"});
+  auto text = Wallet("vol", {"balance"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("points       0"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("owes 8 points"), std::string::npos) << text.out;
+  EXPECT_EQ(U64(Ok("vol", {"balance"}).at("spendable")), 0u);
+  RefusedAndNothingStored(5, "insufficient points", "vol", {"transfer", friend_key, "1"});
+  // 30 minutes earn 5 points: the debt falls to 3, and still nothing can be spent.
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+               "30", "--volunteer", vol, "--start", HoursAgo(3)});
+  text = Wallet("vol", {"balance"});
+  EXPECT_NE(text.out.find("owes 3 points"), std::string::npos) << text.out;
+  // The gift waits until the giver's credits cover it: then it counts whole.
+  EXPECT_EQ(U64(Account("friend").at("balance")), 0u);
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+               "30", "--volunteer", vol, "--start", HoursAgo(2)});
+  text = Wallet("vol", {"balance"});
+  EXPECT_EQ(text.out.find("owes"), std::string::npos) << text.out;
+  EXPECT_EQ(U64(Ok("vol", {"balance"}).at("spendable")), 2u);
+  EXPECT_EQ(U64(Account("friend").at("balance")), 8u);
+}
+
 TEST_F(Trust, ActsThatChangeNothingAreRefused) {
   Member("coord", "coordinator");
   Member("vol");
