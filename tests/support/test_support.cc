@@ -107,10 +107,8 @@ std::uint64_t NowMs() {
                                         .count());
 }
 
-// The flag, not UnitTest::random_seed(): without --gtest_shuffle GoogleTest makes that
-// one up from the clock when the flag is 0, and every run was a different run.
 std::uint64_t TestSeed() {
-  const int seed = GTEST_FLAG_GET(random_seed);
+  int seed = ::testing::UnitTest::GetInstance()->random_seed();
   return seed != 0 ? static_cast<std::uint64_t>(seed) : 20261123;
 }
 

@@ -101,8 +101,9 @@ struct RandomLedger {
 };
 RandomLedger GenerateRandomLedger(std::uint64_t seed, std::size_t entries);
 
-// The seed for randomized tests: GoogleTest's --gtest_random_seed when given, else
-// a fixed default, so a failure can be replayed. Tests print it on failure.
+// The seed for randomized tests: GoogleTest's --gtest_random_seed when given, else the
+// one GoogleTest makes up from the clock, a new one each run (docs/testing.md, "Seeds").
+// Tests print it on failure, so that the run can be replayed.
 std::uint64_t TestSeed();
 
 // The wall clock in milliseconds since the epoch, as entries are dated.
