@@ -207,13 +207,29 @@ Node* LedgerState::Impl::Store(VerifiedEntry v) {
   return node;
 }
 
-void LedgerState::Impl::Drop(Node* node) {
-  Chain& chain = *node->chain;
-  if (chain.by_seq.Erase(node) < 2 && chain.fork_seqs.erase(node->e().seq)) full_needed_ = true;
-  --pending_;
-  const EntryId id = node->id();
-  dropped_.push_back(std::move(node->v));  // for the store to take back its rows
-  nodes_.erase(id);
+// A dropped entry can never be stored again (its prev is known and it does not follow
+// it), so the pending entries that wait for it, and theirs, can never connect either:
+// they go with it instead of holding pool slots for good.
+void LedgerState::Impl::Drop(Node* first) {
+  std::vector<Node*> work{first};
+  while (!work.empty()) {
+    Node* node = work.back();
+    work.pop_back();
+    const EntryId id = node->id();
+    if (auto waiting = waiting_.find(id); waiting != waiting_.end()) {
+      work.insert(work.end(), waiting->second.begin(), waiting->second.end());
+      waiting_.erase(waiting);
+    }
+    Chain& chain = *node->chain;
+    if (chain.by_seq.Erase(node) < 2 && chain.fork_seqs.erase(node->e().seq)) {
+      full_needed_ = true;
+    }
+    const PublicKey author = node->e().author;
+    --pending_;
+    dropped_.push_back(std::move(node->v));  // for the store to take back its rows
+    nodes_.erase(id);
+    if (chain.by_seq.empty()) chains_.erase(author);
+  }
 }
 
 void LedgerState::Impl::Connect(Node* first) {

@@ -204,6 +204,45 @@ TEST(Store, DroppedPendingEntryLeavesNoHistoryRows) {
   EXPECT_TRUE(reopened->History(c.key("vol5"))->empty());
 }
 
+// What waits on a refused entry can never connect: its descendants in the pool go
+// with it, rows and all, instead of holding pool slots for good.
+TEST(Store, DescendantsOfADroppedPendingEntryGoWithIt) {
+  TempDir dir;
+  TestCommunity c;
+  auto other = c.Sign("vol3", Transfer{c.key("vol4"), 1, ""});
+  auto stray = c.SignAt("vol1", 2, other.id, Transfer{c.key("vol5"), 1, "stray"});
+  auto child = c.SignAt("vol1", 3, stray.id, Transfer{c.key("vol5"), 1, "child"});
+  auto grandchild = c.SignAt("vol1", 4, child.id, Transfer{c.key("vol6"), 1, "grandchild"});
+  auto store = *Store::Create({dir.Sub("db")}, c.genesis());
+  ASSERT_TRUE(store->Ingest({grandchild, child, stray}));
+  ASSERT_EQ(store->state().pending_count(), 3u);
+  auto r = store->Ingest({other});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ((*r)[0].outcome, AddOutcome::kApplied);
+  EXPECT_EQ(store->state().pending_count(), 0u);
+  for (const auto* e : {&stray, &child, &grandchild}) {
+    EXPECT_EQ(store->state().Find(e->id), nullptr);
+    auto envelope = store->FindEnvelope(e->id);
+    ASSERT_TRUE(envelope);
+    EXPECT_FALSE(envelope->has_value()) << "left in the pending family";
+  }
+  EXPECT_EQ(store->state().Summary(c.key("vol1")), ChainSummary{});
+  for (auto name : {"vol1", "vol5", "vol6"}) {
+    auto history = store->History(c.key(name));
+    ASSERT_TRUE(history) << history.error().message;
+    EXPECT_TRUE(history->empty()) << name;
+  }
+  // The chains can still grow honestly afterwards.
+  auto honest = c.Sign("vol1", Transfer{c.key("vol5"), 1, "honest"});
+  auto again = store->Ingest({honest});
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)[0].outcome, AddOutcome::kApplied);
+  store.reset();
+  auto reopened = *Store::Open({dir.Sub("db")});
+  EXPECT_EQ(reopened->state().pending_count(), 0u);
+  EXPECT_TRUE(reopened->History(c.key("vol6"))->empty());
+}
+
 TEST(Store, EditedDerivedRowIsDetected) {
   TempDir dir;
   TestCommunity c;
