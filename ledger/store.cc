@@ -9,6 +9,7 @@
 #include <rocksdb/write_buffer_manager.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 
@@ -560,6 +561,41 @@ Result<std::optional<Bytes>> Store::FindEnvelope(const EntryId& id) const {
                      &envelope);
   if (!s.ok()) return FromRocks(s, "the id index names an entry that is not stored");
   return std::optional<Bytes>(std::move(envelope));
+}
+
+Result<std::vector<EntryId>> Store::IdsStartingWith(std::string_view hex_prefix,
+                                                    std::size_t limit) const {
+  if (hex_prefix.empty() || hex_prefix.size() > 2 * EntryId::kSize) {
+    return MakeError(ErrorCode::kInvalidArgument, "an id prefix is 1 to 64 hex digits");
+  }
+  std::string lower(hex_prefix);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  // The whole bytes of the prefix, then an odd last digit as the high half of one more
+  // byte: the seek lands on the first id that can match, and the run ends at the
+  // first that cannot.
+  auto whole = FromHex(std::string_view(lower).substr(0, lower.size() & ~std::size_t{1}));
+  auto odd =
+      lower.size() % 2 ? FromHex(std::string{lower.back(), '0'}) : std::optional<Bytes>(Bytes{});
+  if (!whole || !odd) return MakeError(ErrorCode::kInvalidArgument, "an id prefix is hex digits");
+  std::string seek(whole->begin(), whole->end());
+  seek.append(odd->begin(), odd->end());
+  std::vector<EntryId> ids;
+  for (auto* family : {impl_->ids, impl_->pending}) {
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), family));
+    std::size_t found = 0;
+    for (it->Seek(seek); it->Valid() && found < limit; it->Next()) {
+      auto id = EntryId::FromView(it->key().ToStringView());
+      if (!id) return MakeError(ErrorCode::kDataLoss, "a stored id is damaged; rebuild the node");
+      if (!ToHex(*id).starts_with(lower)) break;
+      ids.push_back(*id);
+      ++found;
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "cannot read the ids");
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (ids.size() > limit) ids.resize(limit);
+  return ids;
 }
 
 Result<std::vector<EntryId>> Store::History(const PublicKey& key) const {

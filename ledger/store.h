@@ -120,6 +120,13 @@ class Store {
   // The stored envelope of an entry (connected or pending), if any.
   Result<std::optional<Bytes>> FindEnvelope(const EntryId& id) const;
 
+  // Ids of the stored entries (connected or pending) whose hex spelling starts with
+  // `hex_prefix` (1 to 64 hex digits, either case), in id order, at most `limit`.
+  // kInvalidArgument if the prefix is not hex. One seek per family: the ids whose
+  // spelling shares a prefix are one run of keys.
+  Result<std::vector<EntryId>> IdsStartingWith(std::string_view hex_prefix,
+                                               std::size_t limit) const;
+
   // Ids of the stored entries that concern `key` (ledger/parties.h), in id order, each
   // once: the key's chain and every entry naming it, read from disk, none of it in
   // memory. May name an entry dropped from the pending pool, which the state no

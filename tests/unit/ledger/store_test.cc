@@ -1,13 +1,15 @@
 #include "ledger/store.h"
 
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <thread>
 
-#include <gtest/gtest.h>
-#include <rocksdb/db.h>
-
+#include "base/hex.h"
 #include "ledger/ingest.h"
 #include "ledger/internal/schema.h"
 #include "tests/support/test_support.h"
@@ -241,6 +243,69 @@ TEST(Store, DescendantsOfADroppedPendingEntryGoWithIt) {
   auto reopened = *Store::Open({dir.Sub("db")});
   EXPECT_EQ(reopened->state().pending_count(), 0u);
   EXPECT_TRUE(reopened->History(c.key("vol6"))->empty());
+}
+
+// Ids are found by the first digits people type: whole bytes or an odd digit, either
+// case, connected or pending, in id order, at most the limit asked for.
+TEST(Store, IdsAreFoundByTheirFirstDigits) {
+  TempDir dir;
+  TestCommunity c;
+  std::vector<VerifiedEntry> entries;
+  for (int i = 0; i < 40; ++i) {
+    entries.push_back(c.Sign("vol1", Transfer{c.key("vol2"), 1, std::to_string(i)}));
+  }
+  // And one pending: its prev is not stored here.
+  auto unseen = c.SignAt("vol3", 1, std::nullopt, Transfer{c.key("vol2"), 1, "unseen"});
+  entries.push_back(c.SignAt("vol3", 2, unseen.id, Transfer{c.key("vol2"), 1, "p"}));
+  auto store = *Store::Create({dir.Sub("db")}, c.genesis());
+  ASSERT_TRUE(store->Ingest(entries));
+  ASSERT_EQ(store->state().pending_count(), 1u);
+  std::vector<EntryId> all{c.genesis().id};
+  for (const auto& e : entries) all.push_back(e.id);
+  std::sort(all.begin(), all.end());
+  auto expect = [&](const std::string& prefix) {
+    std::vector<EntryId> want;
+    std::string lower = prefix;
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (const auto& id : all) {
+      if (ToHex(id).starts_with(lower)) want.push_back(id);
+    }
+    return want;
+  };
+  const std::string pending_hex = ToHex(entries.back().id);
+  for (std::string prefix : {pending_hex.substr(0, 1), pending_hex.substr(0, 2),
+                             pending_hex.substr(0, 3), pending_hex.substr(0, 12), pending_hex}) {
+    auto found = store->IdsStartingWith(prefix, 100);
+    ASSERT_TRUE(found) << found.error().message;
+    EXPECT_EQ(*found, expect(prefix)) << prefix;
+    EXPECT_NE(std::find(found->begin(), found->end(), entries.back().id), found->end()) << prefix;
+  }
+  // Every first digit: upper case too; all 41 entries and the genesis come back once.
+  std::size_t total = 0;
+  for (char digit : std::string("0123456789ABCDEF")) {
+    auto found = store->IdsStartingWith(std::string(1, digit), 100);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(*found, expect(std::string(1, digit))) << digit;
+    total += found->size();
+  }
+  EXPECT_EQ(total, all.size());
+  auto limited = store->IdsStartingWith(ToHex(all[0]).substr(0, 1), 1);
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(*limited, std::vector<EntryId>{all[0]});
+  // A neighbour of a stored id's first 12 digits names nothing (42 random ids: none
+  // shares 11 digits with another).
+  std::string absent = ToHex(all[0]).substr(0, 11);
+  absent += ToHex(all[0])[11] == '0' ? '1' : '0';
+  ASSERT_TRUE(expect(absent).empty());
+  auto none = store->IdsStartingWith(absent, 10);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  for (const std::string& bad :
+       {std::string(), std::string("xyz"), std::string("12g4"), std::string(65, 'a')}) {
+    auto r = store->IdsStartingWith(bad, 10);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << bad;
+  }
 }
 
 TEST(Store, EditedDerivedRowIsDetected) {
