@@ -18,6 +18,7 @@ constexpr Named kNames[] = {
     {RefusalCode::kNotFound, "not_found"},
     {RefusalCode::kBadKey, "bad_key"},
     {RefusalCode::kBadId, "bad_id"},
+    {RefusalCode::kAmbiguousId, "ambiguous_id"},
     {RefusalCode::kBadDate, "bad_date"},
     {RefusalCode::kBadVoucher, "bad_voucher"},
     {RefusalCode::kOversize, "oversize"},

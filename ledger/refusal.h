@@ -23,6 +23,7 @@ enum class RefusalCode : std::uint8_t {
   kNotFound,           // no such endpoint, entry, claim or account
   kBadKey,
   kBadId,
+  kAmbiguousId,        // an id prefix that several stored entries share
   kBadDate,
   kBadVoucher,         // not a voucher's text, or not one volunteer's chain ending in a redeem
   // The envelope, refused before any rule (ledger/entry.h RejectCode, same names).

@@ -3,20 +3,22 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <cctype>
+#include <future>
 #include <map>
 #include <memory>
-#include <future>
 #include <set>
 #include <sstream>
 
 #include "base/clock.h"
 #include "base/hex.h"
 #include "ledger/voucher.h"
-#include "node/json_view.h"
 #include "node/http_metrics.h"
 #include "node/http_server.h"
+#include "node/json_view.h"
 #include "node/reports.h"
 #include "node/submit_body.h"
 
@@ -31,6 +33,10 @@ namespace {
 constexpr std::size_t kMaxHistoryLimit = 1000;
 constexpr std::size_t kMaxChainLimit = 1000;
 
+// The shortest id prefix GET /v1/entries/{id} takes, and how many candidates an
+// ambiguous one lists.
+constexpr std::size_t kMinIdPrefix = 8;
+constexpr std::size_t kMaxIdCandidates = 10;
 // Largest page of GET /v1/export, and the default.
 constexpr std::size_t kMaxExportPageBytes = 16 << 20;
 constexpr std::size_t kDefaultExportPageBytes = 4 << 20;
@@ -430,10 +436,30 @@ class HttpApi::Impl final : public HttpHandler {
     });
   }
 
+  // `id_text` is a whole id or a prefix of at least kMinIdPrefix hex digits that names
+  // one stored entry; a prefix that names several is refused with the candidates.
   HttpReply EntryById(const std::string& id_text) {
-    auto id = FixedFromHex<EntryId>(id_text);
-    if (!id) return ErrorReply(RefusalCode::kBadId, "an entry id is 64 hex digits");
+    std::optional<EntryId> id = FixedFromHex<EntryId>(id_text);
+    const bool hex = std::all_of(id_text.begin(), id_text.end(),
+                                 [](unsigned char ch) { return std::isxdigit(ch) != 0; });
+    if (!id && (!hex || id_text.size() < kMinIdPrefix || id_text.size() >= 64)) {
+      return ErrorReply(RefusalCode::kBadId,
+                        fmt::format("an entry id is 64 hex digits, or the first {} or more of them",
+                                    kMinIdPrefix));
+    }
     return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
+      if (!id) {
+        auto ids = store.IdsStartingWith(id_text, kMaxIdCandidates + 1);
+        if (!ids) return ErrorReply(RefusalCode::kStorageError, ids.error().message);
+        if (ids->empty()) {
+          return ErrorReply(RefusalCode::kNotFound,
+                            fmt::format("no entry on this node has an id starting with {}; check "
+                                        "the id, or wait for the node to sync",
+                                        id_text));
+        }
+        if (ids->size() > 1) return AmbiguousId(id_text, *ids, state);
+        id = ids->front();
+      }
       const VerifiedEntry* v = state.Find(*id);
       if (!v) {
         return ErrorReply(RefusalCode::kNotFound,
@@ -452,6 +478,37 @@ class HttpApi::Impl final : public HttpHandler {
       o["envelope"] = ToHex(**envelope);
       return JsonReply(200, o);
     });
+  }
+
+  static HttpReply AmbiguousId(const std::string& prefix, const std::vector<EntryId>& ids,
+                               const LedgerState& state) {
+    json::array candidates;
+    std::string list;
+    for (std::size_t i = 0; i < ids.size() && i < kMaxIdCandidates; ++i) {
+      json::object c{{"id", ToHex(ids[i])}};
+      std::string line = "\n  " + ToHex(ids[i]).substr(0, 16);
+      if (const VerifiedEntry* v = state.Find(ids[i])) {
+        const ledger::Entry& e = v->entry;
+        c["kind"] = KindName(e.kind);
+        c["author"] = ToHex(e.author);
+        c["author_name"] = NameOf(state, e.author);
+        c["seq"] = e.seq;
+        c["timestamp_ms"] = e.timestamp_ms;
+        line += fmt::format("  {} by {}, seq {}", KindName(e.kind), NameOf(state, e.author), e.seq);
+      }
+      candidates.push_back(std::move(c));
+      list += line;
+    }
+    const bool more = ids.size() > kMaxIdCandidates;
+    json::object o{{"error", ledger::RefusalName(RefusalCode::kAmbiguousId)},
+                   {"message", fmt::format("{} entries have an id starting with {}{}; give more of "
+                                           "its digits:{}",
+                                           more ? "more than " + std::to_string(kMaxIdCandidates)
+                                                : std::to_string(ids.size()),
+                                           prefix, more ? " (the first ones below)" : "", list)},
+                   {"candidates", std::move(candidates)},
+                   {"more", more}};
+    return JsonReply(HttpStatus(RefusalCode::kAmbiguousId), o);
   }
 
   // ---- GET /v1/export, GET /v1/audit/state ------------------------------------------

@@ -26,6 +26,7 @@ int HttpStatus(RefusalCode code) {
     case C::kOutOfStock: case C::kConflictingKeyMove: case C::kAlreadyEnrolled:
     case C::kStaleUpdate: case C::kTakesCredit: case C::kNoEffect: case C::kOfflineLimit:
     case C::kFork: case C::kSuspended: case C::kOverlap: case C::kDayCapExceeded:
+    case C::kAmbiguousId:
       return 409;
     case C::kTooLarge: case C::kOversize: return 413;
     case C::kInternal: return 500;

@@ -1,12 +1,13 @@
 // The HTTP API of a real lovebank-node process, through a real HTTP client over a
 // loopback socket: every endpoint of docs/api.md, and the errors it promises.
 #include <gtest/gtest.h>
-
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -50,6 +51,26 @@ TEST_F(Api, EntriesAreAcknowledgedAndReadBack) {
   ASSERT_TRUE(entry);
   EXPECT_EQ(std::string(entry->at("kind").as_string()), "enrol");
   EXPECT_EQ(std::string(entry->at("envelope").as_string()), ToHex(enrol.envelope));
+  // The first 8 or more digits, either case, name it too; fewer are refused.
+  for (std::size_t digits : {8, 12, 63}) {
+    std::string prefix = ToHex(enrol.id).substr(0, digits);
+    auto by_prefix = client_->Get("/v1/entries/" + prefix);
+    ASSERT_TRUE(by_prefix) << prefix << ": " << by_prefix.error().message;
+    EXPECT_EQ(std::string(by_prefix->at("id").as_string()), ToHex(enrol.id));
+    std::transform(prefix.begin(), prefix.end(), prefix.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    auto upper = client_->Get("/v1/entries/" + prefix);
+    ASSERT_TRUE(upper) << prefix;
+    EXPECT_EQ(std::string(upper->at("id").as_string()), ToHex(enrol.id));
+  }
+  auto too_short = client_->Get("/v1/entries/" + ToHex(enrol.id).substr(0, 7));
+  ASSERT_FALSE(too_short);
+  EXPECT_EQ(too_short.error().code, "bad_id");
+  std::string absent = ToHex(enrol.id).substr(0, 11) + (ToHex(enrol.id)[11] == '0' ? "1" : "0");
+  auto unknown = client_->Get("/v1/entries/" + absent);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, "not_found");
+  EXPECT_NE(unknown.error().message.find(absent), std::string::npos) << unknown.error().message;
   auto chain = client_->Get("/v1/chains/" + ToHex(community_.key("admin")));
   ASSERT_TRUE(chain);
   EXPECT_EQ(chain->at("head_seq").to_number<int>(), 2);
