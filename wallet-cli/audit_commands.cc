@@ -354,12 +354,40 @@ int ExportCmd(Wallet& w, const std::string& out) {
 
 // ---- lovebank audit ---------------------------------------------------------------
 
+// The one connected checkpoint entry of `state` whose id starts with `prefix`.
+Outcome<EntryId> CheckpointByPrefix(const LedgerState& state, const std::string& prefix) {
+  const std::string lower = LowerHex(prefix);
+  std::vector<EntryId> found;
+  state.ForEachEntry([&](const VerifiedEntry& v, bool connected) {
+    if (connected && std::holds_alternative<AuditCheckpoint>(v.entry.kind) &&
+        Hex(v.id.view()).starts_with(lower)) {
+      found.push_back(v.id);
+    }
+  });
+  if (found.size() == 1) return found.front();
+  if (found.empty()) {
+    return Failure{"not_found", "no checkpoint in this ledger has an id starting with " + prefix +
+                                    "; `lovebank audit --json` names the signed ones"};
+  }
+  std::sort(found.begin(), found.end());
+  std::string list;
+  for (const auto& id : found) list += "\n  " + Hex(id.view()).substr(0, 16);
+  return Failure{"ambiguous_id", std::to_string(found.size()) +
+                                     " checkpoints have an id starting with " + prefix +
+                                     "; give more of its digits:" + list};
+}
+
 int AuditCmd(Wallet& w, const AuditArgs& a) {
   const auto& g = w.globals();
+  // A whole id now; a prefix is looked up among the ledger's checkpoints once it is read.
   std::optional<EntryId> checkpoint;
   if (!a.since_checkpoint.empty()) {
     checkpoint = FixedFromHex<EntryId>(a.since_checkpoint);
-    if (!checkpoint) return Fail(g, {"bad_id", "--since-checkpoint takes an entry id (64 hex digits)"});
+    if (!checkpoint && !IsHexPrefix(a.since_checkpoint)) {
+      return Fail(g, {"bad_id",
+                      "--since-checkpoint takes a checkpoint's id: its 64 hex digits, or "
+                      "the first 8 or more"});
+    }
   }
   AuditRun run;
   std::string source = a.file;
@@ -495,6 +523,11 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
       text += findings_text;
     }
 
+    if (!a.since_checkpoint.empty() && !checkpoint) {
+      auto found = CheckpointByPrefix(*r.state, a.since_checkpoint);
+      if (!found) return Fail(g, found.error());
+      checkpoint = *found;
+    }
     if (checkpoint) {
       auto report = CheckSinceCheckpoint(*r.state, *checkpoint);
       if (!report) return Fail(g, {"not_found", report.error().message});

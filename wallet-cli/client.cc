@@ -202,7 +202,11 @@ Exit ExitForCode(std::string_view code) {
     case C::kAlreadyFulfilled: return kAlreadyFulfilled;
     case C::kChainConflict: case C::kMissingPrevious: return kChainConflict;
     case C::kBadVoucher: return kBadVoucher;
-    case C::kBadKey: case C::kBadId: case C::kBadDate: return kUsage;
+    case C::kBadKey:
+    case C::kBadId:
+    case C::kAmbiguousId:
+    case C::kBadDate:
+      return kUsage;
     case C::kDiskFull: case C::kStorageError: case C::kBusy: case C::kShuttingDown:
       return kNodeError;
     case C::kInternal: return kInternal;

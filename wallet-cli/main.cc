@@ -401,16 +401,17 @@ int ServiceClaimCmd(Wallet& w, const ServiceArgs& a) {
   return Done(w.globals(), *answer,
               fmt::format("Claimed {} of {} (claim {}).\nA coordinator confirms it with: "
                           "lovebank service confirm {}\n",
-                          Hours(a.minutes), a.activity, Short(id), id));
+                          Hours(a.minutes), a.activity, Short(id), Short(id)));
 }
 
 int ServiceVerdict(Wallet& w, bool confirm, const std::string& id_text, const std::string& reason) {
-  auto id = w.ParseId(id_text);
+  auto id = w.ResolveId(id_text);
   if (!id) return Fail(w.globals(), id.error());
-  auto claim = w.Get("/v1/entries/" + id_text);
+  auto claim = w.Get("/v1/entries/" + ToHex(*id));
   if (!claim) return Fail(w.globals(), claim.error());
   if (Str(claim->at("kind")) != "service_claim") {
-    return Fail(w.globals(), {"not_found", "entry " + Short(id_text) + " is not a service claim"});
+    return Fail(w.globals(),
+                {"not_found", "entry " + Short(ToHex(*id)) + " is not a service claim"});
   }
   auto me = w.MyKey();
   if (!me) return Fail(w.globals(), me.error());
@@ -689,9 +690,9 @@ int ReportLeaderboard(Wallet& w, const ReportArgs& a) {
 
 int ReverseCmd(Wallet& w, const std::string& id_text, const std::string& reason,
                const std::string& volunteer) {
-  auto id = w.ParseId(id_text);
+  auto id = w.ResolveId(id_text);
   if (!id) return Fail(w.globals(), id.error());
-  auto target = w.Get("/v1/entries/" + id_text);
+  auto target = w.Get("/v1/entries/" + ToHex(*id));
   if (!target) return Fail(w.globals(), target.error());
   Reversal r{*id, std::nullopt, reason};
   if (!volunteer.empty()) {
@@ -699,7 +700,7 @@ int ReverseCmd(Wallet& w, const std::string& id_text, const std::string& reason,
     if (!key) return Fail(w.globals(), key.error());
     r.volunteer = *key;
   }
-  return Submit(w, std::move(r), "Reversed " + Str(target->at("kind")) + " " + Short(id_text));
+  return Submit(w, std::move(r), "Reversed " + Str(target->at("kind")) + " " + Short(ToHex(*id)));
 }
 
 int RecoverCmd(Wallet& w, const std::string& old_text, const std::string& new_text) {
@@ -845,11 +846,13 @@ int main(int argc, char** argv) {
   on(claim, [&](Wallet& w) { return ServiceClaimCmd(w, sa); });
   std::string claim_id, reason;
   auto* confirm = service->add_subcommand("confirm", "confirm a claim (coordinator or helped)");
-  confirm->add_option("ID", claim_id, "the claim's id")->required();
+  confirm->add_option("ID", claim_id, "the claim's id (its first 8 or more digits will do)")
+      ->required();
   confirm->add_option("--reason", reason, "a note");
   on(confirm, [&](Wallet& w) { return ServiceVerdict(w, true, claim_id, reason); });
   auto* reject = service->add_subcommand("reject", "reject a claim (coordinator or helped)");
-  reject->add_option("ID", claim_id, "the claim's id")->required();
+  reject->add_option("ID", claim_id, "the claim's id (its first 8 or more digits will do)")
+      ->required();
   reject->add_option("--reason", reason, "why")->required();
   on(reject, [&](Wallet& w) { return ServiceVerdict(w, false, claim_id, reason); });
 
@@ -925,7 +928,8 @@ int main(int argc, char** argv) {
 
   std::string entry_id, old_key, new_key, volunteer;
   auto* reverse = app.add_subcommand("reverse", "reverse a fraudulent credit (admin)");
-  reverse->add_option("ID", entry_id, "the entry to reverse")->required();
+  reverse->add_option("ID", entry_id, "the entry to reverse (its first 8 or more digits will do)")
+      ->required();
   reverse->add_option("--reason", reason, "why")->required();
   reverse->add_option("--volunteer", volunteer, "only this volunteer's part of a record");
   on(reverse, [&](Wallet& w) { return ReverseCmd(w, entry_id, reason, volunteer); });

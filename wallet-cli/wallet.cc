@@ -3,7 +3,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -11,8 +13,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "base/hex.h"
 #include "base/file.h"
+#include "base/hex.h"
 #include "crypto/keystore.h"
 #include "wallet-cli/output.h"
 
@@ -50,6 +52,18 @@ std::uint64_t U64(const json::value& v) {
 }
 
 }  // namespace
+
+bool IsHexPrefix(std::string_view text) {
+  return text.size() >= kMinPrefixDigits && text.size() < 64 &&
+         std::all_of(text.begin(), text.end(),
+                     [](unsigned char ch) { return std::isxdigit(ch) != 0; });
+}
+
+std::string LowerHex(std::string_view text) {
+  std::string out(text);
+  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
 
 std::string LatestKey(const json::value& member) {
   const auto& keys = member.at("keys").as_array();
@@ -201,6 +215,31 @@ Outcome<crypto::PublicKey> Wallet::ResolveKey(const std::string& text) {
   if (matches > 1) {
     return Failure{"usage", "several members are called '" + text + "'; give the key instead"};
   }
+  if (IsHexPrefix(text)) {
+    // The first digits of one member's key: any key the member ever had, so that an
+    // old key still names them, but the answer is the key they sign with now.
+    const std::string lower = LowerHex(text);
+    std::vector<std::string> names;
+    for (const auto& m : members->at("members").as_array()) {
+      const auto* keys = m.as_object().if_contains("keys");
+      if (keys == nullptr || !keys->is_array()) continue;
+      for (const auto& k : keys->as_array()) {
+        if (k.is_string() && std::string_view(k.as_string()).starts_with(lower)) {
+          found = FixedFromHex<crypto::PublicKey>(LatestKey(m));
+          names.push_back(Str(m.at("name")) + " (" + LatestKey(m).substr(0, 16) + ")");
+          break;
+        }
+      }
+    }
+    if (names.size() == 1 && found) return *found;
+    if (names.size() > 1) {
+      std::string list;
+      for (const auto& n : names) list += "\n  " + n;
+      return Failure{"ambiguous_id", "the keys of " + std::to_string(names.size()) +
+                                         " members start with " + text +
+                                         "; give more of its digits:" + list};
+    }
+  }
   return Failure{"usage", "'" + text +
                               "' is neither a key (64 hex digits) nor the name of an enrolled "
                               "member; ask them for `lovebank key show`"};
@@ -215,6 +254,19 @@ Outcome<json::object> Wallet::ResolveItem(const std::string& text) {
       matches.push_back(item.as_object());
     }
   }
+  if (matches.empty() && IsHexPrefix(text)) {
+    for (const auto& item : catalog->at("items").as_array()) {
+      if (Str(item.at("item")).starts_with(LowerHex(text))) matches.push_back(item.as_object());
+    }
+    if (matches.size() > 1) {
+      std::string list;
+      for (const auto& m : matches)
+        list += "\n  " + Str(m.at("item")).substr(0, 16) + "  " + Str(m.at("name"));
+      return Failure{"ambiguous_id", std::to_string(matches.size()) +
+                                         " gifts have an id starting with " + text +
+                                         "; give more of its digits:" + list};
+    }
+  }
   if (matches.size() == 1) return matches.front();
   if (matches.size() > 1) {
     return Failure{"usage", "several gifts are called '" + text + "'; give the item id instead"};
@@ -226,6 +278,19 @@ Outcome<json::object> Wallet::ResolveItem(const std::string& text) {
 Outcome<EntryId> Wallet::ParseId(const std::string& text) const {
   if (auto id = FixedFromHex<EntryId>(text)) return *id;
   return Failure{"usage", "'" + text + "' is not an entry id (64 hex digits)"};
+}
+
+Outcome<EntryId> Wallet::ResolveId(const std::string& text) {
+  if (auto id = FixedFromHex<EntryId>(text)) return *id;
+  if (!IsHexPrefix(text)) {
+    return Failure{"bad_id", "'" + text +
+                                 "' is not an entry id: give its 64 hex digits, or the first 8 or "
+                                 "more (the 12 that `lovebank` prints will do)"};
+  }
+  auto entry = Get("/v1/entries/" + text);
+  if (!entry) return entry.error();
+  if (auto id = FixedFromHex<EntryId>(Str(entry->at("id")))) return *id;
+  return Failure{"bad_response", "the node answered an entry without a valid id"};
 }
 
 Outcome<VerifiedEntry> Wallet::SignGenesis(Genesis genesis) {

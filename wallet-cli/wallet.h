@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "crypto/keys.h"
@@ -57,12 +58,18 @@ class Wallet {
   // The passphrase for a new keystore (asked twice at a prompt).
   Outcome<std::string> NewPassphrase() const;
 
-  // A key argument: 64 hex digits, or the enrolled name of exactly one member.
+  // A key argument: 64 hex digits, the first 8 or more of one member's key, or the
+  // enrolled name of exactly one member.
   Outcome<crypto::PublicKey> ResolveKey(const std::string& text);
-  // An item argument: its id, or its name in the catalogue. Returns the item's JSON.
+  // An item argument: its id (or the first 8 or more of its digits), or its name in the
+  // catalogue. Returns the item's JSON.
   Outcome<boost::json::object> ResolveItem(const std::string& text);
   // An entry id argument (64 hex digits).
   Outcome<ledger::EntryId> ParseId(const std::string& text) const;
+  // An entry id argument as people give it: 64 hex digits, or the first 8 or more
+  // (the 12 the wallet prints will do), looked up on the node. A prefix several
+  // entries share is refused with them listed (`ambiguous_id`).
+  Outcome<ledger::EntryId> ResolveId(const std::string& text);
 
   // Signs `kind` as this key's next entry and submits it; returns the node's answer
   // for it ({"id", "outcome", "status", "findings"}). Never signs two entries with
@@ -93,6 +100,13 @@ class Wallet {
 
 // Current time, Unix ms.
 std::uint64_t NowMs();
+
+// Ids and keys are taken whole (64 hex digits) or by their first kMinPrefixDigits or
+// more (docs/cli.md, "Ids and keys"). IsHexPrefix: 8 to 63 hex digits. LowerHex: the
+// text in lower case, as ids and keys are spelled.
+inline constexpr std::size_t kMinPrefixDigits = 8;
+bool IsHexPrefix(std::string_view text);
+std::string LowerHex(std::string_view text);
 
 // A member's current key (the last of its "keys") as the node reported it. Throws
 // std::runtime_error if the node sent a member without keys: an answer of the wrong
