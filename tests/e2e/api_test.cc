@@ -13,9 +13,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "base/hex.h"
+#include "crypto/hashing.h"
 #include "crypto/secret_file.h"
 #include "ledger/voucher.h"
 #include "tests/e2e/api_fixture.h"
@@ -227,6 +230,65 @@ TEST_F(Api, AVoucherBundleIsJudgedAndADateWinsNothing) {
   auto vol = client_->Get("/v1/accounts/" + ToHex(community_.key("vol")));
   ASSERT_TRUE(vol);
   EXPECT_EQ(vol->at("name").as_string(), "Vol");
+}
+
+// Two stored entries whose ids share their first 8 digits (ids are the hash of the
+// unsigned body, so about 80,000 bodies are hashed and only the two are signed): those 8
+// name neither, and the refusal lists both, for people and for scripts.
+TEST_F(Api, AnIdPrefixTwoEntriesShareIsRefusedWithBoth) {
+  PostOk(Sign("admin", Enrol{community_.key("x"), "Ms X", "", "", {}}));
+  PostOk(Sign("admin", Enrol{community_.key("y"), "Mr Y", "", "", {}}));
+  const std::uint64_t now = testing::NowMs();
+  auto body = [&](int draw) {
+    Entry e;
+    e.author = community_.key(draw % 2 ? "y" : "x");
+    e.seq = 1;
+    e.network = community_.network();
+    e.timestamp_ms = now;
+    e.kind = ServiceClaim{"Visit " + std::to_string(draw), "care", now - 7'200'000, 30, {}};
+    return e;
+  };
+  std::unordered_map<std::uint32_t, int> seen;
+  std::optional<std::pair<int, int>> pair;
+  for (int draw = 0; draw < 2'000'000 && !pair; ++draw) {
+    auto id = crypto::Blake2b256(EncodeEntryBody(body(draw)));
+    const auto* d = reinterpret_cast<const unsigned char*>(id.view().data());
+    std::uint32_t first = (std::uint32_t{d[0]} << 24) | (std::uint32_t{d[1]} << 16) |
+                          (std::uint32_t{d[2]} << 8) | d[3];
+    auto [it, fresh] = seen.emplace(first, draw);
+    if (!fresh && it->second % 2 != draw % 2) pair.emplace(it->second, draw);  // x and y
+  }
+  ASSERT_TRUE(pair) << "no two bodies of x and y shared 8 digits";
+  auto a = SignEntry(body(pair->first), community_.secret(pair->first % 2 ? "y" : "x"));
+  auto b = SignEntry(body(pair->second), community_.secret(pair->second % 2 ? "y" : "x"));
+  PostOk(a);
+  PostOk(b);
+  const std::string prefix = ToHex(a.id).substr(0, 8);
+  ASSERT_EQ(ToHex(b.id).substr(0, 8), prefix);
+  auto r = client_->Get("/v1/entries/" + prefix);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "ambiguous_id");
+  EXPECT_EQ(r.error().http_status, 409);
+  EXPECT_NE(r.error().message.find("Ms X"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("Mr Y"), std::string::npos) << r.error().message;
+  std::string raw = RawResponse("GET /v1/entries/" + prefix +
+                                " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto reply = json::parse(raw.substr(raw.find("\r\n\r\n") + 4));
+  std::set<std::string> candidates;
+  for (const auto& c : reply.at("candidates").as_array()) {
+    candidates.insert(std::string(c.at("id").as_string()));
+    EXPECT_EQ(std::string(c.at("kind").as_string()), "service_claim");
+  }
+  EXPECT_EQ(candidates, (std::set<std::string>{ToHex(a.id), ToHex(b.id)}));
+  EXPECT_FALSE(reply.at("more").as_bool());
+  // Where they differ, a longer prefix names one.
+  std::size_t differ = 8;
+  while (ToHex(a.id)[differ] == ToHex(b.id)[differ]) ++differ;
+  for (const auto* e : {&a, &b}) {
+    auto one = client_->Get("/v1/entries/" + ToHex(e->id).substr(0, differ + 1));
+    ASSERT_TRUE(one) << one.error().message;
+    EXPECT_EQ(std::string(one->at("id").as_string()), ToHex(e->id));
+  }
 }
 
 TEST_F(Api, BadRequestsGetClearErrors) {

@@ -2,6 +2,7 @@
 // directories, talking over loopback TCP. Every wallet command and every error the
 // wallet promises (docs/cli.md) is exercised here and asserted on its output.
 #include <gtest/gtest.h>
+#include <sodium.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -11,7 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <unordered_map>
 
+#include "base/hex.h"
 #include "tests/e2e/community_fixture.h"
 #include "wallet-cli/client.h"
 
@@ -97,6 +100,36 @@ TEST_F(Community, ClaimsAreConfirmedOrRejectedButNeverByTheClaimant) {
   Refused(8, "coord", {"service", "confirm", std::string(64, 'a')});
   Refused(13, "vol", {"service", "claim", "--activity", "x", "--category", "juggling",
                       "--minutes", "30"});
+}
+
+// Two members whose keys share their first 8 digits (found by drawing keys until two
+// do: about 80,000 draws): those 8 name neither, and the refusal lists both.
+TEST_F(Community, AKeyPrefixTwoMembersShareIsRefusedWithBoth) {
+  std::unordered_map<std::uint32_t, std::string> seen;
+  std::string a, b;
+  for (int draw = 0; draw < 2'000'000 && b.empty(); ++draw) {
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    crypto_sign_keypair(pk, sk);
+    std::uint32_t first = (std::uint32_t{pk[0]} << 24) | (std::uint32_t{pk[1]} << 16) |
+                          (std::uint32_t{pk[2]} << 8) | pk[3];
+    std::string hex = ToHex(ByteView(reinterpret_cast<const char*>(pk), sizeof pk));
+    auto [it, fresh] = seen.emplace(first, hex);
+    if (!fresh && it->second != hex) a = it->second, b = hex;
+  }
+  ASSERT_FALSE(b.empty()) << "no two keys shared 8 digits";
+  ASSERT_EQ(a.substr(0, 8), b.substr(0, 8));
+  Ok("admin", {"member", "enrol", a, "--name", "Ms A"});
+  Ok("admin", {"member", "enrol", b, "--name", "Mr B"});
+  auto err = Refused(2, "admin", {"balance", a.substr(0, 8)});
+  EXPECT_NE(err.find("Ms A"), std::string::npos) << err;
+  EXPECT_NE(err.find("Mr B"), std::string::npos) << err;
+  EXPECT_NE(Wallet("admin", {"--json", "balance", a.substr(0, 8)}).out.find("ambiguous_id"),
+            std::string::npos);
+  // Where they differ, a longer prefix names one.
+  std::size_t differ = 8;
+  while (a[differ] == b[differ]) ++differ;
+  EXPECT_EQ(Str(Ok("admin", {"balance", a.substr(0, differ + 1)}).at("account")), a);
+  EXPECT_EQ(Str(Ok("admin", {"balance", b.substr(0, differ + 1)}).at("account")), b);
 }
 
 TEST_F(Community, TransfersAndTheOverdraftRefusal) {
