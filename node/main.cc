@@ -1,26 +1,28 @@
 // lovebank-node: the community node daemon. `lovebank-node --help` lists commands.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <csignal>
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "base/cli_usage.h"
 #include "base/file.h"
 #include "base/hex.h"
 #include "crypto/keys.h"
 #include "crypto/secret_file.h"
+#include "ledger/export_file.h"
+#include "ledger/ingest.h"
 #include "ledger/store.h"
 #include "node/config.h"
 #include "node/http_api.h"
-#include "ledger/export_file.h"
-#include "ledger/ingest.h"
 #include "node/node.h"
 #include "node/p2p.h"
 
@@ -234,8 +236,10 @@ int main(int argc, char** argv) {
   // The log goes to stderr; stdout carries only the lines scripts read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("lovebank-node"));
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-  CLI::App app{"lovebank-node: a community node of the Lovebank ledger"};
+  CLI::App app{"lovebank-node: a community node of the Lovebank ledger", "lovebank-node"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("lovebank-node ") + LOVEBANK_VERSION,
+                       "print the version and exit");
   std::string data;
 
   auto* init = app.add_subcommand("init", "create the node key and ledger for a community");
@@ -284,10 +288,18 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    // Usage errors exit 2 (docs/cli.md), whatever CLI11's own number for them.
-    std::cerr << "lovebank-node: " << e.what() << "\n"
-              << "Run `lovebank-node --help` (or `lovebank-node COMMAND --help`) for usage.\n";
+    // Usage errors exit 2 (docs/cli.md), whatever CLI11's own number for them. A wrong
+    // command is named with what was meant.
+    const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+    if (auto message = lovebank::cli::ExplainMisstep(app, args, "lovebank-node --help")) {
+      std::cerr << "lovebank-node: " << *message << "\n";
+    } else {
+      std::cerr << "lovebank-node: " << e.what() << "\n"
+                << "Run `lovebank-node --help` (or `lovebank-node COMMAND --help`) for usage.\n";
+    }
     return kUsageError;
   }
 

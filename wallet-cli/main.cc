@@ -1,11 +1,11 @@
 // lovebank: the one wallet for volunteers, coordinators, station staff, admins and
 // auditors. `lovebank --help` lists the commands; docs/cli.md shows each with an
 // example and its --json output.
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -14,6 +14,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/cli_usage.h"
 #include "base/file.h"
 #include "base/hex.h"
 #include "crypto/keystore.h"
@@ -730,6 +731,37 @@ int StatusCmd(Wallet& w) {
                           Str(s->at("state_hash"))));
 }
 
+// A command line the wallet cannot take: one line on stderr saying which word is wrong
+// and what was meant (and JSON on stdout under --json), exit 2.
+int UsageError(const std::vector<std::string>& args, const std::string& message) {
+  Globals g;
+  g.json =
+      std::find(args.begin(), std::find(args.begin(), args.end(), "--"), "--json") != args.end();
+  return Fail(g, {"usage", message});
+}
+
+// lovebank help [COMMAND...]: the help of the command named, as --help prints it.
+int HelpCmd(const CLI::App& app, const std::vector<std::string>& args,
+            const std::vector<std::string>& topic) {
+  const CLI::App* cmd = &app;
+  for (const auto& word : topic) {
+    const CLI::App* next = cli::FindCommand(*cmd, word);
+    if (next == nullptr) {
+      // Explained as if the topic had been typed as a command line.
+      auto message = cli::ExplainMisstep(app, topic, "lovebank help");
+      if (message) return UsageError(args, *message);
+      return UsageError(args, "`" + cli::CommandPath(cmd) + "` has no commands; see `" +
+                                  cli::HelpFor(*cmd, "lovebank help") + "`");
+    }
+    cmd = next;
+  }
+  // The formatter directly: App::help would show the `help` command itself, the one
+  // selected.
+  std::cout << cmd->get_formatter()->make_help(cmd, cli::CommandPath(cmd),
+                                               CLI::AppFormatMode::Normal);
+  return kOk;
+}
+
 std::string DefaultKeystore() {
   const char* home = std::getenv("HOME");
   return std::string(home ? home : ".") + "/.lovebank/keystore";
@@ -739,8 +771,10 @@ std::string DefaultKeystore() {
 
 int main(int argc, char** argv) {
   crypto::InitCrypto();
-  CLI::App app{"lovebank: the wallet of the Lovebank time bank"};
+  CLI::App app{"lovebank: the wallet of the Lovebank time bank", "lovebank"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("lovebank ") + LOVEBANK_VERSION,
+                       "print the version and exit");
   Globals g;
   const char* env_node = std::getenv("LOVEBANK_NODE");
   const char* env_keystore = std::getenv("LOVEBANK_KEYSTORE");
@@ -790,6 +824,7 @@ int main(int argc, char** argv) {
   auto* member = app.add_subcommand("member", "members: enrol, list")->require_subcommand(1);
   EnrolArgs enrol;
   auto* enrol_cmd = member->add_subcommand("enrol", "enrol a member (admin or coordinator)");
+  enrol_cmd->alias("enroll");
   enrol_cmd->add_option("KEY", enrol.key, "the member's key")->required();
   enrol_cmd->add_option("--name", enrol.name, "their name")->required();
   enrol_cmd->add_option("--grid", enrol.grid, "their grid or compound");
@@ -877,6 +912,7 @@ int main(int argc, char** argv) {
   on(transfer, [&](Wallet& w) { return TransferCmd(w, to, points, memo); });
 
   auto* catalog = app.add_subcommand("catalog", "the gift catalogue")->require_subcommand(1);
+  catalog->alias("catalogue");
   std::string item;
   std::uint64_t price = 0, stock = 0;
   auto* add = catalog->add_subcommand("add", "list a gift (station)");
@@ -903,6 +939,7 @@ int main(int argc, char** argv) {
   on(redeem, [&](Wallet& w) { return RedeemCmd(w, item, station, out, !no_qr); });
   std::string voucher;
   auto* fulfil = app.add_subcommand("fulfil", "accept a voucher and hand over the gift (station)");
+  fulfil->alias("fulfill");
   fulfil->add_option("VOUCHER", voucher, "the voucher text (lbv1:...) or a file holding it")
       ->required();
   on(fulfil, [&](Wallet& w) { return FulfilCmd(w, voucher); });
@@ -980,14 +1017,25 @@ int main(int argc, char** argv) {
     return CertificateVerifyCmd(w, verify_file, verify_html);
   });
 
+  auto* help = app.add_subcommand("help", "show the help of lovebank or of one of its commands");
+  std::vector<std::string> help_topic;
+  help->add_option("COMMAND", help_topic, "a command, e.g. `service confirm`");
+
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kUsage;
+    // A wrong command is named with what was meant; anything else is CLI11's sentence
+    // and the help of the command it concerns.
+    auto message = cli::ExplainMisstep(app, args, "lovebank help");
+    if (message) return UsageError(args, *message);
+    const CLI::App* reached = cli::FindMisstep(app, args).reached;
+    return UsageError(args, std::string(e.what()) + ". See `" +
+                                cli::HelpFor(reached ? *reached : app, "lovebank help") + "`.");
   }
+  if (*help) return HelpCmd(app, args, help_topic);
   Wallet wallet(g);
   try {
     return action(wallet);

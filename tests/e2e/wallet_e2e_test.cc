@@ -320,6 +320,53 @@ TEST_F(Community, WalletErrorsEachHaveTheirExitCode) {
   EXPECT_NE(help.out.find("--volunteer"), std::string::npos);
 }
 
+// A mistyped command is named with what was meant, never "A subcommand is required";
+// help, --version and the American spellings work; usage errors are JSON under --json.
+TEST_F(Community, MistypedCommandsAreNamedWithWhatWasMeant) {
+  Member("vol");
+  auto said = [&](std::vector<std::string> args, const std::string& expected) {
+    auto r = Wallet("vol", args);
+    EXPECT_EQ(r.exit_code, 2) << args.front() << ": " << r.err;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("subcommand is required"), std::string::npos) << r.err;
+  };
+  said({"membr", "list"},
+       "`membr` is not a command of `lovebank`; did you mean `lovebank member`?");
+  said({"service", "confirmm", "x"}, "did you mean `lovebank service confirm`?");
+  said({"service"}, "`lovebank service` needs a command: record, claim, confirm, reject");
+  said({"juggle"}, "Its commands: key, community, member");
+  said({"help", "servce"}, "did you mean `lovebank service`?");
+  said({"transfer", "vol", "2.5"}, "See `lovebank help transfer`");
+  auto json_error = Wallet("vol", {"--json", "transfer", "vol", "2.5"});
+  EXPECT_EQ(json_error.exit_code, 2);
+  auto parsed = json::parse(json_error.out);
+  EXPECT_EQ(Str(parsed.at("error")), "usage");
+  EXPECT_NE(Str(parsed.at("message")).find("whole number"), std::string::npos) << json_error.out;
+
+  auto version = Wallet("vol", {"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_TRUE(version.out.starts_with("lovebank ")) << version.out;
+  auto help = Wallet("vol", {"help", "service", "confirm"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("Usage: lovebank service confirm"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("first 8 or more digits"), std::string::npos);
+  EXPECT_NE(Wallet("vol", {"help"}).out.find("Usage: lovebank [OPTIONS] SUBCOMMAND"),
+            std::string::npos);
+  // The American spellings are the same commands.
+  EXPECT_NE(Wallet("vol", {"fulfill", "--help"}).out.find("Usage: lovebank fulfil"),
+            std::string::npos);
+  std::string key = Key("newcomer");
+  Ok("admin", {"member", "enroll", key, "--name", "Newcomer"});
+  EXPECT_EQ(Str(Account("newcomer").at("name")), "Newcomer");
+
+  auto node = RunProcess({LOVEBANK_NODE_BIN, "rn"}, {});
+  EXPECT_EQ(node.exit_code, 2);
+  EXPECT_NE(node.err.find("did you mean `lovebank-node run`?"), std::string::npos) << node.err;
+  auto node_version = RunProcess({LOVEBANK_NODE_BIN, "--version"}, {});
+  EXPECT_EQ(node_version.exit_code, 0);
+  EXPECT_TRUE(node_version.out.starts_with("lovebank-node ")) << node_version.out;
+}
+
 TEST_F(Community, RestoredBackupNeverForksTheAccount) {
   Member("coord", "coordinator");
   std::string vol = Member("vol");

@@ -1,0 +1,116 @@
+// What the two programs say about a command line they cannot parse: which word went
+// wrong, what was probably meant, and what the command takes instead of CLI11's
+// "A subcommand is required". Header-only over CLI11, which both programs link; the
+// base library itself does not.
+#pragma once
+
+#include <CLI/App.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/suggest.h"
+
+namespace lovebank::cli {
+
+// The names of `app`'s commands, aliases included, in the order they were added.
+inline std::vector<std::string> CommandNames(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+    for (const auto& alias : sub->get_aliases()) names.push_back(alias);
+  }
+  return names;
+}
+
+// The command of `app` named `word` (or one of its aliases), if any.
+inline const CLI::App* FindCommand(const CLI::App& app, const std::string& word) {
+  auto found = app.get_subcommands([&](const CLI::App* sub) { return sub->check_name(word); });
+  return found.empty() ? nullptr : found.front();
+}
+
+// "lovebank member enrol" for the command `enrol` of `member`.
+inline std::string CommandPath(const CLI::App* cmd) {
+  std::string path;
+  for (; cmd != nullptr; cmd = cmd->get_parent()) {
+    path = path.empty() ? cmd->get_name() : cmd->get_name() + " " + path;
+  }
+  return path;
+}
+
+struct Misstep {
+  const CLI::App* reached = nullptr;  // the deepest command the words named
+  const CLI::App* where = nullptr;    // the same if the fault is in the commands, else null
+  std::string word;                   // the first word naming none of its commands; "" if none
+};
+
+// Where a command line went wrong, if the fault is in its commands: `where` is null when
+// the words reach a command that takes arguments (then the fault is an option or an
+// argument, which CLI11's own message explains). Options are skipped, with the value
+// they take.
+inline Misstep FindMisstep(const CLI::App& app, const std::vector<std::string>& args) {
+  const CLI::App* cur = &app;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") break;
+    if (a.size() > 1 && a[0] == '-') {
+      if (a.find('=') != std::string::npos) continue;
+      for (const CLI::App* at = cur; at != nullptr; at = at->get_parent()) {
+        if (const CLI::Option* opt = at->get_option_no_throw(a)) {
+          if (opt->get_items_expected_min() > 0) ++i;
+          break;
+        }
+      }
+      continue;
+    }
+    if (CommandNames(*cur).empty()) return {cur, nullptr, ""};
+    const CLI::App* next = FindCommand(*cur, a);
+    if (next == nullptr) return {cur, cur, a};
+    cur = next;
+  }
+  if (CommandNames(*cur).empty()) return {cur, nullptr, ""};
+  return {cur, cur, ""};
+}
+
+// How to ask for the help of `cmd`: `help` ("lovebank help") and the command's path
+// without the program's name.
+inline std::string HelpFor(const CLI::App& cmd, const std::string& help) {
+  const std::string path = CommandPath(&cmd);
+  const auto space = path.find(' ');
+  return space == std::string::npos ? help : help + " " + path.substr(space + 1);
+}
+
+// The commands of `cmd`, for a person: "enrol, list, update".
+inline std::string CommandList(const CLI::App& cmd) {
+  std::string out;
+  for (const CLI::App* sub : cmd.get_subcommands([](const CLI::App*) { return true; })) {
+    if (!out.empty()) out += ", ";
+    out += sub->get_name();
+  }
+  return out;
+}
+
+// A sentence for a command line that names no command, or a command that does not
+// exist; nullopt if the fault lies elsewhere. `help` is how to ask for help
+// ("lovebank help", "lovebank-node --help").
+inline std::optional<std::string> ExplainMisstep(const CLI::App& app,
+                                                 const std::vector<std::string>& args,
+                                                 const std::string& help) {
+  Misstep m = FindMisstep(app, args);
+  if (m.where == nullptr) return std::nullopt;
+  const std::string path = CommandPath(m.where);
+  const std::string more = HelpFor(*m.where, help);
+  if (m.word.empty()) {
+    return "`" + path + "` needs a command: " + CommandList(*m.where) + ". See `" + more + "`.";
+  }
+  std::string sentence = "`" + m.word + "` is not a command of `" + path + "`";
+  if (auto meant = Nearest(m.word, CommandNames(*m.where))) {
+    if (const CLI::App* sub = FindCommand(*m.where, *meant)) {
+      return sentence + "; did you mean `" + CommandPath(sub) + "`?";
+    }
+  }
+  return sentence + ". Its commands: " + CommandList(*m.where) + ". See `" + more + "`.";
+}
+
+}  // namespace lovebank::cli
