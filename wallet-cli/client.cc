@@ -182,10 +182,15 @@ Exit ExitForCode(std::string_view code) {
     Exit exit;
   };
   static constexpr Own kOwn[] = {
-      {"unreachable", kUnreachable}, {"wrong_passphrase", kWrongPassphrase},
-      {"wallet_behind", kChainConflict}, {"keystore", kKeystore},
-      {"usage", kUsage}, {"io", kInternal},
-      {"audit_failed", kAuditFailed}, {"bad_response", kInternal},
+      {"unreachable", kUnreachable},
+      {"wrong_passphrase", kWrongPassphrase},
+      {"wallet_behind", kChainConflict},
+      {"keystore", kKeystore},
+      {"usage", kUsage},
+      {"io", kInternal},
+      {"audit_failed", kAuditFailed},
+      {"bad_response", kInternal},
+      {"not_confirmed", kNotConfirmed},
   };
   for (const auto& p : kOwn) {
     if (p.code == code) return p.exit;

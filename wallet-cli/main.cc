@@ -524,11 +524,27 @@ int History(Wallet& w, const std::string& key_text, unsigned limit) {
   return Done(w.globals(), *h, text);
 }
 
+// A transfer of this many points or more asks for a yes (Wallet::Confirm).
+constexpr std::uint64_t kConfirmTransferPoints = 100;
+
 int TransferCmd(Wallet& w, const std::string& to_text, std::uint64_t points,
                 const std::string& memo) {
   auto to = w.ResolveKey(to_text);
   if (!to) return Fail(w.globals(), to.error());
   if (points == 0) return Fail(w.globals(), {"usage", "POINTS must be at least 1"});
+  if (points >= kConfirmTransferPoints) {
+    // Asked only of a transfer that can count: one the points do not cover is refused
+    // by the node anyway, with the balance.
+    auto me = w.MyKey();
+    if (!me) return Fail(w.globals(), me.error());
+    auto mine = w.Get("/v1/accounts/" + ToHex(*me));
+    if (!mine) return Fail(w.globals(), mine.error());
+    if (U64(mine->at("balance")) >= points) {
+      if (auto no = w.Confirm(fmt::format("Give {} points to {}", points, to_text))) {
+        return Fail(w.globals(), *no);
+      }
+    }
+  }
   return Submit(w, Transfer{*to, points, memo},
                 fmt::format("Gave {} points to {}", points, to_text));
 }
@@ -701,6 +717,12 @@ int ReverseCmd(Wallet& w, const std::string& id_text, const std::string& reason,
     if (!key) return Fail(w.globals(), key.error());
     r.volunteer = *key;
   }
+  if (auto no =
+          w.Confirm(fmt::format("Reverse {} {} by {}{}", Str(target->at("kind")), Short(ToHex(*id)),
+                                NameOr(target->at("author_name"), Str(target->at("author"))),
+                                volunteer.empty() ? "" : ", for " + volunteer))) {
+    return Fail(w.globals(), *no);
+  }
   return Submit(w, std::move(r), "Reversed " + Str(target->at("kind")) + " " + Short(ToHex(*id)));
 }
 
@@ -713,6 +735,12 @@ int RecoverCmd(Wallet& w, const std::string& old_text, const std::string& new_te
   if (!account) return Fail(w.globals(), account.error());
   // The lost key's entries so far keep counting; anything it signs later is fenced.
   std::uint64_t boundary = U64(account->at("key_head_seq"));
+  if (auto no = w.Confirm(fmt::format("Move the account of {} to the key {}; its key {} signs "
+                                      "nothing that counts after its entry {}",
+                                      NameOr(account->at("name"), ToHex(*old_key)), Short(new_text),
+                                      Short(ToHex(*old_key)), boundary))) {
+    return Fail(w.globals(), *no);
+  }
   return Submit(w, Recover{*old_key, *new_key, boundary},
                 fmt::format("Moved the account of {} to key {} (the old key is fenced after its "
                             "entry {})",
@@ -786,6 +814,8 @@ int main(int argc, char** argv) {
   app.add_option("--passphrase-file", g.passphrase_file,
                  "read the passphrase from this file (or set LOVEBANK_PASSPHRASE)");
   app.add_flag("--json", g.json, "print JSON for scripts (docs/cli.md)");
+  app.add_flag("--yes,-y", g.yes,
+               "answer yes to the questions before reverse, recover and large transfers");
   app.fallthrough();
 
   std::function<int(Wallet&)> action;

@@ -280,6 +280,24 @@ Outcome<EntryId> Wallet::ParseId(const std::string& text) const {
   return Failure{"usage", "'" + text + "' is not an entry id (64 hex digits)"};
 }
 
+std::optional<Failure> Wallet::Confirm(const std::string& act) const {
+  if (globals_.yes) return std::nullopt;
+  if (::isatty(STDIN_FILENO) == 0) {
+    return Failure{"not_confirmed", act +
+                                        ": this asks for a yes, and there is no terminal to ask "
+                                        "on; add --yes to do it from a script. Nothing was signed"};
+  }
+  std::cerr << act << ".\nThis cannot be taken back. Type yes to go on: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  answer = LowerHex(answer);  // lower case; the answer is ASCII or it is not yes
+  while (!answer.empty() && std::isspace(static_cast<unsigned char>(answer.back()))) {
+    answer.pop_back();
+  }
+  if (answer == "yes" || answer == "y") return std::nullopt;
+  return Failure{"not_confirmed", "stopped: you did not answer yes. Nothing was signed"};
+}
+
 Outcome<EntryId> Wallet::ResolveId(const std::string& text) {
   if (auto id = FixedFromHex<EntryId>(text)) return *id;
   if (!IsHexPrefix(text)) {

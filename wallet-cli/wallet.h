@@ -32,6 +32,7 @@ struct Globals {
   std::string keystore;
   std::string passphrase_file;
   bool json = false;
+  bool yes = false;  // --yes: the answer to every confirmation question
 };
 
 class Wallet {
@@ -64,6 +65,12 @@ class Wallet {
   // An item argument: its id (or the first 8 or more of its digits), or its name in the
   // catalogue. Returns the item's JSON.
   Outcome<boost::json::object> ResolveItem(const std::string& text);
+  // Asks the person at the terminal to confirm an act that cannot be taken back (a
+  // reversal, a recovery, a large transfer), before anything is signed. `--yes`
+  // answers for scripts; with neither a terminal on stdin nor --yes, or any answer but
+  // yes, it is refused (`not_confirmed`, exit 19) and nothing is signed.
+  std::optional<Failure> Confirm(const std::string& act) const;
+
   // An entry id argument (64 hex digits).
   Outcome<ledger::EntryId> ParseId(const std::string& text) const;
   // An entry id argument as people give it: 64 hex digits, or the first 8 or more

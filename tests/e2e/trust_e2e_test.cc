@@ -115,7 +115,7 @@ TEST_F(Trust, AFencedKeyCannotGive) {
   Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
                "60", "--volunteer", old_key, "--start", HoursAgo(4)});
   std::string new_key = Key("vol_new");
-  Ok("admin", {"recover", old_key, new_key});
+  Ok("admin", {"recover", old_key, new_key, "--yes"});
   RefusedAndNothingStored(13, "was replaced by a key rotation or an admin's recovery", "vol",
                           {"transfer", friend_key, "5"});
   Ok("vol_new", {"transfer", friend_key, "5"});
@@ -171,10 +171,10 @@ TEST_F(Trust, ActsThatChangeNothingAreRefused) {
   RefusedAndNothingStored(13, "was rejected", "coord", {"service", "confirm", other_id});
   RefusedAndNothingStored(13, "already rejected", "coord",
                           {"service", "reject", other_id, "--reason", "again"});
-  Ok("admin", {"reverse", id, "--reason", "fraud"});
+  Ok("admin", {"reverse", id, "--reason", "fraud", "--yes"});
   EXPECT_EQ(U64(Account("vol").at("minutes")), 0u);
   RefusedAndNothingStored(13, "counts nothing that this reversal would cancel", "admin",
-                          {"reverse", id, "--reason", "fraud again"});
+                          {"reverse", id, "--reason", "fraud again", "--yes"});
 }
 
 TEST_F(Trust, ReEnrolmentIsRefusedAndAnUpdateKeepsWhatItDoesNotChange) {

@@ -132,6 +132,46 @@ TEST_F(Community, AKeyPrefixTwoMembersShareIsRefusedWithBoth) {
   EXPECT_EQ(Str(Ok("admin", {"balance", b.substr(0, differ + 1)}).at("account")), b);
 }
 
+// A transfer of 100 points or more asks first, on the terminal (here a pseudo-terminal
+// made by script(1)); --yes answers for scripts; without either, nothing is signed.
+TEST_F(Community, ALargeTransferAsksForAYesFirst) {
+  Member("coord", "coordinator");
+  std::string a = Member("alice");
+  Member("bob");
+  for (auto day : {"2026-04-01T09:00", "2026-04-02T09:00", "2026-04-03T09:00"}) {
+    Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+                 "240", "--volunteer", a, "--start", day});  // 40 points each
+  }
+  ASSERT_EQ(U64(Account("alice").at("balance")), 120u);
+  auto unasked = Refused(19, "alice", {"transfer", "bob", "100"});
+  EXPECT_NE(unasked.find("Give 100 points to bob: this asks for a yes"), std::string::npos)
+      << unasked;
+  EXPECT_NE(unasked.find("Nothing was signed"), std::string::npos);
+  // More than the points cover: refused by the rules, no question asked.
+  Refused(5, "alice", {"transfer", "bob", "500"});
+  EXPECT_EQ(U64(Account("alice").at("balance")), 120u);
+  auto at_terminal = [&](const std::string& answer) {
+    std::string line = std::string(LOVEBANK_WALLET_BIN) + " --keystore " + dir_.Sub("keys/alice") +
+                       " --node " + Url() + " transfer bob 100";
+    return RunProcess({"/usr/bin/script", "-qec", line, "/dev/null"},
+                      {{"LOVEBANK_PASSPHRASE", kPassphrase}}, answer + "\n", 30);
+  };
+  auto no = at_terminal("no");
+  EXPECT_EQ(no.exit_code, 19) << no.out << no.err;
+  EXPECT_NE(no.out.find("This cannot be taken back. Type yes to go on:"), std::string::npos)
+      << no.out;
+  EXPECT_EQ(U64(Account("alice").at("balance")), 120u);
+  auto yes = at_terminal("yes");
+  EXPECT_EQ(yes.exit_code, 0) << yes.out << yes.err;
+  EXPECT_NE(yes.out.find("Gave 100 points to bob"), std::string::npos) << yes.out;
+  EXPECT_EQ(U64(Account("alice").at("balance")), 20u);
+  EXPECT_EQ(U64(Account("bob").at("balance")), 100u);
+  // Below the threshold, and with --yes, nothing is asked.
+  Ok("alice", {"transfer", "bob", "10"});
+  Ok("bob", {"transfer", "alice", "100", "--yes"});
+  EXPECT_EQ(U64(Account("alice").at("balance")), 110u);
+}
+
 TEST_F(Community, TransfersAndTheOverdraftRefusal) {
   Member("coord", "coordinator");
   std::string a = Member("alice");
@@ -272,13 +312,19 @@ TEST_F(Community, AdminReversesFraudAndRecoversALostKey) {
   Ok("coord", {"service", "record", "--activity", "Real work", "--category", "care",
                "--minutes", "60", "--volunteer", vol, "--start", "2026-04-01T10:00"});
   EXPECT_EQ(U64(Account("vol").at("minutes")), 180u);
-  Refused(6, "coord", {"reverse", Str(record.at("id")), "--reason", "never happened"});
-  Ok("admin", {"reverse", Str(record.at("id")).substr(0, 12), "--reason", "never happened"});
+  Refused(6, "coord", {"reverse", Str(record.at("id")), "--reason", "never happened", "--yes"});
+  // Without a terminal to ask on, a reversal needs --yes; nothing is signed without it.
+  auto unasked =
+      Refused(19, "admin", {"reverse", Str(record.at("id")), "--reason", "never happened"});
+  EXPECT_NE(unasked.find("add --yes"), std::string::npos) << unasked;
+  EXPECT_EQ(U64(Account("vol").at("minutes")), 180u);
+  Ok("admin", {"reverse", Str(record.at("id")).substr(0, 12), "--reason", "never happened", "-y"});
   EXPECT_EQ(U64(Account("vol").at("minutes")), 60u);
 
   // The volunteer loses their key; the admin moves the account to a new one.
   std::string fresh = Key("vol-new");
-  Ok("admin", {"recover", vol.substr(0, 10), fresh});  // a key's first digits name it
+  Refused(19, "admin", {"recover", vol.substr(0, 10), fresh});
+  Ok("admin", {"recover", vol.substr(0, 10), fresh, "--yes"});  // a key's first digits name it
   auto moved = Ok("vol-new", {"balance"});
   EXPECT_EQ(U64(moved.at("minutes")), 60u);
   EXPECT_EQ(U64(moved.at("balance")), 10u);
