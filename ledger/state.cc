@@ -76,6 +76,9 @@ std::vector<EntryId> LedgerState::FulfilsOf(const EntryId& redeem) const {
 std::uint64_t LedgerState::FulfilledUnfundedPoints(const PublicKey& key) const {
   return impl_->FulfilledUnfundedPoints(key);
 }
+std::vector<EntryId> LedgerState::WaitingClaims(const std::optional<PublicKey>& judge) const {
+  return impl_->WaitingClaims(judge);
+}
 std::uint64_t LedgerState::connected_count() const { return impl_->connected_count(); }
 std::uint64_t LedgerState::pending_count() const { return impl_->pending_count(); }
 LedgerState::Changes LedgerState::TakeChanges() { return impl_->TakeChanges(); }

@@ -243,6 +243,12 @@ class LedgerState {
   // covered by the credits it holds. What a station's offline limit bounds. Reads
   // memory only: the account's chains, not its history.
   std::uint64_t FulfilledUnfundedPoints(const PublicKey& key) const;
+  // The connected claims that wait for a verdict (no valid confirmation or rejection
+  // yet, not reversed, by an active member), oldest first. With `judge`, only those
+  // `judge`'s account could confirm with its next entry: as a coordinator any but its
+  // own, otherwise those naming it as the resident helped. Walks the service sources
+  // in memory (DESIGN.md "Memory": to move to a store index with the others).
+  std::vector<EntryId> WaitingClaims(const std::optional<PublicKey>& judge) const;
 
   std::uint64_t connected_count() const;
   std::uint64_t pending_count() const;

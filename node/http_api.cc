@@ -36,6 +36,9 @@ constexpr std::size_t kMaxChainLimit = 1000;
 // The shortest id prefix GET /v1/entries/{id} takes, and how many candidates an
 // ambiguous one lists.
 constexpr std::size_t kMinIdPrefix = 8;
+// GET /v1/claims: claims in one reply by default, and at most.
+constexpr std::uint64_t kDefaultClaims = 100;
+constexpr std::uint64_t kMaxClaims = 1000;
 constexpr std::size_t kMaxIdCandidates = 10;
 // Largest page of GET /v1/export, and the default.
 constexpr std::size_t kMaxExportPageBytes = 16 << 20;
@@ -153,6 +156,7 @@ class HttpApi::Impl final : public HttpHandler {
     if (p.size() == 2 && p[1] == "status") return Status();
     if (p.size() == 2 && p[1] == "catalog") return Catalog();
     if (p.size() == 2 && p[1] == "members") return Members();
+    if (p.size() == 2 && p[1] == "claims") return WaitingClaims(t);
     if (p.size() == 3 && p[1] == "accounts") return Account(p[2]);
     if (p.size() == 4 && p[1] == "accounts" && p[3] == "history") return History(p[2], t);
     if (p.size() == 3 && p[1] == "chains") return Chain(p[2], t);
@@ -311,6 +315,33 @@ class HttpApi::Impl final : public HttpHandler {
       json::array members;
       for (const auto& a : state.Accounts()) members.push_back(AccountJson(a, state));
       return JsonReply(200, json::object{{"members", std::move(members)}});
+    });
+  }
+
+  // GET /v1/claims?for=KEY&limit=N: the claims waiting for a verdict, oldest first;
+  // with `for`, those that key could confirm (LedgerState::WaitingClaims).
+  HttpReply WaitingClaims(const Target& t) {
+    std::optional<PublicKey> judge;
+    if (!t.Get("for").empty()) {
+      judge = KeyParam(t.Get("for"));
+      if (!judge) return BadKey();
+    }
+    auto limit = ParseCount(t.Get("limit", std::to_string(kDefaultClaims)));
+    if (!limit || *limit == 0 || *limit > kMaxClaims) {
+      return ErrorReply(RefusalCode::kBadRequest, fmt::format("limit must be 1 to {}", kMaxClaims));
+    }
+    return node_.Read([&](const LedgerState& state, const ledger::Store&) {
+      auto ids = state.WaitingClaims(judge);
+      json::array claims;
+      for (std::size_t i = 0; i < ids.size() && i < *limit; ++i) {
+        const VerifiedEntry* v = state.Find(ids[i]);
+        if (v == nullptr) continue;
+        json::object o = EntryJson(*v, state);
+        const auto& claim = std::get<ledger::ServiceClaim>(v->entry.kind);
+        if (claim.beneficiary) o["beneficiary_name"] = NameOf(state, *claim.beneficiary);
+        claims.push_back(std::move(o));
+      }
+      return JsonReply(200, json::object{{"claims", std::move(claims)}, {"total", ids.size()}});
     });
   }
 

@@ -431,6 +431,46 @@ int ServiceVerdict(Wallet& w, bool confirm, const std::string& id_text, const st
   return Submit(w, ServiceReject{*id, reason}, "Rejected " + what);
 }
 
+// lovebank service pending: the claims waiting for a verdict, oldest first; without
+// --all, only those this key could confirm (GET /v1/claims?for=KEY).
+int ServicePending(Wallet& w, bool all, unsigned limit) {
+  std::string target = "/v1/claims?limit=" + std::to_string(limit);
+  if (!all) {
+    auto me = w.MyKey();
+    if (!me) return Fail(w.globals(), me.error());
+    target += "&for=" + ToHex(*me);
+  }
+  auto offset = w.UtcOffset();
+  if (!offset) return Fail(w.globals(), offset.error());
+  auto r = w.Get(target);
+  if (!r) return Fail(w.globals(), r.error());
+  const auto& claims = r->at("claims").as_array();
+  Table table({"claimed", "by", "what", "category", "when", "time", "helped", "claim"});
+  for (const auto& c : claims) {
+    const auto& o = c.as_object();
+    const auto* helped = o.if_contains("beneficiary_name");
+    table.Add({LocalTime(U64(o.at("timestamp_ms")), *offset),
+               NameOr(o.at("author_name"), Str(o.at("author"))), Str(o.at("activity")),
+               Str(o.at("category")), LocalTime(U64(o.at("start_ms")), *offset),
+               Hours(U64(o.at("minutes"))), helped ? NameOr(*helped, Str(o.at("beneficiary"))) : "",
+               Short(Str(o.at("id")))});
+  }
+  std::string text;
+  if (claims.empty()) {
+    text = all ? "No claims are waiting.\n" : "No claims are waiting for you.\n";
+  } else {
+    text = table.Render();
+    if (U64(r->at("total")) > claims.size()) {
+      text += fmt::format("({} of {} claims, oldest first; more with --limit)\n", claims.size(),
+                          U64(r->at("total")));
+    }
+    text += all ? ""
+                : "Confirm one with `lovebank service confirm CLAIM`, or reject it with "
+                  "`lovebank service reject CLAIM --reason TEXT`.\n";
+  }
+  return Done(w.globals(), *r, text);
+}
+
 // A KEY argument, or this wallet's own key when it is empty.
 Outcome<PublicKey> KeyOrMine(Wallet& w, const std::string& key_text) {
   if (key_text.empty()) return w.MyKey();
@@ -920,6 +960,15 @@ int main(int argc, char** argv) {
       ->required();
   reject->add_option("--reason", reason, "why")->required();
   on(reject, [&](Wallet& w) { return ServiceVerdict(w, false, claim_id, reason); });
+  bool pending_all = false;
+  unsigned pending_limit = 100;
+  auto* pending = service->add_subcommand(
+      "pending", "the claims waiting for you to confirm or reject (steward, resident helped)");
+  pending->add_flag("--all", pending_all, "every claim that waits, not only those you may judge");
+  pending->add_option("--limit", pending_limit, "how many claims (1-1000)")
+      ->capture_default_str()
+      ->check(kWholeNumber);
+  on(pending, [&](Wallet& w) { return ServicePending(w, pending_all, pending_limit); });
 
   std::string who;
   auto* balance = app.add_subcommand("balance", "points and hours of an account");

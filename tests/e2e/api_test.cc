@@ -302,6 +302,9 @@ TEST_F(Api, BadRequestsGetClearErrors) {
   bad("/v1/entries/" + std::string(64, '0'), "not_found", 404);
   bad("/v1/entries/xyz", "bad_id", 400);
   bad("/v1/nothing", "not_found", 404);
+  bad("/v1/claims?limit=0", "bad_request", 400);
+  bad("/v1/claims?limit=1001", "bad_request", 400);
+  bad("/v1/claims?for=zz", "bad_key", 400);
   bad("/v1/reports/hours?by=planet", "bad_request", 400);
   bad("/v1/reports/hours?by=team&from=2026-13-01", "bad_date", 400);
   bad("/v1/accounts/" + ToHex(community_.key("x")) + "/history?limit=0", "bad_request", 400);

@@ -172,6 +172,50 @@ TEST_F(Community, ALargeTransferAsksForAYesFirst) {
   EXPECT_EQ(U64(Account("alice").at("balance")), 110u);
 }
 
+// A steward finds the claims waiting for them, oldest first, and acts on them by the
+// short id the table shows; a resident sees those naming them; nobody sees their own.
+TEST_F(Community, AStewardFindsTheClaimsWaitingForThem) {
+  Member("coord", "coordinator");
+  Member("vol");
+  Member("resident");
+  Member("stranger");
+  auto plain = Str(Ok("vol", {"service", "claim", "--activity", "Shopping", "--category", "care",
+                              "--minutes", "60", "--start", "2026-02-01T09:00"})
+                       .at("id"));
+  auto helped =
+      Str(Ok("vol", {"service", "claim", "--activity", "Reading", "--category", "care", "--minutes",
+                     "30", "--start", "2026-02-02T09:00", "--helped", "resident"})
+              .at("id"));
+  auto ids = [&](const std::string& who, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"service", "pending"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<std::string> out;
+    const auto reply = Ok(who, args);
+    for (const auto& c : reply.at("claims").as_array()) out.push_back(Str(c.at("id")));
+    return out;
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(ids("coord"), (Ids{plain, helped}));
+  EXPECT_EQ(ids("resident"), Ids{helped});
+  EXPECT_EQ(ids("vol"), Ids{});
+  EXPECT_EQ(ids("stranger"), Ids{});
+  EXPECT_EQ(ids("stranger", {"--all"}), (Ids{plain, helped}));
+  EXPECT_EQ(ids("coord", {"--limit", "1"}), Ids{plain});
+  auto table = Wallet("coord", {"service", "pending"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  for (const std::string& word :
+       std::vector<std::string>{"Shopping", "Reading", "resident", plain.substr(0, 12),
+                                "lovebank service confirm CLAIM"}) {
+    EXPECT_NE(table.out.find(word), std::string::npos) << word << "\n" << table.out;
+  }
+  EXPECT_NE(Wallet("stranger", {"service", "pending"}).out.find("No claims are waiting for you"),
+            std::string::npos);
+  Ok("coord", {"service", "confirm", plain.substr(0, 12)});
+  Ok("resident", {"service", "reject", helped.substr(0, 12), "--reason", "it was not me"});
+  EXPECT_EQ(ids("coord"), Ids{});
+  EXPECT_EQ(ids("stranger", {"--all"}), Ids{});
+}
+
 TEST_F(Community, TransfersAndTheOverdraftRefusal) {
   Member("coord", "coordinator");
   std::string a = Member("alice");

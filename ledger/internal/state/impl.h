@@ -240,6 +240,7 @@ class LedgerState::Impl {
   std::uint64_t Spendable(const PublicKey& key) const;
   bool IsFunded(const EntryId& id) const;
   std::uint64_t FulfilledUnfundedPoints(const PublicKey& key) const;
+  std::vector<EntryId> WaitingClaims(const std::optional<PublicKey>& judge) const;
   // Transfers and vouchers: each chain's debits.
   void IndexFunding(Node* n);
   void UnIndexFunding(Node* n);

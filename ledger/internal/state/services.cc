@@ -112,6 +112,38 @@ LedgerState::Impl::ClaimState LedgerState::Impl::JudgeClaim(
   return confirmed ? ClaimState::kConfirmed : ClaimState::kAwaiting;
 }
 
+std::vector<EntryId> LedgerState::Impl::WaitingClaims(const std::optional<PublicKey>& judge) const {
+  std::optional<PublicKey> judge_root;
+  bool coordinator = false;
+  if (judge) {
+    judge_root = AccountOf(*judge);
+    coordinator = HoldsRole(*judge, HeadSeq(*judge) + 1, Role::kCoordinator);
+  }
+  std::vector<const Node*> waiting;
+  std::vector<std::pair<EntryId, Finding>> ignored;
+  for (const auto& [key, sources] : sources_by_key_) {
+    for (const auto& [node, index] : sources) {
+      const auto* claim = node->As<ServiceClaim>();
+      if (claim == nullptr || !Active(node) || IsReversed(node, std::nullopt)) continue;
+      const PublicKey root = AccountOf(node->e().author);
+      if (!IsMember(root)) continue;
+      if (judge_root) {
+        const bool helped = claim->beneficiary && AccountOf(*claim->beneficiary) == *judge_root;
+        if (root == *judge_root || (!coordinator && !helped)) continue;
+      }
+      ignored.clear();
+      if (JudgeClaim(node, root, ignored) == ClaimState::kAwaiting) waiting.push_back(node);
+    }
+  }
+  std::sort(waiting.begin(), waiting.end(), [](const Node* a, const Node* b) {
+    return std::tie(a->e().timestamp_ms, a->id()) < std::tie(b->e().timestamp_ms, b->id());
+  });
+  std::vector<EntryId> out;
+  out.reserve(waiting.size());
+  for (const Node* n : waiting) out.push_back(n->id());
+  return out;
+}
+
 std::optional<FindingCode> LedgerState::Impl::RecordProblem(const Node* node,
                                                             const PublicKey& root) const {
   const auto& rec = *node->As<ServiceRecord>();

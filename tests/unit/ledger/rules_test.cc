@@ -515,6 +515,48 @@ TEST(Rules, FulfilledUnfundedPointsCountsVouchersHandedOverButNotShownFunded) {
   EXPECT_EQ(n.state.FulfilledUnfundedPoints(n.c.key("vol2")), 0u);
 }
 
+// The claims a steward finds waiting: no valid verdict yet, not reversed; for a judge,
+// only those they could confirm (a coordinator: any but their own; a resident: those
+// naming them as helped). A verdict by someone who may not give one leaves it waiting.
+TEST(Rules, WaitingClaimsAreThoseAJudgeCouldStillConfirm) {
+  Neighbourhood n;
+  auto at = [](int minute) {
+    return testing::kTestClockMs + static_cast<std::uint64_t>(minute) * 60'000;
+  };
+  auto claim = [&](const std::string& who, std::uint64_t start, std::optional<PublicKey> helped,
+                   int minute) {
+    return n.Apply(
+        n.c.Sign(who, ServiceClaim{"Shopping", "care", start, 60, std::move(helped)}, at(minute)));
+  };
+  auto plain = claim("vol1", kDay, std::nullopt, 1);
+  auto for_vol3 = claim("vol2", kDay, n.c.key("vol3"), 2);
+  auto confirmed = claim("vol3", kDay + 2 * kHour, std::nullopt, 3);
+  auto rejected = claim("vol1", kDay + 2 * kHour, std::nullopt, 4);
+  auto stranger_confirmed = claim("vol2", kDay + 4 * kHour, std::nullopt, 5);
+  n.Apply(n.c.Sign("coord", ServiceConfirm{confirmed, ""}, at(10)));
+  n.Apply(n.c.Sign("coord2", ServiceReject{rejected, "not seen"}, at(11)));
+  n.Apply(n.c.Sign("vol1", ServiceConfirm{stranger_confirmed, ""}, at(12)));
+  using Ids = std::vector<EntryId>;
+  const Ids all{plain, for_vol3, stranger_confirmed};  // oldest first
+  EXPECT_EQ(n.state.WaitingClaims(std::nullopt), all);
+  EXPECT_EQ(n.state.WaitingClaims(n.c.key("coord")), all);
+  EXPECT_EQ(n.state.WaitingClaims(n.c.key("vol3")), Ids{for_vol3});
+  EXPECT_EQ(n.state.WaitingClaims(n.c.key("vol2")), Ids{}) << "its own, and none names it";
+  EXPECT_EQ(n.state.WaitingClaims(n.c.key("vol1")), Ids{});
+  // A coordinator's own claim is not theirs to judge.
+  n.Apply(n.c.Sign("admin", Enrol{n.c.key("coord"), "coord", "", "", {}}, at(13)));
+  auto own = claim("coord", kDay + 6 * kHour, std::nullopt, 14);
+  EXPECT_EQ(n.state.WaitingClaims(n.c.key("coord")), all);
+  EXPECT_EQ(n.state.WaitingClaims(n.c.key("coord2")),
+            (Ids{plain, for_vol3, stranger_confirmed, own}));
+  // A reversed claim waits no longer; a revoked coordinator judges like anyone.
+  n.Apply(n.c.Sign("admin", Reversal{plain, std::nullopt, "never happened"}, at(15)));
+  EXPECT_EQ(n.state.WaitingClaims(std::nullopt), (Ids{for_vol3, stranger_confirmed, own}));
+  n.Apply(n.c.Sign(
+      "admin", RoleRevoke{n.c.key("coord2"), Role::kCoordinator, n.c.head_seq("coord2")}, at(16)));
+  EXPECT_EQ(n.state.WaitingClaims(n.c.key("coord2")), Ids{});
+}
+
 TEST(Rules, EntryWaitsForItsPrevThenApplies) {
   Neighbourhood n;
   n.Record("coord", {"vol1"}, kDay, 120);
