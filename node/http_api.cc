@@ -383,6 +383,19 @@ class HttpApi::Impl final : public HttpHandler {
       return ErrorReply(RefusalCode::kBadRequest, "limit must be from 1 to 1000");
     }
     return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
+      // from and to: local days of the community, both included, on the entry's time.
+      const std::int32_t offset = state.genesis().policy.utc_offset_minutes;
+      std::int64_t from = INT64_MIN, to = INT64_MAX;
+      if (auto f = t.Get("from"); !f.empty()) {
+        auto ms = ParseLocalDate(f, offset);
+        if (!ms) return ErrorReply(RefusalCode::kBadDate, "from must be a date like 2026-11-01");
+        from = *ms;
+      }
+      if (auto e = t.Get("to"); !e.empty()) {
+        auto ms = ParseLocalDate(e, offset);
+        if (!ms) return ErrorReply(RefusalCode::kBadDate, "to must be a date like 2026-11-30");
+        to = *ms + 86'400'000;
+      }
       PublicKey root = state.AccountOf(*key);
       auto account = state.Account(*key);
       std::vector<PublicKey> keys = account ? account->keys : std::vector<PublicKey>{*key};
@@ -392,7 +405,10 @@ class HttpApi::Impl final : public HttpHandler {
         auto history = store.History(k);
         if (!history) return ErrorReply(RefusalCode::kStorageError, history.error().message);
         for (const auto& id : *history) {
-          if (const VerifiedEntry* v = state.Find(id)) entries.push_back(v);
+          const VerifiedEntry* v = state.Find(id);
+          if (v == nullptr) continue;
+          const auto at = static_cast<std::int64_t>(v->entry.timestamp_ms);
+          if (at >= from && at < to) entries.push_back(v);
         }
       }
       std::sort(entries.begin(), entries.end(), [](const auto* a, const auto* b) {

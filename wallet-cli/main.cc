@@ -537,14 +537,35 @@ std::string Describe(const json::object& e, std::int32_t offset) {
   return kind;
 }
 
-int History(Wallet& w, const std::string& key_text, unsigned limit) {
-  auto resolved = KeyOrMine(w, key_text);
+struct HistoryArgs {
+  std::string key, from, to;
+  unsigned limit = 20;
+  bool csv = false, bom = false;
+};
+
+int History(Wallet& w, const HistoryArgs& a) {
+  auto resolved = KeyOrMine(w, a.key);
   if (!resolved) return Fail(w.globals(), resolved.error());
   const PublicKey& key = *resolved;
   auto offset = w.UtcOffset();
   if (!offset) return Fail(w.globals(), offset.error());
-  auto h = w.Get("/v1/accounts/" + ToHex(key) + "/history?limit=" + std::to_string(limit));
+  std::string target = "/v1/accounts/" + ToHex(key) + "/history?limit=" + std::to_string(a.limit);
+  if (!a.from.empty()) target += "&from=" + UrlEncode(a.from);
+  if (!a.to.empty()) target += "&to=" + UrlEncode(a.to);
+  auto h = w.Get(target);
   if (!h) return Fail(w.globals(), h.error());
+  if (a.csv) {
+    // For a spreadsheet: whole ids, plain numbers, times with their offset.
+    Table csv({"time", "what", "points", "minutes", "entry", "status", "notes"});
+    for (const auto& e : h->at("entries").as_array()) {
+      const auto& o = e.as_object();
+      csv.Add({LocalTimeWithOffset(U64(o.at("timestamp_ms")), *offset), Describe(o, *offset),
+               std::to_string(I64(o.at("effect").at("points"))),
+               std::to_string(U64(o.at("effect").at("minutes"))), Str(o.at("id")),
+               Str(o.at("status")), DescribeFindings(o)});
+    }
+    return Done(w.globals(), *h, csv.Csv(a.bom));
+  }
   Table table({"when", "what", "points", "service", "entry", "notes"});
   for (const auto& e : h->at("entries").as_array()) {
     const auto& o = e.as_object();
@@ -556,7 +577,10 @@ int History(Wallet& w, const std::string& key_text, unsigned limit) {
                points ? fmt::format("{:+}", points) : "", minutes ? Hours(minutes) : "",
                Short(Str(o.at("id"))), notes});
   }
-  std::string text = table.empty() ? "No entries yet.\n" : table.Render();
+  std::string text =
+      table.empty()
+          ? (a.from.empty() && a.to.empty() ? "No entries yet.\n" : "No entries in this period.\n")
+          : table.Render();
   if (U64(h->at("total")) > h->at("entries").as_array().size()) {
     text += fmt::format("({} of {} entries; more with --limit)\n",
                         h->at("entries").as_array().size(), U64(h->at("total")));
@@ -694,7 +718,7 @@ int FulfilCmd(Wallet& w, const std::string& arg) {
 
 struct ReportArgs {
   std::string by = "category", from, to, period = "month", at;
-  bool csv = false;
+  bool csv = false, bom = false;
   unsigned limit = 10;
 };
 
@@ -712,7 +736,7 @@ int ReportHours(Wallet& w, const ReportArgs& a) {
                std::to_string(U64(row.at("minutes"))), std::to_string(U64(row.at("points"))),
                std::to_string(U64(row.at("volunteers"))), std::to_string(U64(row.at("entries")))});
   }
-  if (a.csv) return Done(w.globals(), *r, table.Csv());
+  if (a.csv) return Done(w.globals(), *r, table.Csv(a.bom));
   std::string range = a.from.empty() && a.to.empty()
                           ? "all time"
                           : (a.from.empty() ? "start" : a.from) + " to " +
@@ -739,7 +763,7 @@ int ReportLeaderboard(Wallet& w, const ReportArgs& a) {
     table.Add({std::to_string(U64(row.at("rank"))), NameOr(row.at("name"), Str(row.at("account"))),
                Hours(U64(row.at("minutes"))), std::to_string(U64(row.at("points")))});
   }
-  if (a.csv) return Done(w.globals(), *r, table.Csv());
+  if (a.csv) return Done(w.globals(), *r, table.Csv(a.bom));
   std::string text = "Leaderboard " + Str(r->at("label")) + "\n";
   text += table.empty() ? "No credited service in this period.\n" : table.Render();
   return Done(w.globals(), *r, text);
@@ -974,12 +998,17 @@ int main(int argc, char** argv) {
   auto* balance = app.add_subcommand("balance", "points and hours of an account");
   balance->add_option("KEY", who, "key or name (default: yours)");
   on(balance, [&](Wallet& w) { return Balance(w, who); });
-  unsigned limit = 20;
-  auto* history = app.add_subcommand("history", "recent entries of an account");
-  history->add_option("KEY", who, "key or name (default: yours)");
-  history->add_option("--limit", limit, "how many entries (1-1000)")->capture_default_str()
+  HistoryArgs ha;
+  auto* history = app.add_subcommand("history", "recent entries of an account, newest first");
+  history->add_option("KEY", ha.key, "key or name (default: yours)");
+  history->add_option("--limit", ha.limit, "how many entries (1-1000)")
+      ->capture_default_str()
       ->check(kWholeNumber);
-  on(history, [&](Wallet& w) { return History(w, who, limit); });
+  history->add_option("--from", ha.from, "first day, YYYY-MM-DD (community time)");
+  history->add_option("--to", ha.to, "last day, YYYY-MM-DD (included)");
+  history->add_flag("--csv", ha.csv, "print CSV (whole ids, times with their UTC offset)");
+  history->add_flag("--bom", ha.bom, "begin the CSV with a byte-order mark (Excel)");
+  on(history, [&](Wallet& w) { return History(w, ha); });
 
   std::string to, memo;
   std::uint64_t points = 0;
@@ -1032,6 +1061,7 @@ int main(int argc, char** argv) {
   hours->add_option("--from", ra.from, "first day, e.g. 2026-11-01");
   hours->add_option("--to", ra.to, "last day, e.g. 2026-11-30");
   hours->add_flag("--csv", ra.csv, "print CSV");
+  hours->add_flag("--bom", ra.bom, "begin the CSV with a byte-order mark (Excel)");
   on(hours, [&](Wallet& w) { return ReportHours(w, ra); });
   auto* leaders = report->add_subcommand("leaderboard", "volunteers with the most hours");
   leaders->add_option("--period", ra.period, "month or year")
@@ -1040,6 +1070,7 @@ int main(int argc, char** argv) {
   leaders->add_option("--limit", ra.limit, "how many rows")
       ->check(kWholeNumber);
   leaders->add_flag("--csv", ra.csv, "print CSV");
+  leaders->add_flag("--bom", ra.bom, "begin the CSV with a byte-order mark (Excel)");
   on(leaders, [&](Wallet& w) { return ReportLeaderboard(w, ra); });
 
   std::string entry_id, old_key, new_key, volunteer;

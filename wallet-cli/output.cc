@@ -4,7 +4,9 @@
 #include <qrencode.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <string_view>
 
 #include "base/clock.h"
 
@@ -56,9 +58,29 @@ std::string Table::Render() const {
   return out;
 }
 
-std::string Table::Csv() const {
-  auto field = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+std::string Table::Csv(bool bom) const {
+  // A plain number, signed or not ("+40", "-5", "1.5"), is data; anything else that
+  // starts like a formula is shown as text.
+  auto number = [](const std::string& s) {
+    std::size_t i = s.size() > 1 && (s[0] == '+' || s[0] == '-') ? 1 : 0;
+    bool digits = false, point = false;
+    for (; i < s.size(); ++i) {
+      if (std::isdigit(static_cast<unsigned char>(s[i]))) {
+        digits = true;
+      } else if (s[i] == '.' && !point) {
+        point = true;
+      } else {
+        return false;
+      }
+    }
+    return digits;
+  };
+  auto field = [&](std::string s) {
+    if (!s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos &&
+        !number(s)) {
+      s.insert(s.begin(), '\'');
+    }
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
     std::string out = "\"";
     for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
     return out + "\"";
@@ -68,7 +90,8 @@ std::string Table::Csv() const {
     for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + field(cells[i]);
     return out + "\r\n";
   };
-  std::string out = line(headers_);
+  std::string out = bom ? "\xEF\xBB\xBF" : "";
+  out += line(headers_);
   for (const auto& row : rows_) out += line(row);
   return out;
 }
@@ -83,6 +106,13 @@ std::string Short(const std::string& hex) { return hex.substr(0, 12); }
 
 std::string LocalTime(std::uint64_t ms, std::int32_t offset) {
   return ::lovebank::LocalTime(ms, offset);
+}
+
+std::string LocalTimeWithOffset(std::uint64_t ms, std::int32_t offset) {
+  std::string t = ::lovebank::LocalTime(ms, offset);
+  if (t.size() > 10 && t[10] == ' ') t[10] = 'T';
+  const std::int32_t minutes = offset < 0 ? -offset : offset;
+  return t + fmt::format("{}{:02}:{:02}", offset < 0 ? '-' : '+', minutes / 60, minutes % 60);
 }
 
 namespace {

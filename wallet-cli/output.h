@@ -16,8 +16,11 @@ class Table {
   // Columns padded to their widest cell (counting UTF-8 characters), numbers
   // right-aligned.
   std::string Render() const;
-  // RFC 4180 CSV.
-  std::string Csv() const;
+  // RFC 4180 CSV. A cell a spreadsheet would run as a formula (one starting with =, +,
+  // @, a tab or a carriage return, or - not followed by a digit) is written with a
+  // leading ' so that it shows as text: a member's name is not a formula. With `bom`,
+  // a UTF-8 byte-order mark first, so that Excel on Chinese Windows reads UTF-8.
+  std::string Csv(bool bom = false) const;
 
  private:
   std::vector<std::string> headers_;
@@ -30,6 +33,8 @@ std::string Hours(std::uint64_t minutes);
 std::string Short(const std::string& hex);
 // "2026-11-23 14:05" in the community's local time.
 std::string LocalTime(std::uint64_t ms, std::int32_t utc_offset_minutes);
+// "2026-11-23T14:05+08:00": the same with its offset, for files read elsewhere (CSV).
+std::string LocalTimeWithOffset(std::uint64_t ms, std::int32_t utc_offset_minutes);
 
 // `text` as a QR code (error correction level L) drawn with half blocks, two rows of
 // modules per line, with a quiet zone; "" if it does not fit in a QR code.

@@ -9,6 +9,7 @@
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 #include <cctype>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -214,6 +215,53 @@ TEST_F(Community, AStewardFindsTheClaimsWaitingForThem) {
   Ok("resident", {"service", "reject", helped.substr(0, 12), "--reason", "it was not me"});
   EXPECT_EQ(ids("coord"), Ids{});
   EXPECT_EQ(ids("stranger", {"--all"}), Ids{});
+}
+
+// History by period and as CSV for a spreadsheet: a byte-order mark on request, whole
+// ids, times with their offset, and a name that looks like a formula shown as text.
+TEST_F(Community, HistoryByPeriodAndCsvThatSpreadsheetsReadSafely) {
+  Member("coord", "coordinator");
+  std::string evil = Key("evil");
+  Ok("admin", {"member", "enrol", evil, "--name", "=HYPERLINK(\"http://x\",\"win\")"});
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes", "60",
+               "--volunteer", evil});
+  auto day = [](std::int64_t days_from_now) {
+    std::time_t t = static_cast<std::time_t>(testing::NowMs() / 1000) + days_from_now * 86'400;
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);  // the fixture's community keeps UTC
+    char text[16];
+    std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+    return std::string(text);
+  };
+  auto count = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"history", evil};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto reply = Ok("coord", args);
+    return reply.at("entries").as_array().size();
+  };
+  EXPECT_EQ(count({}), 2u);  // the enrolment and the record
+  EXPECT_EQ(count({"--from", day(0), "--to", day(0)}), 2u);
+  EXPECT_EQ(count({"--from", day(1)}), 0u);
+  EXPECT_EQ(count({"--to", day(-1)}), 0u);
+  EXPECT_NE(
+      Wallet("coord", {"history", evil, "--from", day(1)}).out.find("No entries in this period"),
+      std::string::npos);
+  Refused(2, "coord", {"history", evil, "--from", "yesterday"});
+
+  auto csv = Wallet("coord", {"history", evil, "--csv", "--bom"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_TRUE(csv.out.starts_with("\xEF\xBB\xBFtime,what,points,minutes,entry,status,notes\r\n"))
+      << csv.out;
+  EXPECT_NE(csv.out.find(day(0) + "T"), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find("+00:00,"), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find(",10,60,"), std::string::npos) << "plain numbers: " << csv.out;
+  EXPECT_FALSE(Wallet("coord", {"history", evil, "--csv"}).out.starts_with("\xEF\xBB\xBF"));
+  auto board = Wallet("coord", {"report", "leaderboard", "--csv", "--bom"});
+  ASSERT_EQ(board.exit_code, 0) << board.err;
+  EXPECT_TRUE(board.out.starts_with("\xEF\xBB\xBF"));
+  EXPECT_NE(board.out.find("\"'=HYPERLINK(\"\"http://x\"\",\"\"win\"\")\""), std::string::npos)
+      << board.out;
+  EXPECT_EQ(board.out.find(",=HYPERLINK"), std::string::npos) << board.out;
 }
 
 TEST_F(Community, TransfersAndTheOverdraftRefusal) {
