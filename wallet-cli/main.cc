@@ -317,17 +317,97 @@ int MemberUpdate(Wallet& w, const UpdateArgs& a) {
   return Submit(w, e, "Updated the profile of " + e.name);
 }
 
-int MemberList(Wallet& w) {
+std::string Roles(const json::value& account) {
+  std::string roles;
+  for (const auto& r : account.at("roles").as_array()) roles += (roles.empty() ? "" : ",") + Str(r);
+  return roles;
+}
+
+// A key in a table: its first 12 digits (any 8 or more name it again), or all of it
+// with --wide.
+std::string KeyCell(const std::string& key, bool wide) { return wide ? key : Short(key); }
+
+int MemberList(Wallet& w, bool wide) {
   auto members = w.Get("/v1/members");
   if (!members) return Fail(w.globals(), members.error());
-  Table table({"name", "key", "roles", "hours", "balance"});
+  Table table({"name", "grid", "building", "roles", "hours", "balance", "key"});
   for (const auto& m : members->at("members").as_array()) {
-    std::string roles;
-    for (const auto& r : m.at("roles").as_array()) roles += (roles.empty() ? "" : ",") + Str(r);
-    table.Add({Str(m.at("name")), LatestKey(m), roles,
-               Hours(U64(m.at("minutes"))), std::to_string(U64(m.at("balance")))});
+    const auto* profile = m.as_object().if_contains("profile");
+    const bool has = profile != nullptr && profile->is_object();
+    table.Add({Str(m.at("name")), has ? Str(profile->at("grid")) : "",
+               has ? Str(profile->at("building")) : "", Roles(m), Hours(U64(m.at("minutes"))),
+               std::to_string(U64(m.at("balance"))), KeyCell(LatestKey(m), wide)});
   }
   return Done(w.globals(), *members, table.Render());
+}
+
+// lovebank member show KEY|NAME: one member's profile, roles, keys and totals.
+int MemberShow(Wallet& w, const std::string& key_text) {
+  auto key = w.ResolveKey(key_text);
+  if (!key) return Fail(w.globals(), key.error());
+  auto a = w.Get("/v1/accounts/" + ToHex(*key));
+  if (!a) return Fail(w.globals(), a.error());
+  if (!a->at("known").as_bool()) {
+    return Fail(w.globals(),
+                {"not_found", "no member or account with the key " + Short(ToHex(*key)) +
+                                  " on this node; see "
+                                  "`lovebank member list`"});
+  }
+  std::string text = NameOr(a->at("name"), Str(a->at("account"))) + "\n";
+  const auto& profile = a->at("profile");
+  if (profile.is_object()) {
+    std::string teams;
+    for (const auto& t : profile.at("teams").as_array())
+      teams += (teams.empty() ? "" : ", ") + Str(t);
+    text += fmt::format("  grid        {}\n  building    {}\n  teams       {}\n",
+                        Str(profile.at("grid")), Str(profile.at("building")), teams);
+  } else {
+    text += "  not enrolled (an account by its entries only)\n";
+  }
+  const std::string roles = Roles(*a);
+  text += fmt::format("  roles       {}\n", roles.empty() ? "none" : roles);
+  text += fmt::format("  service     {}\n  points      {}\n", Hours(U64(a->at("minutes"))),
+                      U64(a->at("balance")));
+  const auto& keys = a->at("keys").as_array();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    text += fmt::format("  {}  {}{}\n", i == 0 ? "keys      " : "          ", Str(keys[i]),
+                        i + 1 == keys.size() ? " (signs now)" : " (replaced)");
+  }
+  return Done(w.globals(), *a, text);
+}
+
+// lovebank role list [ROLE]: who holds which role, for their next entry.
+int RoleList(Wallet& w, const std::string& only, bool wide) {
+  if (!only.empty() && !RoleFromName(only)) {
+    return Fail(w.globals(), {"usage", "role must be admin, coordinator, station or auditor"});
+  }
+  auto members = w.Get("/v1/members");
+  if (!members) return Fail(w.globals(), members.error());
+  Table table({"name", "roles", "key"});
+  json::array holders;
+  for (const auto& m : members->at("members").as_array()) {
+    bool listed = false;
+    for (const auto& r : m.at("roles").as_array()) listed |= only.empty() || Str(r) == only;
+    if (!listed || m.at("roles").as_array().empty()) continue;
+    table.Add({NameOr(m.at("name"), LatestKey(m)), Roles(m), KeyCell(LatestKey(m), wide)});
+    holders.push_back(m);
+  }
+  std::string text = table.empty() ? (only.empty() ? "Nobody holds a role.\n"
+                                                   : "Nobody holds the role " + only + ".\n")
+                                   : table.Render();
+  return Done(w.globals(), json::object{{"members", std::move(holders)}}, text);
+}
+
+// lovebank node list: the node keys the community's admins admitted (the roster).
+int NodeList(Wallet& w, bool wide) {
+  auto s = w.Status();
+  if (!s) return Fail(w.globals(), s.error());
+  Table table({"node key"});
+  for (const auto& k : s->at("node_roster").as_array()) table.Add({KeyCell(Str(k), wide)});
+  std::string text = table.empty() ? "No node has been admitted; an admin admits one with "
+                                     "`lovebank node grant NODEKEY`.\n"
+                                   : table.Render();
+  return Done(w.globals(), json::object{{"node_roster", s->at("node_roster")}}, text);
 }
 
 int RoleAct(Wallet& w, bool grant, const std::string& key_text, const std::string& role_name) {
@@ -915,7 +995,8 @@ int main(int argc, char** argv) {
       ->required();
   on(found_cmd, [&](Wallet& w) { return CommunityFound(w, found); });
 
-  auto* member = app.add_subcommand("member", "members: enrol, list")->require_subcommand(1);
+  auto* member =
+      app.add_subcommand("member", "members: enrol, update, list, show")->require_subcommand(1);
   EnrolArgs enrol;
   auto* enrol_cmd = member->add_subcommand("enrol", "enrol a member (admin or coordinator)");
   enrol_cmd->alias("enroll");
@@ -934,10 +1015,19 @@ int main(int argc, char** argv) {
   update_cmd->add_option("--building", update.building, "their building");
   update_cmd->add_option("--team", update.teams, "their teams, all of them (repeatable)");
   on(update_cmd, [&](Wallet& w) { return MemberUpdate(w, update); });
-  on(member->add_subcommand("list", "list members with roles, hours and points"), MemberList);
+  bool wide = false;
+  auto* member_list = member->add_subcommand("list", "list members with roles, hours and points");
+  member_list->add_flag("--wide", wide, "whole keys instead of their first 12 digits");
+  on(member_list, [&](Wallet& w) { return MemberList(w, wide); });
+  std::string shown;
+  auto* member_show =
+      member->add_subcommand("show", "one member's profile, roles, keys, hours and points");
+  member_show->add_option("KEY", shown, "the member's key or name")->required();
+  on(member_show, [&](Wallet& w) { return MemberShow(w, shown); });
 
   std::string subject, role_name, node_key, label;
-  auto* role = app.add_subcommand("role", "grant or revoke roles (admin)")->require_subcommand(1);
+  auto* role =
+      app.add_subcommand("role", "roles: grant, revoke (admin), list")->require_subcommand(1);
   for (bool grant : {true, false}) {
     auto* cmd = role->add_subcommand(grant ? "grant" : "revoke",
                                      grant ? "grant a role" : "revoke a role");
@@ -945,7 +1035,13 @@ int main(int argc, char** argv) {
     cmd->add_option("ROLE", role_name, "admin, coordinator, station or auditor")->required();
     on(cmd, [&, grant](Wallet& w) { return RoleAct(w, grant, subject, role_name); });
   }
-  auto* node = app.add_subcommand("node", "admit or remove nodes (admin)")->require_subcommand(1);
+  std::string listed_role;
+  auto* role_list = role->add_subcommand("list", "who holds which role");
+  role_list->add_option("ROLE", listed_role, "only this role");
+  role_list->add_flag("--wide", wide, "whole keys");
+  on(role_list, [&](Wallet& w) { return RoleList(w, listed_role, wide); });
+  auto* node =
+      app.add_subcommand("node", "nodes: grant, revoke (admin), list")->require_subcommand(1);
   for (bool grant : {true, false}) {
     auto* cmd = node->add_subcommand(grant ? "grant" : "revoke",
                                      grant ? "admit a node key" : "remove a node key");
@@ -953,6 +1049,9 @@ int main(int argc, char** argv) {
     cmd->add_option("--label", label, "what the node is, e.g. 'grid 3 station'");
     on(cmd, [&, grant](Wallet& w) { return NodeAct(w, grant, node_key, label); });
   }
+  auto* node_list = node->add_subcommand("list", "the nodes admitted to the community");
+  node_list->add_flag("--wide", wide, "whole keys");
+  on(node_list, [&](Wallet& w) { return NodeList(w, wide); });
 
   auto* service = app.add_subcommand("service", "service hours")->require_subcommand(1);
   ServiceArgs sa;

@@ -341,14 +341,48 @@ TEST_F(Community, RevokedRolesAndNodeRoster) {
   EXPECT_EQ(U64(Account("vol").at("minutes")), 60u);  // acts before the revocation count
   Refused(6, "vol", {"role", "grant", vol, "admin"});
   Refused(2, "admin", {"role", "grant", vol, "emperor"});
+  // Who holds what: the revoked coordinator no longer shows as one.
+  auto holders = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"role", "list"});
+    const auto reply = Ok("vol", args);
+    std::vector<std::string> names;
+    for (const auto& m : reply.at("members").as_array()) names.push_back(Str(m.at("account")));
+    return names;
+  };
+  const std::string admin = Key("admin");
+  EXPECT_EQ(holders({}), std::vector<std::string>{admin});
+  EXPECT_EQ(holders({"coordinator"}), std::vector<std::string>{});
+  Ok("admin", {"role", "grant", vol, "station"});
+  EXPECT_EQ(holders({"station"}), std::vector<std::string>{vol});
+  auto roles = Wallet("vol", {"role", "list"});
+  EXPECT_NE(roles.out.find(vol.substr(0, 12)), std::string::npos) << roles.out;
+  EXPECT_EQ(roles.out.find(vol), std::string::npos) << "whole keys only with --wide";
+  EXPECT_NE(Wallet("vol", {"role", "list", "--wide"}).out.find(vol), std::string::npos);
+  Refused(2, "vol", {"role", "list", "emperor"});
+  // One member whole.
+  auto shown = Wallet("vol", {"member", "show", "coord"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  for (const std::string& word :
+       std::vector<std::string>{"coord", "roles       none", coord, "(signs now)"}) {
+    EXPECT_NE(shown.out.find(word), std::string::npos) << word << "\n" << shown.out;
+  }
+  EXPECT_EQ(Str(Ok("vol", {"member", "show", coord.substr(0, 10)}).at("account")), coord);
+  Refused(2, "vol", {"member", "show", "Nobody"});
+  auto listed = Wallet("vol", {"member", "list"});
+  EXPECT_NE(listed.out.find(coord.substr(0, 12)), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find(coord), std::string::npos) << listed.out;
 
   std::string node_key = node_keys_["office"];
   Ok("admin", {"node", "grant", node_key, "--label", "office"});
   auto status = Ok("admin", {"status"});
   ASSERT_EQ(status.at("node_roster").as_array().size(), 1u);
   EXPECT_EQ(Str(status.at("node_roster").as_array()[0]), node_key);
+  EXPECT_NE(Wallet("vol", {"node", "list"}).out.find(node_key.substr(0, 12)), std::string::npos);
+  EXPECT_NE(Wallet("vol", {"node", "list", "--wide"}).out.find(node_key), std::string::npos);
   Ok("admin", {"node", "revoke", node_key});
   EXPECT_TRUE(Ok("admin", {"status"}).at("node_roster").as_array().empty());
+  EXPECT_NE(Wallet("vol", {"node", "list"}).out.find("No node has been admitted"),
+            std::string::npos);
 }
 
 TEST_F(Community, ReportsByEveryGroupingAndTheLeaderboard) {
