@@ -14,6 +14,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/base64.h"
 #include "base/cli_usage.h"
 #include "base/file.h"
 #include "base/hex.h"
@@ -170,6 +171,107 @@ int KeyNew(Wallet& w) {
               "New key " + hex + "\nsaved in " + g.keystore +
                   " (encrypted with your passphrase; keep a backup of the file and the "
                   "passphrase apart)\n");
+}
+
+// The text form of a keystore for a paper backup: "lbks1:" and its bytes in base64.
+// The keystore is already sealed under the passphrase, so the paper holds nothing
+// without it.
+constexpr std::string_view kPaperPrefix = "lbks1:";
+
+// lovebank key backup --out FILE [--paper]: a copy of the sealed keystore, checked to
+// open with the passphrase first, so a backup is known good when it is made.
+int KeyBackup(Wallet& w, const std::string& out, bool paper) {
+  const auto& g = w.globals();
+  auto file = crypto::ReadKeystoreFile(g.keystore);
+  if (!file) return Fail(g, {"keystore", file.error().message});
+  auto key = w.UnlockFile(*file, g.keystore);
+  if (!key) return Fail(g, key.error());
+  const std::string text = std::string(kPaperPrefix) + ToBase64Url(*file);
+  json::object o{{"key", ToHex(key->public_key())}};
+  std::string said;
+  if (!out.empty()) {
+    if (auto s = crypto::WriteKeystoreFile(out, *file); !s)
+      return Fail(g, {"keystore", s.error().message});
+    o["backup"] = out;
+    said += "Backup of key " + Short(ToHex(key->public_key())) + " written to " + out +
+            ". It opens only with your passphrase: keep it away from this computer (a USB "
+            "stick), and the passphrase away from it.\n";
+  }
+  if (paper) {
+    o["paper"] = text;
+    said += "Paper backup (print it, or copy the line; `lovebank key restore` takes either):\n" +
+            QrCode(text) + text + "\n";
+  }
+  return Done(g, o, said);
+}
+
+// lovebank key restore FROM: a backup file, or the line of a paper backup, becomes the
+// keystore at --keystore (never over one that exists), once it opens with its passphrase.
+int KeyRestore(Wallet& w, const std::string& from) {
+  const auto& g = w.globals();
+  if (std::filesystem::exists(g.keystore)) {
+    return Fail(g, {"keystore", "a keystore already exists at " + g.keystore +
+                                    "; restore to another with --keystore NEW_PATH"});
+  }
+  Bytes file;
+  if (std::string_view(from).starts_with(kPaperPrefix)) {
+    auto bytes = FromBase64Url(std::string_view(from).substr(kPaperPrefix.size()));
+    if (!bytes || bytes->size() != crypto::kKeystoreFileSize) {
+      return Fail(g, {"usage",
+                      "that is not the whole line of a paper backup (it starts "
+                      "lbks1: and is 237 characters long); copy it again"});
+    }
+    file = std::move(*bytes);
+  } else {
+    auto read = crypto::ReadKeystoreFile(from);
+    if (!read) return Fail(g, {"keystore", read.error().message});
+    file = std::move(*read);
+  }
+  auto key = w.UnlockFile(file, "the backup");
+  if (!key) return Fail(g, key.error());
+  if (auto s = crypto::WriteKeystoreFile(g.keystore, file); !s) {
+    return Fail(g, {"keystore", s.error().message});
+  }
+  const std::string hex = ToHex(key->public_key());
+  return Done(g, json::object{{"key", hex}, {"keystore", g.keystore}},
+              "Restored key " + Short(hex) + " to " + g.keystore +
+                  ". Before signing, continue your chain from the node: `lovebank key "
+                  "resync`.\n");
+}
+
+// lovebank key passphrase [--new-passphrase-file F]: the same key under a new passphrase.
+int KeyPassphrase(Wallet& w, const std::string& new_file) {
+  const auto& g = w.globals();
+  auto key = w.Unlock();
+  if (!key) return Fail(g, key.error());
+  std::string fresh;
+  if (!new_file.empty()) {
+    auto text = ReadSmallFile(new_file, 4096, "new passphrase file");
+    if (!text) return Fail(g, {"usage", text.error().message});
+    fresh = std::string(text->begin(), text->end());
+    fresh = fresh.substr(0, fresh.find('\n'));
+    if (!fresh.empty() && fresh.back() == '\r') fresh.pop_back();
+  } else {
+    const char* env = std::getenv("LOVEBANK_PASSPHRASE");
+    if ((env != nullptr && *env != '\0') || !g.passphrase_file.empty()) {
+      return Fail(g, {"usage",
+                      "give the new passphrase with --new-passphrase-file FILE (the "
+                      "one from LOVEBANK_PASSPHRASE or --passphrase-file is the old "
+                      "one)"});
+    }
+    auto typed = w.NewPassphrase();
+    if (!typed) return Fail(g, typed.error());
+    fresh = *typed;
+  }
+  if (fresh.size() < 8) return Fail(g, {"usage", "the passphrase must have at least 8 characters"});
+  auto sealed = crypto::SealKeystore(*key, fresh);
+  if (!sealed) return Fail(g, {"keystore", sealed.error().message});
+  if (auto s = ReplaceFile(g.keystore, *sealed, 0600, "keystore"); !s) {
+    return Fail(g, {"keystore", s.error().message});
+  }
+  return Done(g, json::object{{"key", ToHex(key->public_key())}, {"keystore", g.keystore}},
+              "The passphrase of " + g.keystore +
+                  " is changed. Backups made before still open with the old one.\n");
 }
 
 int KeyShow(Wallet& w) {
@@ -967,7 +1069,27 @@ int main(int argc, char** argv) {
     cmd->callback([&action, f] { action = f; });
   };
 
-  auto* key = app.add_subcommand("key", "your key: create, show, resync")->require_subcommand(1);
+  auto* key = app.add_subcommand("key", "your key: create, show, back up, restore, resync")
+                  ->require_subcommand(1);
+  std::string backup_out, restore_from, new_passphrase_file;
+  bool paper = false;
+  auto* backup = key->add_subcommand("backup", "copy your encrypted key to a file or to paper");
+  backup->add_option("--out", backup_out, "the backup file to write (never over another)");
+  backup->add_flag("--paper", paper, "also print it as a QR code and a line of text");
+  on(backup, [&](Wallet& w) {
+    if (backup_out.empty() && !paper) {
+      return Fail(w.globals(), {"usage", "say where: --out FILE, --paper, or both"});
+    }
+    return KeyBackup(w, backup_out, paper);
+  });
+  auto* restore =
+      key->add_subcommand("restore", "make a keystore from a backup file or paper line");
+  restore->add_option("FROM", restore_from, "the backup file, or the lbks1: line")->required();
+  on(restore, [&](Wallet& w) { return KeyRestore(w, restore_from); });
+  auto* change = key->add_subcommand("passphrase", "change your keystore's passphrase");
+  change->add_option("--new-passphrase-file", new_passphrase_file,
+                     "read the new passphrase from this file (scripts)");
+  on(change, [&](Wallet& w) { return KeyPassphrase(w, new_passphrase_file); });
   on(key->add_subcommand("new", "create a new key in an encrypted keystore"), KeyNew);
   on(key->add_subcommand("show", "print your public key"), KeyShow);
   on(key->add_subcommand("resync",

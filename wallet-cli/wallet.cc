@@ -180,11 +180,26 @@ Outcome<std::string> Wallet::Passphrase(const std::string& prompt) const {
 Outcome<crypto::SecretKey> Wallet::Unlock() const {
   auto file = crypto::ReadKeystoreFile(globals_.keystore);
   if (!file) return KeystoreFailure(file.error());
-  auto passphrase = Passphrase("Passphrase for " + globals_.keystore + ": ");
-  if (!passphrase) return passphrase.error();
-  auto key = crypto::OpenKeystore(*file, *passphrase);
-  if (!key) return KeystoreFailure(key.error());
-  return std::move(*key);
+  return UnlockFile(*file, globals_.keystore);
+}
+
+Outcome<crypto::SecretKey> Wallet::UnlockFile(ByteView file, const std::string& name) const {
+  // A person at the prompt gets three tries; a passphrase from the environment or a
+  // file is what it is, and one try tells.
+  const bool prompting =
+      !(std::getenv("LOVEBANK_PASSPHRASE") && *std::getenv("LOVEBANK_PASSPHRASE")) &&
+      globals_.passphrase_file.empty();
+  constexpr int kTries = 3;
+  for (int attempt = 1;; ++attempt) {
+    auto passphrase = Passphrase("Passphrase for " + name + ": ");
+    if (!passphrase) return passphrase.error();
+    auto key = crypto::OpenKeystore(file, *passphrase);
+    if (key) return std::move(*key);
+    if (!prompting || attempt == kTries || key.error().code != ErrorCode::kUnauthenticated) {
+      return KeystoreFailure(key.error());
+    }
+    std::cerr << "Wrong passphrase; try again (" << attempt << " of " << kTries << ").\n";
+  }
 }
 
 Outcome<std::string> Wallet::NewPassphrase() const {

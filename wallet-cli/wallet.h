@@ -56,6 +56,8 @@ class Wallet {
   // Opens the keystore, asking for the passphrase (LOVEBANK_PASSPHRASE, then
   // --passphrase-file, then a hidden prompt on the terminal).
   Outcome<crypto::SecretKey> Unlock() const;
+  // The same for a keystore's bytes read elsewhere (a backup); `name` is for the prompt.
+  Outcome<crypto::SecretKey> UnlockFile(ByteView file, const std::string& name) const;
   // The passphrase for a new keystore (asked twice at a prompt).
   Outcome<std::string> NewPassphrase() const;
 

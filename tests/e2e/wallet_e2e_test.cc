@@ -539,6 +539,68 @@ TEST_F(Community, MistypedCommandsAreNamedWithWhatWasMeant) {
   EXPECT_TRUE(node_version.out.starts_with("lovebank-node ")) << node_version.out;
 }
 
+// A key's backup, on a file or on paper, restores the same key once its passphrase
+// opens it; a new passphrase replaces the old; a person at the prompt gets three tries.
+TEST_F(Community, KeysAreBackedUpRestoredAndGivenANewPassphrase) {
+  std::string vol = Member("vol");
+  const std::string file = dir_.Sub("vol.backup");
+  auto backup = Ok("vol", {"key", "backup", "--out", file, "--paper"});
+  EXPECT_EQ(Str(backup.at("key")), vol);
+  ASSERT_TRUE(std::filesystem::exists(file));
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::group_read,
+            std::filesystem::perms::none);
+  const std::string paper = Str(backup.at("paper"));
+  EXPECT_TRUE(paper.starts_with("lbks1:"));
+  EXPECT_EQ(paper.size(), 237u);
+  EXPECT_NE(Wallet("vol", {"key", "backup", "--paper"}).out.find("\u2588"), std::string::npos);
+  Refused(12, "vol", {"key", "backup", "--out", file});  // never over a file
+  Refused(2, "vol", {"key", "backup"});
+
+  EXPECT_EQ(Str(Ok("copy", {"key", "restore", file}).at("key")), vol);
+  EXPECT_EQ(Wallet("copy", {"key", "show"}).out.substr(0, 64), vol);
+  Refused(12, "copy", {"key", "restore", file});  // never over a keystore
+  EXPECT_EQ(Str(Ok("paper", {"key", "restore", paper}).at("key")), vol);
+  Refused(2, "other", {"key", "restore", paper.substr(0, 100)});
+  auto wrong = RunProcess({LOVEBANK_WALLET_BIN, "--keystore", dir_.Sub("keys/third"), "--node",
+                           Url(), "key", "restore", file},
+                          {{"LOVEBANK_PASSPHRASE", "not-the-passphrase"}});
+  EXPECT_EQ(wrong.exit_code, 4) << wrong.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("keys/third")));
+
+  // A new passphrase: the old one no longer signs, the new one does.
+  std::ofstream(dir_.Sub("new-pass")) << "a much longer passphrase\n";
+  Refused(2, "vol", {"key", "passphrase"});  // LOVEBANK_PASSPHRASE holds the old one
+  Ok("vol", {"key", "passphrase", "--new-passphrase-file", dir_.Sub("new-pass")});
+  auto claim = [&](const std::string& passphrase) {
+    return RunProcess(
+        {LOVEBANK_WALLET_BIN, "--keystore", dir_.Sub("keys/vol"), "--node", Url(), "service",
+         "claim", "--activity", "x", "--category", "care", "--minutes", "10"},
+        {{"LOVEBANK_PASSPHRASE", passphrase}});
+  };
+  EXPECT_EQ(claim(kPassphrase).exit_code, 4);
+  EXPECT_EQ(claim("a much longer passphrase").exit_code, 0);
+
+  // Three tries at the terminal (a pseudo-terminal made by script(1)), each line typed
+  // after its prompt: the prompt discards what was typed before it, as getpass does.
+  auto at_terminal = [&](const std::vector<std::string>& lines) {
+    std::string typing = "(";
+    for (const auto& l : lines) typing += "sleep 2.5; echo '" + l + "'; ";
+    typing += "sleep 1)";
+    std::string wallet = std::string(LOVEBANK_WALLET_BIN) + " --keystore " + dir_.Sub("keys/copy") +
+                         " --node " + Url() + " key backup --paper";
+    return RunProcess(
+        {"/bin/sh", "-c", typing + " | /usr/bin/script -qec '" + wallet + "' /dev/null"},
+        {{"LOVEBANK_PASSPHRASE", ""}}, "", 60);
+  };
+  auto third = at_terminal({"wrong one", "wrong two", kPassphrase});
+  EXPECT_EQ(third.exit_code, 0) << third.out << third.err;
+  EXPECT_NE(third.out.find("try again (2 of 3)"), std::string::npos) << third.out;
+  EXPECT_NE(third.out.find("lbks1:"), std::string::npos) << third.out;
+  auto never = at_terminal({"wrong one", "wrong two", "wrong three"});
+  EXPECT_EQ(never.exit_code, 4) << never.out;
+  EXPECT_NE(never.out.find("wrong passphrase"), std::string::npos) << never.out;
+}
+
 TEST_F(Community, RestoredBackupNeverForksTheAccount) {
   Member("coord", "coordinator");
   std::string vol = Member("vol");
