@@ -345,6 +345,24 @@ class HttpApi::Impl final : public HttpHandler {
     });
   }
 
+  // The `from` and `to` parameters as [from, to) in Unix ms: local days of the
+  // community, both included; unbounded where absent. A bad date is the reply to send.
+  static Result<std::pair<std::int64_t, std::int64_t>, HttpReply> Period(const Target& t,
+                                                                         std::int32_t offset) {
+    std::int64_t from = INT64_MIN, to = INT64_MAX;
+    if (auto f = t.Get("from"); !f.empty()) {
+      auto ms = ParseLocalDate(f, offset);
+      if (!ms) return ErrorReply(RefusalCode::kBadDate, "from must be a date like 2026-11-01");
+      from = *ms;
+    }
+    if (auto e = t.Get("to"); !e.empty()) {
+      auto ms = ParseLocalDate(e, offset);
+      if (!ms) return ErrorReply(RefusalCode::kBadDate, "to must be a date like 2026-11-30");
+      to = *ms + 86'400'000;  // inclusive of that day
+    }
+    return std::pair{from, to};
+  }
+
   static std::optional<PublicKey> KeyParam(const std::string& text) {
     return FixedFromHex<PublicKey>(text);
   }
@@ -384,18 +402,9 @@ class HttpApi::Impl final : public HttpHandler {
     }
     return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
       // from and to: local days of the community, both included, on the entry's time.
-      const std::int32_t offset = state.genesis().policy.utc_offset_minutes;
-      std::int64_t from = INT64_MIN, to = INT64_MAX;
-      if (auto f = t.Get("from"); !f.empty()) {
-        auto ms = ParseLocalDate(f, offset);
-        if (!ms) return ErrorReply(RefusalCode::kBadDate, "from must be a date like 2026-11-01");
-        from = *ms;
-      }
-      if (auto e = t.Get("to"); !e.empty()) {
-        auto ms = ParseLocalDate(e, offset);
-        if (!ms) return ErrorReply(RefusalCode::kBadDate, "to must be a date like 2026-11-30");
-        to = *ms + 86'400'000;
-      }
+      auto period = Period(t, state.genesis().policy.utc_offset_minutes);
+      if (!period) return period.error();
+      const auto [from, to] = *period;
       PublicKey root = state.AccountOf(*key);
       auto account = state.Account(*key);
       std::vector<PublicKey> keys = account ? account->keys : std::vector<PublicKey>{*key};
@@ -632,17 +641,9 @@ class HttpApi::Impl final : public HttpHandler {
           return ErrorReply(RefusalCode::kBadRequest,
                             "by must be one of team, grid, building, category, month");
         }
-        std::int64_t from = INT64_MIN, to = INT64_MAX;
-        if (auto f = t.Get("from"); !f.empty()) {
-          auto ms = ParseLocalDate(f, offset);
-          if (!ms) return ErrorReply(RefusalCode::kBadDate, "from must be a date like 2026-11-01");
-          from = *ms;
-        }
-        if (auto e = t.Get("to"); !e.empty()) {
-          auto ms = ParseLocalDate(e, offset);
-          if (!ms) return ErrorReply(RefusalCode::kBadDate, "to must be a date like 2026-11-30");
-          to = *ms + 86'400'000;  // inclusive of that day
-        }
+        auto period = Period(t, offset);
+        if (!period) return period.error();
+        const auto [from, to] = *period;
         json::array rows;
         for (const auto& r : HoursReport(state, *by, from, to)) {
           rows.push_back({{"group", r.group},
