@@ -25,6 +25,9 @@ using crypto::Signature;
 
 struct EntryIdTag;
 using EntryId = FixedBytes<32, EntryIdTag>;  // BLAKE2b-256 of the signed body
+// The fewest hex digits that name an id or key where people type one (the node's
+// GET /v1/entries/{prefix}, the wallet's arguments); the wallet prints 12.
+inline constexpr std::size_t kMinIdPrefixDigits = 8;
 using NetworkId = EntryId;                   // the id of the community's genesis entry
 
 inline constexpr std::uint32_t kEntryVersion = 1;

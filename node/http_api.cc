@@ -35,7 +35,7 @@ constexpr std::size_t kMaxChainLimit = 1000;
 
 // The shortest id prefix GET /v1/entries/{id} takes, and how many candidates an
 // ambiguous one lists.
-constexpr std::size_t kMinIdPrefix = 8;
+constexpr std::size_t kMinIdPrefix = ledger::kMinIdPrefixDigits;
 // GET /v1/claims: claims in one reply by default, and at most.
 constexpr std::uint64_t kDefaultClaims = 100;
 constexpr std::uint64_t kMaxClaims = 1000;

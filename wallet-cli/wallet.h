@@ -113,7 +113,7 @@ std::uint64_t NowMs();
 // Ids and keys are taken whole (64 hex digits) or by their first kMinPrefixDigits or
 // more (docs/cli.md, "Ids and keys"). IsHexPrefix: 8 to 63 hex digits. LowerHex: the
 // text in lower case, as ids and keys are spelled.
-inline constexpr std::size_t kMinPrefixDigits = 8;
+inline constexpr std::size_t kMinPrefixDigits = ledger::kMinIdPrefixDigits;
 bool IsHexPrefix(std::string_view text);
 std::string LowerHex(std::string_view text);
 
