@@ -13,7 +13,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "base/cli_usage.h"
+#include "i18n/cli_usage.h"
 #include "base/file.h"
 #include "base/hex.h"
 #include "crypto/keys.h"

@@ -1,7 +1,7 @@
 // What the two programs say about a command line they cannot parse: which word went
 // wrong, what was probably meant, and what the command takes instead of CLI11's
-// "A subcommand is required". Header-only over CLI11, which both programs link; the
-// base library itself does not.
+// "A subcommand is required", in the process's language (i18n.h). Header-only over
+// CLI11, which both programs link; the i18n library itself does not.
 #pragma once
 
 #include <CLI/App.hpp>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/suggest.h"
+#include "i18n/i18n.h"
 
 namespace lovebank::cli {
 
@@ -102,15 +103,69 @@ inline std::optional<std::string> ExplainMisstep(const CLI::App& app,
   const std::string path = CommandPath(m.where);
   const std::string more = HelpFor(*m.where, help);
   if (m.word.empty()) {
-    return "`" + path + "` needs a command: " + CommandList(*m.where) + ". See `" + more + "`.";
+    return i18n::F("`{}` needs a command: {}. See `{}`.", path, CommandList(*m.where), more);
   }
-  std::string sentence = "`" + m.word + "` is not a command of `" + path + "`";
   if (auto meant = Nearest(m.word, CommandNames(*m.where))) {
     if (const CLI::App* sub = FindCommand(*m.where, *meant)) {
-      return sentence + "; did you mean `" + CommandPath(sub) + "`?";
+      return i18n::F("`{}` is not a command of `{}`; did you mean `{}`?", m.word, path,
+                     CommandPath(sub));
     }
   }
-  return sentence + ". Its commands: " + CommandList(*m.where) + ". See `" + more + "`.";
+  return i18n::F("`{}` is not a command of `{}`. Its commands: {}. See `{}`.", m.word, path,
+                 CommandList(*m.where), more);
+}
+
+// CLI11's sentence for a parse error, in the process's language: the common errors
+// (an option missing, a value missing, words left over) are said again in a sentence of
+// the catalogue; any other keeps CLI11's English.
+inline std::string DescribeParseError(const CLI::ParseError& e) {
+  const std::string what = e.what();
+  const std::string name = e.get_name();
+  auto ends = [&](std::string_view tail) {
+    return what.size() > tail.size() &&
+           what.compare(what.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (name == "RequiredError" && ends(" is required")) {
+    return i18n::F("{} is required", what.substr(0, what.size() - 12));
+  }
+  if (name == "ExtrasError") {
+    auto colon = what.find(": ");
+    return i18n::F("these words were not expected: {}",
+                   colon == std::string::npos ? what : what.substr(colon + 2));
+  }
+  if (name == "ArgumentMismatch") {
+    auto colon = what.find(':');
+    return i18n::F("{} needs a value", colon == std::string::npos ? what : what.substr(0, colon));
+  }
+  if (name == "ConversionError") {
+    auto colon = what.find(": ");
+    return i18n::F("cannot read {}", colon == std::string::npos ? what : what.substr(colon + 2));
+  }
+  return what;
+}
+
+// Help in the process's language: CLI11's labels and group names from the catalogue.
+// Call before adding options and commands (they take their group when added).
+inline void TranslateHelp(CLI::App& app) {
+  auto formatter = app.get_formatter();
+  formatter->label("Usage", i18n::T("Usage"));
+  formatter->label("OPTIONS", i18n::T("OPTIONS"));
+  formatter->label("SUBCOMMAND", i18n::T("COMMAND"));
+  formatter->label("SUBCOMMANDS", i18n::T("COMMANDS"));
+  formatter->label("REQUIRED", i18n::T("REQUIRED"));
+  formatter->label("Positionals", i18n::T("Positionals"));
+  formatter->label("Env", i18n::T("Env"));
+  app.option_defaults()->group(i18n::T("Options"));
+  app.set_help_flag("-h,--help", i18n::T("print this help and exit"));
+}
+
+// Every command under `app` listed under one translated heading instead of CLI11's
+// "Subcommands". Call after the commands are added.
+inline void GroupCommands(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    sub->group(i18n::T("Commands"));
+    GroupCommands(*sub);
+  }
 }
 
 }  // namespace lovebank::cli
