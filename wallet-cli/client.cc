@@ -3,14 +3,15 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/json.hpp>
-#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
 
+#include "i18n/i18n.h"
 #include "ledger/refusal.h"
 #include "wallet-cli/exit_codes.h"
 
@@ -36,7 +37,7 @@ Result<NodeClient> NodeClient::Create(const std::string& url) {
   std::string_view rest(url);
   if (rest.substr(0, 7) != "http://") {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "--node must be an http:// address such as http://127.0.0.1:7700");
+                     i18n::T("--node must be an http:// address such as http://127.0.0.1:7700"));
   }
   rest.remove_prefix(7);
   while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
@@ -45,7 +46,7 @@ Result<NodeClient> NodeClient::Create(const std::string& url) {
   std::string port = colon == std::string_view::npos ? "80" : std::string(rest.substr(colon + 1));
   if (host.empty() || rest.find('/') != std::string_view::npos) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "--node must be http://HOST:PORT, e.g. http://127.0.0.1:7700");
+                     i18n::T("--node must be http://HOST:PORT, e.g. http://127.0.0.1:7700"));
   }
   return NodeClient(url, host, port);
 }
@@ -62,8 +63,9 @@ ApiResult<RawReply> NodeClient::Fetch(bool post, const std::string& target,
                                      const std::string& body) const {
   auto unreachable = [&](const std::string& why) {
     return ApiError{"unreachable",
-                    "cannot reach the node at " + url_ + " (" + why +
-                        "); check that lovebank-node is running there, or pass --node",
+                    i18n::F("cannot reach the node at {} ({}); check that lovebank-node is "
+                            "running there, or pass --node",
+                            url_, why),
                     0};
   };
   try {
@@ -81,6 +83,8 @@ ApiResult<RawReply> NodeClient::Fetch(bool post, const std::string& target,
     http::request<http::string_body> req{post ? http::verb::post : http::verb::get, target, 11};
     req.set(http::field::host, host_);
     req.set(http::field::user_agent, "lovebank-wallet");
+    // The node answers in this language where it can (its pages; docs/i18n.md).
+    req.set(http::field::accept_language, i18n::Tag(i18n::ProcessLang()));
     if (post) {
       req.set(http::field::content_type, "application/json");
       req.body() = body;
@@ -98,13 +102,14 @@ ApiResult<RawReply> NodeClient::Fetch(bool post, const std::string& target,
       if (ec == http::error::body_limit || ec == http::error::header_limit ||
           ec == http::error::buffer_overflow) {
         return ApiError{"bad_response",
-                        "the node at " + url_ + " sent a reply larger than any it should; check "
-                        "that --node points at a lovebank-node",
+                        i18n::F("the node at {} sent a reply larger than any it should; check "
+                                "that --node points at a lovebank-node",
+                                url_),
                         0};
       }
       if (ec) return unreachable(ec.message());
       if (std::chrono::steady_clock::now() > deadline) {
-        return unreachable("it did not finish its reply within two minutes");
+        return unreachable(i18n::T("it did not finish its reply within two minutes"));
       }
     }
     auto res = parser.release();
@@ -156,12 +161,13 @@ ApiResult<json::value> NodeClient::ParseReply(const RawReply& raw) const {
   int status = raw.status;
   if (jec) {
     return ApiError{"bad_response",
-                    "the node at " + url_ + " answered something that is not JSON (HTTP " +
-                        std::to_string(status) + "); is --node pointing at a Lovebank node?",
+                    i18n::F("the node at {} answered something that is not JSON (HTTP {}); is "
+                            "--node pointing at a Lovebank node?",
+                            url_, status),
                     status};
   }
   if (status >= 400) {
-    ApiError error{"error", "the node refused (HTTP " + std::to_string(status) + ")", status};
+    ApiError error{"error", i18n::F("the node refused (HTTP {})", status), status};
     if (doc.is_object()) {
       if (auto* c = doc.as_object().if_contains("error"); c && c->is_string()) {
         error.code = std::string(c->as_string());

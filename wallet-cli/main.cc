@@ -15,11 +15,13 @@
 #include <sstream>
 
 #include "base/base64.h"
-#include "base/cli_usage.h"
 #include "base/file.h"
 #include "base/hex.h"
 #include "crypto/keystore.h"
 #include "crypto/secret_file.h"
+#include "i18n/cli_usage.h"
+#include "i18n/i18n.h"
+#include "i18n/width.h"
 #include "ledger/voucher.h"
 #include "wallet-cli/audit_commands.h"
 #include "wallet-cli/output.h"
@@ -30,6 +32,8 @@ namespace {
 using namespace lovebank;
 using namespace lovebank::wallet;
 using namespace lovebank::ledger;
+using i18n::F;
+using i18n::T;
 namespace json = boost::json;
 
 // Longest voucher bundle printed as text (and the QR code's share of it).
@@ -42,7 +46,7 @@ const CLI::Validator kWholeNumber(
     [](std::string& text) -> std::string {
       if (text.empty() || text.size() > 18 ||
           text.find_first_not_of("0123456789") != std::string::npos) {
-        return "'" + text + "' must be a whole number such as 5 (no sign, no decimals)";
+        return F("'{}' must be a whole number such as 5 (no sign, no decimals)", text);
       }
       return {};
     },
@@ -60,6 +64,12 @@ std::int64_t I64(const json::value& v) {
   if (v.is_int64()) return v.as_int64();
   if (v.is_uint64()) return static_cast<std::int64_t>(v.as_uint64());
   return 0;
+}
+
+// "  points      40\n": a label padded to one column width (display width, so that
+// Chinese labels line up too), then the value.
+std::string Field(const std::string& label, const std::string& value) {
+  return "  " + i18n::Pad(label, 12) + " " + value + "\n";
 }
 
 std::string NameOr(const json::value& name, const std::string& key) {
@@ -89,10 +99,10 @@ std::string DescribeFindings(const json::value& entry) {
 
 // "stored" plus what the ledger says about it.
 std::string Stored(const json::object& answer, const std::string& what) {
-  std::string text = what + " (entry " + Short(Str(answer.at("id"))) + ")";
+  std::string text = F("{} (entry {})", what, Short(Str(answer.at("id"))));
   std::string findings = DescribeFindings(answer);
-  if (Str(answer.at("status")) == "pending") text += "; waiting for earlier entries";
-  if (!findings.empty()) text += "; flagged: " + findings;
+  if (Str(answer.at("status")) == "pending") text += T("; waiting for earlier entries");
+  if (!findings.empty()) text += F("; flagged: {}", findings);
   return text + "\n";
 }
 
@@ -103,7 +113,7 @@ Outcome<std::uint64_t> ParseStart(Wallet& w, const std::string& text, std::uint3
   if (text.empty()) return now - std::uint64_t{minutes} * 60'000;
   auto offset = w.UtcOffset();
   if (!offset) return offset.error();
-  auto bad = Failure{"usage", "--start must look like 2026-11-23T14:00 or 14:00 (local time)"};
+  auto bad = Failure{"usage", T("--start must look like 2026-11-23T14:00 or 14:00 (local time)")};
   int y = 0, mo = 0, d = 0, h = 0, mi = 0;
   if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d", &y, &mo, &d, &h, &mi) == 5) {
     // parsed
@@ -135,14 +145,14 @@ Outcome<std::string> ReadVoucherArgument(const std::string& arg) {
   auto text = ReadSmallFile(arg, kMaxVoucherFileBytes, "voucher file");
   if (!text) {
     if (text.error().code == ErrorCode::kNotFound) {
-      return Failure{"bad_voucher", "'" + Short(arg) +
-                                        "...' is neither a voucher (lbv1:...) nor a readable file"};
+      return Failure{"bad_voucher",
+                     F("'{}...' is neither a voucher (lbv1:...) nor a readable file", Short(arg))};
     }
     return Failure{"bad_voucher", text.error().message};
   }
   const std::string& s = *text;
   auto at = s.find(kVoucherPrefix);
-  if (at == std::string::npos) return Failure{"bad_voucher", arg + " holds no voucher"};
+  if (at == std::string::npos) return Failure{"bad_voucher", F("{} holds no voucher", arg)};
   auto end = s.find_first_of(" \n\r\t", at);
   return s.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
@@ -152,13 +162,14 @@ Outcome<std::string> ReadVoucherArgument(const std::string& arg) {
 int KeyNew(Wallet& w) {
   const auto& g = w.globals();
   if (std::filesystem::exists(g.keystore)) {
-    return Fail(g, {"keystore", "a keystore already exists at " + g.keystore +
-                                    "; use it (`lovebank key show`) or pass --keystore NEW_PATH"});
+    return Fail(g, {"keystore", F("a keystore already exists at {}; use it (`lovebank key "
+                                  "show`) or pass --keystore NEW_PATH",
+                                  g.keystore)});
   }
   auto passphrase = w.NewPassphrase();
   if (!passphrase) return Fail(g, passphrase.error());
   if (passphrase->size() < 8) {
-    return Fail(g, {"usage", "the passphrase must have at least 8 characters"});
+    return Fail(g, {"usage", T("the passphrase must have at least 8 characters")});
   }
   auto key = crypto::SecretKey::Generate();
   auto sealed = crypto::SealKeystore(key, *passphrase);
@@ -168,9 +179,9 @@ int KeyNew(Wallet& w) {
   }
   std::string hex = ToHex(key.public_key());
   return Done(g, json::object{{"key", hex}, {"keystore", g.keystore}},
-              "New key " + hex + "\nsaved in " + g.keystore +
-                  " (encrypted with your passphrase; keep a backup of the file and the "
-                  "passphrase apart)\n");
+              F("New key {}\nsaved in {} (encrypted with your passphrase; keep a backup of "
+                "the file and the passphrase apart: `lovebank key backup`)\n",
+                hex, g.keystore));
 }
 
 // The text form of a keystore for a paper backup: "lbks1:" and its bytes in base64.
@@ -193,13 +204,15 @@ int KeyBackup(Wallet& w, const std::string& out, bool paper) {
     if (auto s = crypto::WriteKeystoreFile(out, *file); !s)
       return Fail(g, {"keystore", s.error().message});
     o["backup"] = out;
-    said += "Backup of key " + Short(ToHex(key->public_key())) + " written to " + out +
-            ". It opens only with your passphrase: keep it away from this computer (a USB "
-            "stick), and the passphrase away from it.\n";
+    said +=
+        F("Backup of key {} written to {}. It opens only with your passphrase: keep it "
+          "away from this computer (a USB stick), and the passphrase away from it.\n",
+          Short(ToHex(key->public_key())), out);
   }
   if (paper) {
     o["paper"] = text;
-    said += "Paper backup (print it, or copy the line; `lovebank key restore` takes either):\n" +
+    said += T("Paper backup (print it, or copy the line; `lovebank key restore` takes "
+              "either):\n") +
             QrCode(text) + text + "\n";
   }
   return Done(g, o, said);
@@ -210,16 +223,16 @@ int KeyBackup(Wallet& w, const std::string& out, bool paper) {
 int KeyRestore(Wallet& w, const std::string& from) {
   const auto& g = w.globals();
   if (std::filesystem::exists(g.keystore)) {
-    return Fail(g, {"keystore", "a keystore already exists at " + g.keystore +
-                                    "; restore to another with --keystore NEW_PATH"});
+    return Fail(g, {"keystore", F("a keystore already exists at {}; restore to another with "
+                                  "--keystore NEW_PATH",
+                                  g.keystore)});
   }
   Bytes file;
   if (std::string_view(from).starts_with(kPaperPrefix)) {
     auto bytes = FromBase64Url(std::string_view(from).substr(kPaperPrefix.size()));
     if (!bytes || bytes->size() != crypto::kKeystoreFileSize) {
-      return Fail(g, {"usage",
-                      "that is not the whole line of a paper backup (it starts "
-                      "lbks1: and is 237 characters long); copy it again"});
+      return Fail(g, {"usage", T("that is not the whole line of a paper backup (it starts "
+                                 "lbks1: and is 237 characters long); copy it again")});
     }
     file = std::move(*bytes);
   } else {
@@ -227,16 +240,16 @@ int KeyRestore(Wallet& w, const std::string& from) {
     if (!read) return Fail(g, {"keystore", read.error().message});
     file = std::move(*read);
   }
-  auto key = w.UnlockFile(file, "the backup");
+  auto key = w.UnlockFile(file, T("the backup"));
   if (!key) return Fail(g, key.error());
   if (auto s = crypto::WriteKeystoreFile(g.keystore, file); !s) {
     return Fail(g, {"keystore", s.error().message});
   }
   const std::string hex = ToHex(key->public_key());
   return Done(g, json::object{{"key", hex}, {"keystore", g.keystore}},
-              "Restored key " + Short(hex) + " to " + g.keystore +
-                  ". Before signing, continue your chain from the node: `lovebank key "
-                  "resync`.\n");
+              F("Restored key {} to {}. Before signing, continue your chain from the node: "
+                "`lovebank key resync`.\n",
+                Short(hex), g.keystore));
 }
 
 // lovebank key passphrase [--new-passphrase-file F]: the same key under a new passphrase.
@@ -254,24 +267,26 @@ int KeyPassphrase(Wallet& w, const std::string& new_file) {
   } else {
     const char* env = std::getenv("LOVEBANK_PASSPHRASE");
     if ((env != nullptr && *env != '\0') || !g.passphrase_file.empty()) {
-      return Fail(g, {"usage",
-                      "give the new passphrase with --new-passphrase-file FILE (the "
-                      "one from LOVEBANK_PASSPHRASE or --passphrase-file is the old "
-                      "one)"});
+      return Fail(g, {"usage", T("give the new passphrase with --new-passphrase-file FILE (the "
+                                 "one from LOVEBANK_PASSPHRASE or --passphrase-file is the old "
+                                 "one)")});
     }
     auto typed = w.NewPassphrase();
     if (!typed) return Fail(g, typed.error());
     fresh = *typed;
   }
-  if (fresh.size() < 8) return Fail(g, {"usage", "the passphrase must have at least 8 characters"});
+  if (fresh.size() < 8) {
+    return Fail(g, {"usage", T("the passphrase must have at least 8 characters")});
+  }
   auto sealed = crypto::SealKeystore(*key, fresh);
   if (!sealed) return Fail(g, {"keystore", sealed.error().message});
   if (auto s = ReplaceFile(g.keystore, *sealed, 0600, "keystore"); !s) {
     return Fail(g, {"keystore", s.error().message});
   }
   return Done(g, json::object{{"key", ToHex(key->public_key())}, {"keystore", g.keystore}},
-              "The passphrase of " + g.keystore +
-                  " is changed. Backups made before still open with the old one.\n");
+              F("The passphrase of {} is changed. Backups made before still open with the "
+                "old one.\n",
+                g.keystore));
 }
 
 int KeyShow(Wallet& w) {
@@ -286,8 +301,8 @@ int KeyResync(Wallet& w) {
   auto r = w.Resync();
   if (!r) return Fail(w.globals(), r.error());
   return Done(w.globals(), *r,
-              fmt::format("The wallet now continues your chain after entry {} (it was at {}).\n",
-                          U64(r->at("seq")), U64(r->at("previous_seq"))));
+              F("The wallet now continues your chain after entry {} (it was at {}).\n",
+                U64(r->at("seq")), U64(r->at("previous_seq"))));
 }
 
 struct FoundArgs {
@@ -312,7 +327,7 @@ int CommunityFound(Wallet& w, const FoundArgs& a) {
       eq = std::string::npos;
     }
     if (eq == std::string::npos || eq == 0 || rate == 0 || rate > 1'000'000) {
-      return Fail(g, {"usage", "--category takes NAME=POINTS_PER_HOUR, e.g. care=10"});
+      return Fail(g, {"usage", T("--category takes NAME=POINTS_PER_HOUR, e.g. care=10")});
     }
     genesis.policy.categories.push_back({c.substr(0, eq), static_cast<std::uint32_t>(rate)});
   }
@@ -320,14 +335,13 @@ int CommunityFound(Wallet& w, const FoundArgs& a) {
   genesis.policy.max_minutes_per_day = a.max_per_day;
   genesis.policy.utc_offset_minutes = a.utc_offset;
   if (a.window_days > kMaxServiceWindowDays) {
-    return Fail(g, {"usage", "--service-window-days is at most " +
-                                 std::to_string(kMaxServiceWindowDays)});
+    return Fail(g, {"usage", F("--service-window-days is at most {}", kMaxServiceWindowDays)});
   }
   genesis.policy.service_window_days = a.window_days;
   std::string genesis_path = a.out + "/genesis.entry";
   std::string key_path = a.out + "/network.key";
   if (std::filesystem::exists(genesis_path) || std::filesystem::exists(key_path)) {
-    return Fail(g, {"usage", a.out + " already holds a community; choose another --out"});
+    return Fail(g, {"usage", F("{} already holds a community; choose another --out", a.out)});
   }
   auto me = w.MyKey();
   if (!me) return Fail(g, me.error());
@@ -339,7 +353,7 @@ int CommunityFound(Wallet& w, const FoundArgs& a) {
     probe.kind = genesis;
     Bytes body = EncodeEntryBody(probe);
     if (auto decoded = DecodeEntryBody(body); !decoded) {
-      return Fail(g, {"usage", "the community cannot be founded: " + decoded.error().message});
+      return Fail(g, {"usage", F("the community cannot be founded: {}", decoded.error().message)});
     }
   }
   auto v = w.SignGenesis(std::move(genesis));
@@ -357,11 +371,11 @@ int CommunityFound(Wallet& w, const FoundArgs& a) {
                            {"genesis", genesis_path},
                            {"network_key", key_path},
                            {"admin", ToHex(v->entry.author)}},
-              fmt::format("Community '{}' founded.\n  network id  {}\n  genesis     {}\n  network "
-                          "key {} (secret: give it only to the community's nodes)\nYou are its "
-                          "first admin. Next: lovebank-node init --data DIR --genesis {} "
-                          "--network-key {}\n",
-                          a.name, id, genesis_path, key_path, genesis_path, key_path));
+              F("Community '{}' founded.\n  network id  {}\n  genesis     {}\n  network "
+                "key {} (secret: give it only to the community's nodes)\nYou are its "
+                "first admin. Next: lovebank-node init --data DIR --genesis {} "
+                "--network-key {}\n",
+                a.name, id, genesis_path, key_path, genesis_path, key_path));
 }
 
 int Submit(Wallet& w, EntryKind kind, const std::string& what) {
@@ -377,9 +391,11 @@ struct EnrolArgs {
 
 int MemberEnrol(Wallet& w, const EnrolArgs& a) {
   auto key = FixedFromHex<PublicKey>(a.key);
-  if (!key) return Fail(w.globals(), {"usage", "KEY must be 64 hex digits (`lovebank key show`)"});
+  if (!key) {
+    return Fail(w.globals(), {"usage", T("KEY must be 64 hex digits (`lovebank key show`)")});
+  }
   Enrol e{*key, a.name, a.grid, a.building, a.teams};
-  return Submit(w, e, "Enrolled " + a.name);
+  return Submit(w, e, F("Enrolled {}", a.name));
 }
 
 struct UpdateArgs {
@@ -397,11 +413,13 @@ int MemberUpdate(Wallet& w, const UpdateArgs& a) {
   if (!account) return Fail(w.globals(), account.error());
   const auto& profile = account->at("profile_entry");
   if (!profile.is_string()) {
-    return Fail(w.globals(), {"not_member", "this key is not enrolled; enrol it first with "
-                                            "`lovebank member enrol KEY --name NAME`"});
+    return Fail(w.globals(), {"not_member", T("this key is not enrolled; enrol it first with "
+                                              "`lovebank member enrol KEY --name NAME`")});
   }
   auto replaces = FixedFromHex<EntryId>(Str(profile));
-  if (!replaces) return Fail(w.globals(), {"bad_response", "the node's profile id is not hex"});
+  if (!replaces) {
+    return Fail(w.globals(), {"bad_response", T("the node's profile id is not hex")});
+  }
   const auto& now = account->at("profile");
   auto text = [&](const char* field) {
     const auto* v = now.is_object() ? now.as_object().if_contains(field) : nullptr;
@@ -416,12 +434,24 @@ int MemberUpdate(Wallet& w, const UpdateArgs& a) {
     for (const auto& t : teams->as_array()) e.teams.push_back(Str(t));
   }
   e.replaces = *replaces;
-  return Submit(w, e, "Updated the profile of " + e.name);
+  return Submit(w, e, F("Updated the profile of {}", e.name));
+}
+
+// A role as people call it; the code (admin, coordinator ...) stays in --json and in
+// what the wallet takes.
+std::string RoleWord(std::string_view role) {
+  if (role == "admin") return T("admin");
+  if (role == "coordinator") return T("coordinator");
+  if (role == "station") return T("station");
+  if (role == "auditor") return T("auditor");
+  return std::string(role);
 }
 
 std::string Roles(const json::value& account) {
   std::string roles;
-  for (const auto& r : account.at("roles").as_array()) roles += (roles.empty() ? "" : ",") + Str(r);
+  for (const auto& r : account.at("roles").as_array()) {
+    roles += (roles.empty() ? "" : ", ") + RoleWord(r.as_string());
+  }
   return roles;
 }
 
@@ -432,11 +462,14 @@ std::string KeyCell(const std::string& key, bool wide) { return wide ? key : Sho
 int MemberList(Wallet& w, bool wide) {
   auto members = w.Get("/v1/members");
   if (!members) return Fail(w.globals(), members.error());
-  Table table({"name", "grid", "building", "roles", "hours", "balance", "key"});
+  Table table(
+      {T("name"), T("grid"), T("building"), T("roles"), T("hours"), T("balance"), T("key")});
   for (const auto& m : members->at("members").as_array()) {
     const auto* profile = m.as_object().if_contains("profile");
     const bool has = profile != nullptr && profile->is_object();
-    table.Add({Str(m.at("name")), has ? Str(profile->at("grid")) : "",
+    // The founding admin, and anyone who acted before enrolment, has no name yet.
+    const std::string name = Str(m.at("name"));
+    table.Add({name.empty() ? T("(not enrolled)") : name, has ? Str(profile->at("grid")) : "",
                has ? Str(profile->at("building")) : "", Roles(m), Hours(U64(m.at("minutes"))),
                std::to_string(U64(m.at("balance"))), KeyCell(LatestKey(m), wide)});
   }
@@ -451,9 +484,9 @@ int MemberShow(Wallet& w, const std::string& key_text) {
   if (!a) return Fail(w.globals(), a.error());
   if (!a->at("known").as_bool()) {
     return Fail(w.globals(),
-                {"not_found", "no member or account with the key " + Short(ToHex(*key)) +
-                                  " on this node; see "
-                                  "`lovebank member list`"});
+                {"not_found", F("no member or account with the key {} on this node; see "
+                                "`lovebank member list`",
+                                Short(ToHex(*key)))});
   }
   std::string text = NameOr(a->at("name"), Str(a->at("account"))) + "\n";
   const auto& profile = a->at("profile");
@@ -461,19 +494,19 @@ int MemberShow(Wallet& w, const std::string& key_text) {
     std::string teams;
     for (const auto& t : profile.at("teams").as_array())
       teams += (teams.empty() ? "" : ", ") + Str(t);
-    text += fmt::format("  grid        {}\n  building    {}\n  teams       {}\n",
-                        Str(profile.at("grid")), Str(profile.at("building")), teams);
+    text += Field(T("grid"), Str(profile.at("grid"))) +
+            Field(T("building"), Str(profile.at("building"))) + Field(T("teams"), teams);
   } else {
-    text += "  not enrolled (an account by its entries only)\n";
+    text += T("  not enrolled (an account by its entries only)\n");
   }
   const std::string roles = Roles(*a);
-  text += fmt::format("  roles       {}\n", roles.empty() ? "none" : roles);
-  text += fmt::format("  service     {}\n  points      {}\n", Hours(U64(a->at("minutes"))),
-                      U64(a->at("balance")));
+  text += Field(T("roles"), roles.empty() ? T("none") : roles);
+  text += Field(T("service"), Hours(U64(a->at("minutes")))) +
+          Field(T("points"), std::to_string(U64(a->at("balance"))));
   const auto& keys = a->at("keys").as_array();
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    text += fmt::format("  {}  {}{}\n", i == 0 ? "keys      " : "          ", Str(keys[i]),
-                        i + 1 == keys.size() ? " (signs now)" : " (replaced)");
+    text += Field(i == 0 ? T("keys") : "",
+                  Str(keys[i]) + (i + 1 == keys.size() ? T(" (signs now)") : T(" (replaced)")));
   }
   return Done(w.globals(), *a, text);
 }
@@ -481,11 +514,11 @@ int MemberShow(Wallet& w, const std::string& key_text) {
 // lovebank role list [ROLE]: who holds which role, for their next entry.
 int RoleList(Wallet& w, const std::string& only, bool wide) {
   if (!only.empty() && !RoleFromName(only)) {
-    return Fail(w.globals(), {"usage", "role must be admin, coordinator, station or auditor"});
+    return Fail(w.globals(), {"usage", T("role must be admin, coordinator, station or auditor")});
   }
   auto members = w.Get("/v1/members");
   if (!members) return Fail(w.globals(), members.error());
-  Table table({"name", "roles", "key"});
+  Table table({T("name"), T("roles"), T("key")});
   json::array holders;
   for (const auto& m : members->at("members").as_array()) {
     bool listed = false;
@@ -494,9 +527,10 @@ int RoleList(Wallet& w, const std::string& only, bool wide) {
     table.Add({NameOr(m.at("name"), LatestKey(m)), Roles(m), KeyCell(LatestKey(m), wide)});
     holders.push_back(m);
   }
-  std::string text = table.empty() ? (only.empty() ? "Nobody holds a role.\n"
-                                                   : "Nobody holds the role " + only + ".\n")
-                                   : table.Render();
+  std::string text = table.empty()
+                         ? (only.empty() ? T("Nobody holds a role.\n")
+                                         : F("Nobody holds the role {}.\n", RoleWord(only)))
+                         : table.Render();
   return Done(w.globals(), json::object{{"members", std::move(holders)}}, text);
 }
 
@@ -504,10 +538,10 @@ int RoleList(Wallet& w, const std::string& only, bool wide) {
 int NodeList(Wallet& w, bool wide) {
   auto s = w.Status();
   if (!s) return Fail(w.globals(), s.error());
-  Table table({"node key"});
+  Table table({T("node key")});
   for (const auto& k : s->at("node_roster").as_array()) table.Add({KeyCell(Str(k), wide)});
-  std::string text = table.empty() ? "No node has been admitted; an admin admits one with "
-                                     "`lovebank node grant NODEKEY`.\n"
+  std::string text = table.empty() ? T("No node has been admitted; an admin admits one with "
+                                       "`lovebank node grant NODEKEY`.\n")
                                    : table.Render();
   return Done(w.globals(), json::object{{"node_roster", s->at("node_roster")}}, text);
 }
@@ -515,7 +549,7 @@ int NodeList(Wallet& w, bool wide) {
 int RoleAct(Wallet& w, bool grant, const std::string& key_text, const std::string& role_name) {
   auto role = RoleFromName(role_name);
   if (!role) {
-    return Fail(w.globals(), {"usage", "role must be admin, coordinator, station or auditor"});
+    return Fail(w.globals(), {"usage", T("role must be admin, coordinator, station or auditor")});
   }
   auto key = w.ResolveKey(key_text);
   if (!key) return Fail(w.globals(), key.error());
@@ -526,20 +560,21 @@ int RoleAct(Wallet& w, bool grant, const std::string& key_text, const std::strin
   std::string who = NameOr(account->at("name"), ToHex(*key));
   if (grant) {
     return Submit(w, RoleGrant{*key, *role, boundary},
-                  "Granted " + role_name + " to " + who);
+                  F("Granted {} to {}", RoleWord(role_name), who));
   }
   return Submit(w, RoleRevoke{*key, *role, boundary},
-                "Revoked " + role_name + " from " + who + " (acts after their entry " +
-                    std::to_string(boundary) + " no longer carry it)");
+                F("Revoked {} from {} (acts after their entry {} no longer carry it)",
+                  RoleWord(role_name), who, boundary));
 }
 
 int NodeAct(Wallet& w, bool grant, const std::string& key_text, const std::string& label) {
   auto key = FixedFromHex<PublicKey>(key_text);
   if (!key) {
-    return Fail(w.globals(), {"usage", "NODEKEY is 64 hex digits (`lovebank-node id --data DIR`)"});
+    return Fail(w.globals(),
+                {"usage", T("NODEKEY is 64 hex digits (`lovebank-node id --data DIR`)")});
   }
-  if (grant) return Submit(w, NodeGrant{*key, label}, "Admitted node " + Short(key_text));
-  return Submit(w, NodeRevoke{*key, label}, "Removed node " + Short(key_text));
+  if (grant) return Submit(w, NodeGrant{*key, label}, F("Admitted node {}", Short(key_text)));
+  return Submit(w, NodeRevoke{*key, label}, F("Removed node {}", Short(key_text)));
 }
 
 struct ServiceArgs {
@@ -561,12 +596,12 @@ int ServiceRecordCmd(Wallet& w, const ServiceArgs& a) {
   std::sort(r.volunteers.begin(), r.volunteers.end());
   r.volunteers.erase(std::unique(r.volunteers.begin(), r.volunteers.end()), r.volunteers.end());
   if (r.volunteers.size() > kMaxVolunteersPerRecord) {
-    return Fail(w.globals(), {"usage", "at most 200 volunteers per record; split the list"});
+    return Fail(w.globals(), {"usage", T("at most 200 volunteers per record; split the list")});
   }
   std::size_t n = r.volunteers.size();
   return Submit(w, std::move(r),
-                fmt::format("Recorded {} of {} for {} volunteer{}", Hours(a.minutes), a.activity,
-                            n, n == 1 ? "" : "s"));
+                n == 1 ? F("Recorded {} of {} for 1 volunteer", Hours(a.minutes), a.activity)
+                       : F("Recorded {} of {} for {} volunteers", Hours(a.minutes), a.activity, n));
 }
 
 int ServiceClaimCmd(Wallet& w, const ServiceArgs& a) {
@@ -582,9 +617,9 @@ int ServiceClaimCmd(Wallet& w, const ServiceArgs& a) {
   if (!answer) return Fail(w.globals(), answer.error());
   std::string id = Str(answer->at("id"));
   return Done(w.globals(), *answer,
-              fmt::format("Claimed {} of {} (claim {}).\nA coordinator confirms it with: "
-                          "lovebank service confirm {}\n",
-                          Hours(a.minutes), a.activity, Short(id), Short(id)));
+              F("Claimed {} of {} (claim {}).\nA coordinator confirms it with: "
+                "lovebank service confirm {}\n",
+                Hours(a.minutes), a.activity, Short(id), Short(id)));
 }
 
 int ServiceVerdict(Wallet& w, bool confirm, const std::string& id_text, const std::string& reason) {
@@ -594,7 +629,7 @@ int ServiceVerdict(Wallet& w, bool confirm, const std::string& id_text, const st
   if (!claim) return Fail(w.globals(), claim.error());
   if (Str(claim->at("kind")) != "service_claim") {
     return Fail(w.globals(),
-                {"not_found", "entry " + Short(ToHex(*id)) + " is not a service claim"});
+                {"not_found", F("entry {} is not a service claim", Short(ToHex(*id)))});
   }
   auto me = w.MyKey();
   if (!me) return Fail(w.globals(), me.error());
@@ -602,15 +637,18 @@ int ServiceVerdict(Wallet& w, bool confirm, const std::string& id_text, const st
   auto theirs = w.Get("/v1/accounts/" + Str(claim->at("author")));
   if (!mine || !theirs) return Fail(w.globals(), (!mine ? mine : theirs).error());
   if (Str(mine->at("account")) == Str(theirs->at("account"))) {
-    return Fail(w.globals(), {"self_confirmation",
-                              "you cannot confirm or reject your own service; ask a coordinator "
-                              "or the resident you helped"});
+    return Fail(w.globals(),
+                {"self_confirmation", T("you cannot confirm or reject your own service; ask a "
+                                        "coordinator or the resident you helped")});
   }
   std::string who = NameOr(claim->at("author_name"), Str(claim->at("author")));
-  std::string what = fmt::format("{} of {} by {}", Hours(U64(claim->at("minutes"))),
-                                 Str(claim->at("activity")), who);
-  if (confirm) return Submit(w, ServiceConfirm{*id, reason}, "Confirmed " + what);
-  return Submit(w, ServiceReject{*id, reason}, "Rejected " + what);
+  const std::string hours = Hours(U64(claim->at("minutes")));
+  const std::string activity = Str(claim->at("activity"));
+  if (confirm) {
+    return Submit(w, ServiceConfirm{*id, reason},
+                  F("Confirmed {} of {} by {}", hours, activity, who));
+  }
+  return Submit(w, ServiceReject{*id, reason}, F("Rejected {} of {} by {}", hours, activity, who));
 }
 
 // lovebank service pending: the claims waiting for a verdict, oldest first; without
@@ -627,7 +665,8 @@ int ServicePending(Wallet& w, bool all, unsigned limit) {
   auto r = w.Get(target);
   if (!r) return Fail(w.globals(), r.error());
   const auto& claims = r->at("claims").as_array();
-  Table table({"claimed", "by", "what", "category", "when", "time", "helped", "claim"});
+  Table table({T("claimed"), T("by"), T("what"), T("category"), T("when"), T("time"), T("helped"),
+               T("claim")});
   for (const auto& c : claims) {
     const auto& o = c.as_object();
     const auto* helped = o.if_contains("beneficiary_name");
@@ -639,16 +678,16 @@ int ServicePending(Wallet& w, bool all, unsigned limit) {
   }
   std::string text;
   if (claims.empty()) {
-    text = all ? "No claims are waiting.\n" : "No claims are waiting for you.\n";
+    text = all ? T("No claims are waiting.\n") : T("No claims are waiting for you.\n");
   } else {
     text = table.Render();
     if (U64(r->at("total")) > claims.size()) {
-      text += fmt::format("({} of {} claims, oldest first; more with --limit)\n", claims.size(),
-                          U64(r->at("total")));
+      text += F("({} of {} claims, oldest first; more with --limit)\n", claims.size(),
+                U64(r->at("total")));
     }
     text += all ? ""
-                : "Confirm one with `lovebank service confirm CLAIM`, or reject it with "
-                  "`lovebank service reject CLAIM --reason TEXT`.\n";
+                : T("Confirm one with `lovebank service confirm CLAIM`, or reject it with "
+                    "`lovebank service reject CLAIM --reason TEXT`.\n");
   }
   return Done(w.globals(), *r, text);
 }
@@ -669,26 +708,53 @@ int Balance(Wallet& w, const std::string& key_text) {
   // What the person can still spend: every debit they signed counts against it, so a
   // rejected claim whose points were already spent shows as a debt, not as points that
   // every transfer would then be refused.
-  std::string text = fmt::format("{}\n  points       {}", name, U64(a->at("spendable")));
+  std::string text = name + "\n" + Field(T("points"), std::to_string(U64(a->at("spendable"))));
   if (std::uint64_t unfunded = U64(a->at("unfunded_points"))) {
     std::uint64_t earned = U64(a->at("service_points")) + U64(a->at("received_points"));
     std::uint64_t owed = U64(a->at("spent_points")) + unfunded;
     if (owed > earned) {
-      text += fmt::format("  (owes {} points: debits signed but not covered by credits)",
-                          owed - earned);
+      text +=
+          Field("", F("(owes {} points: debits signed but not covered by credits)", owed - earned));
     }
   }
-  text += fmt::format("\n  service      {}\n", Hours(U64(a->at("minutes"))));
+  text += Field(T("service"), Hours(U64(a->at("minutes"))));
   for (const auto& [category, minutes] : a->at("minutes_by_category").as_object()) {
-    text += fmt::format("    {:<12} {}\n", std::string(category), Hours(U64(minutes)));
+    text += Field("", i18n::Pad(std::string(category), 12) + " " + Hours(U64(minutes)));
   }
-  text += fmt::format("  earned       {} points from service, {} received, {} spent\n",
-                      U64(a->at("service_points")), U64(a->at("received_points")),
-                      U64(a->at("spent_points")));
-  std::string roles;
-  for (const auto& r : a->at("roles").as_array()) roles += (roles.empty() ? "" : ", ") + Str(r);
-  if (!roles.empty()) text += "  roles        " + roles + "\n";
+  text += Field(T("earned"),
+                F("{} points from service, {} received, {} spent", U64(a->at("service_points")),
+                  U64(a->at("received_points")), U64(a->at("spent_points"))));
+  const std::string roles = Roles(*a);
+  if (!roles.empty()) text += Field(T("roles"), roles);
   return Done(w.globals(), *a, text);
+}
+
+// The words for an entry's status, an entry kind and a report's grouping, as people
+// read them; the codes themselves stay in --json.
+std::string StatusWord(const std::string& status) {
+  if (status == "pending") return T("pending");
+  if (status == "unknown") return T("unknown");
+  if (status == "fenced") return T("fenced");
+  if (status == "suspended") return T("suspended");
+  return status;
+}
+
+std::string KindWord(const std::string& kind) {
+  if (kind == "service_record") return T("service record");
+  if (kind == "service_claim") return T("service claim");
+  if (kind == "transfer") return T("transfer");
+  if (kind == "redeem") return T("redemption");
+  if (kind == "fulfil") return T("fulfilment");
+  return kind;
+}
+
+std::string GroupWord(const std::string& by) {
+  if (by == "team") return T("team");
+  if (by == "grid") return T("grid");
+  if (by == "building") return T("building");
+  if (by == "category") return T("category");
+  if (by == "month") return T("month");
+  return by;
 }
 
 std::string Describe(const json::object& e, std::int32_t offset) {
@@ -697,25 +763,28 @@ std::string Describe(const json::object& e, std::int32_t offset) {
     return name_key ? NameOr(e.at(name_key), Str(e.at(key))) : Short(Str(e.at(key)));
   };
   if (kind == "service_record" || kind == "service_claim") {
-    std::string s = fmt::format("{} {} ({})", Hours(U64(e.at("minutes"))),
-                                Str(e.at("activity")), Str(e.at("category")));
-    if (kind == "service_record") s += " recorded by " + who("author", "author_name");
-    return s + ", started " + LocalTime(U64(e.at("start_ms")), offset);
+    const std::string hours = Hours(U64(e.at("minutes")));
+    const std::string start = LocalTime(U64(e.at("start_ms")), offset);
+    if (kind == "service_record") {
+      return F("{} {} ({}) recorded by {}, started {}", hours, Str(e.at("activity")),
+               Str(e.at("category")), who("author", "author_name"), start);
+    }
+    return F("{} {} ({}), started {}", hours, Str(e.at("activity")), Str(e.at("category")), start);
   }
   if (kind == "transfer") {
-    return fmt::format("{} points from {} to {}{}", U64(e.at("points")),
-                       who("author", "author_name"), who("to"),
-                       Str(e.at("memo")).empty() ? "" : ": " + Str(e.at("memo")));
+    std::string s =
+        F("{} points from {} to {}", U64(e.at("points")), who("author", "author_name"), who("to"));
+    return Str(e.at("memo")).empty() ? s : s + ": " + Str(e.at("memo"));
   }
-  if (kind == "redeem") return fmt::format("voucher for {} points", U64(e.at("points")));
-  if (kind == "fulfil") return "gift handed over for voucher " + Short(Str(e.at("redeem")));
-  if (kind == "service_confirm") return "confirmed claim " + Short(Str(e.at("claim")));
-  if (kind == "service_reject") return "rejected claim " + Short(Str(e.at("claim")));
-  if (kind == "enrol") return "enrolled " + Str(e.at("name"));
-  if (kind == "role_grant") return "granted " + Str(e.at("role")) + " to " + who("subject");
-  if (kind == "role_revoke") return "revoked " + Str(e.at("role")) + " from " + who("subject");
-  if (kind == "catalog_item") return "listed " + Str(e.at("name"));
-  if (kind == "reversal") return "reversed " + Short(Str(e.at("target")));
+  if (kind == "redeem") return F("voucher for {} points", U64(e.at("points")));
+  if (kind == "fulfil") return F("gift handed over for voucher {}", Short(Str(e.at("redeem"))));
+  if (kind == "service_confirm") return F("confirmed claim {}", Short(Str(e.at("claim"))));
+  if (kind == "service_reject") return F("rejected claim {}", Short(Str(e.at("claim"))));
+  if (kind == "enrol") return F("enrolled {}", Str(e.at("name")));
+  if (kind == "role_grant") return F("granted {} to {}", Str(e.at("role")), who("subject"));
+  if (kind == "role_revoke") return F("revoked {} from {}", Str(e.at("role")), who("subject"));
+  if (kind == "catalog_item") return F("listed {}", Str(e.at("name")));
+  if (kind == "reversal") return F("reversed {}", Short(Str(e.at("target"))));
   return kind;
 }
 
@@ -738,7 +807,8 @@ int History(Wallet& w, const HistoryArgs& a) {
   if (!h) return Fail(w.globals(), h.error());
   if (a.csv) {
     // For a spreadsheet: whole ids, plain numbers, times with their offset.
-    Table csv({"time", "what", "points", "minutes", "entry", "status", "notes"});
+    Table csv(
+        {T("time"), T("what"), T("points"), T("minutes"), T("entry"), T("status"), T("notes")});
     for (const auto& e : h->at("entries").as_array()) {
       const auto& o = e.as_object();
       csv.Add({LocalTimeWithOffset(U64(o.at("timestamp_ms")), *offset), Describe(o, *offset),
@@ -748,24 +818,26 @@ int History(Wallet& w, const HistoryArgs& a) {
     }
     return Done(w.globals(), *h, csv.Csv(a.bom));
   }
-  Table table({"when", "what", "points", "service", "entry", "notes"});
+  Table table({T("when"), T("what"), T("points"), T("service"), T("entry"), T("notes")});
   for (const auto& e : h->at("entries").as_array()) {
     const auto& o = e.as_object();
     std::int64_t points = I64(o.at("effect").at("points"));
     std::uint64_t minutes = U64(o.at("effect").at("minutes"));
     std::string notes = DescribeFindings(o);
-    if (Str(o.at("status")) != "active") notes = Str(o.at("status")) + (notes.empty() ? "" : " " + notes);
+    if (Str(o.at("status")) != "active") {
+      notes = StatusWord(Str(o.at("status"))) + (notes.empty() ? "" : " " + notes);
+    }
     table.Add({LocalTime(U64(o.at("timestamp_ms")), *offset), Describe(o, *offset),
                points ? fmt::format("{:+}", points) : "", minutes ? Hours(minutes) : "",
                Short(Str(o.at("id"))), notes});
   }
-  std::string text =
-      table.empty()
-          ? (a.from.empty() && a.to.empty() ? "No entries yet.\n" : "No entries in this period.\n")
-          : table.Render();
+  std::string text = table.empty()
+                         ? (a.from.empty() && a.to.empty() ? T("No entries yet.\n")
+                                                           : T("No entries in this period.\n"))
+                         : table.Render();
   if (U64(h->at("total")) > h->at("entries").as_array().size()) {
-    text += fmt::format("({} of {} entries; more with --limit)\n",
-                        h->at("entries").as_array().size(), U64(h->at("total")));
+    text += F("({} of {} entries; more with --limit)\n", h->at("entries").as_array().size(),
+              U64(h->at("total")));
   }
   return Done(w.globals(), *h, text);
 }
@@ -777,7 +849,7 @@ int TransferCmd(Wallet& w, const std::string& to_text, std::uint64_t points,
                 const std::string& memo) {
   auto to = w.ResolveKey(to_text);
   if (!to) return Fail(w.globals(), to.error());
-  if (points == 0) return Fail(w.globals(), {"usage", "POINTS must be at least 1"});
+  if (points == 0) return Fail(w.globals(), {"usage", T("POINTS must be at least 1")});
   if (points >= kConfirmTransferPoints) {
     // Asked only of a transfer that can count: one the points do not cover is refused
     // by the node anyway, with the balance.
@@ -786,22 +858,21 @@ int TransferCmd(Wallet& w, const std::string& to_text, std::uint64_t points,
     auto mine = w.Get("/v1/accounts/" + ToHex(*me));
     if (!mine) return Fail(w.globals(), mine.error());
     if (U64(mine->at("balance")) >= points) {
-      if (auto no = w.Confirm(fmt::format("Give {} points to {}", points, to_text))) {
+      if (auto no = w.Confirm(F("Give {} points to {}", points, to_text))) {
         return Fail(w.globals(), *no);
       }
     }
   }
-  return Submit(w, Transfer{*to, points, memo},
-                fmt::format("Gave {} points to {}", points, to_text));
+  return Submit(w, Transfer{*to, points, memo}, F("Gave {} points to {}", points, to_text));
 }
 
 int CatalogAdd(Wallet& w, const std::string& name, std::uint64_t price, std::uint64_t stock) {
-  if (price == 0) return Fail(w.globals(), {"usage", "--price must be at least 1 point"});
+  if (price == 0) return Fail(w.globals(), {"usage", T("--price must be at least 1 point")});
   auto answer = w.SignAndSubmit(CatalogItem{name, price, stock});
   if (!answer) return Fail(w.globals(), answer.error());
   return Done(w.globals(), *answer,
-              fmt::format("Listed '{}' at {} points, {} in stock (item {})\n", name, price, stock,
-                          Short(Str(answer->at("id")))));
+              F("Listed '{}' at {} points, {} in stock (item {})\n", name, price, stock,
+                Short(Str(answer->at("id")))));
 }
 
 int CatalogRestock(Wallet& w, const std::string& item_text, std::uint64_t added) {
@@ -809,21 +880,20 @@ int CatalogRestock(Wallet& w, const std::string& item_text, std::uint64_t added)
   if (!item) return Fail(w.globals(), item.error());
   auto id = w.ParseId(Str(item->at("item")));
   if (!id) return Fail(w.globals(), id.error());
-  return Submit(w, Restock{*id, added},
-                fmt::format("Restocked '{}' with {}", Str(item->at("name")), added));
+  return Submit(w, Restock{*id, added}, F("Restocked '{}' with {}", Str(item->at("name")), added));
 }
 
 int CatalogList(Wallet& w) {
   auto catalog = w.Get("/v1/catalog");
   if (!catalog) return Fail(w.globals(), catalog.error());
-  Table table({"gift", "price", "stock", "handed out", "station", "item"});
+  Table table({T("gift"), T("price"), T("stock"), T("handed out"), T("station"), T("item")});
   for (const auto& i : catalog->at("items").as_array()) {
     table.Add({Str(i.at("name")), std::to_string(U64(i.at("price"))),
                std::to_string(U64(i.at("stock"))), std::to_string(U64(i.at("fulfilled"))),
                NameOr(i.at("station_name"), Str(i.at("station"))), Short(Str(i.at("item")))});
   }
   return Done(w.globals(), *catalog,
-              table.empty() ? "The catalogue is empty.\n" : table.Render());
+              table.empty() ? T("The catalogue is empty.\n") : table.Render());
 }
 
 int RedeemCmd(Wallet& w, const std::string& item_text, const std::string& station_text,
@@ -832,9 +902,10 @@ int RedeemCmd(Wallet& w, const std::string& item_text, const std::string& statio
   if (!out.empty() && ::lstat(out.c_str(), &existing) == 0) {
     // Refused before anything is signed, so no points are spent on a voucher with
     // nowhere to go.
-    return Fail(w.globals(), {"usage", "something already exists at " + out +
-                                           "; a voucher is never written over a file, so choose "
-                                           "another name or move that one away first"});
+    return Fail(w.globals(), {"usage", F("something already exists at {}; a voucher is never "
+                                         "written over a file, so choose another name or move "
+                                         "that one away first",
+                                         out)});
   }
   auto item = w.ResolveItem(item_text);
   if (!item) return Fail(w.globals(), item.error());
@@ -859,19 +930,19 @@ int RedeemCmd(Wallet& w, const std::string& item_text, const std::string& statio
   std::string qr_voucher = EncodeVoucher(*chain, kVoucherQrBytes);
   if (!out.empty()) {
     if (auto written = WriteNewFile(out, voucher + "\n", 0600, "voucher"); !written) {
-      return Fail(w.globals(), {"io", written.error().message +
-                                          ". The gift is paid for; your voucher is:\n" + voucher});
+      return Fail(w.globals(), {"io", F("{}. The gift is paid for; your voucher is:\n{}",
+                                        written.error().message, voucher)});
     }
   }
   json::object o = *answer;
   o["voucher"] = voucher;
   o["item_name"] = name;
   o["points"] = price;
-  std::string text = fmt::format(
-      "Voucher for '{}' ({} points). Show it at the station; it is valid once.\n\n{}\n", name,
-      price, voucher);
+  std::string text =
+      F("Voucher for '{}' ({} points). Show it at the station; it is valid once.\n\n{}\n", name,
+        price, voucher);
   if (qr) text += "\n" + QrCode(qr_voucher);
-  if (!out.empty()) text += "Saved to " + out + "\n";
+  if (!out.empty()) text += F("Saved to {}\n", out);
   return Done(w.globals(), o, text);
 }
 
@@ -891,11 +962,12 @@ int FulfilCmd(Wallet& w, const std::string& arg) {
   std::string who = NameOr(v.at("volunteer_name"), Str(v.at("volunteer")));
   std::string note = v.at("funded").as_bool()
                          ? ""
-                         : " (accepted within this station's offline limit; the points are "
-                           "checked when the station syncs)";
+                         : T(" (accepted within this station's offline limit; the points are "
+                             "checked when the station syncs)");
   return Done(w.globals(), o,
-              fmt::format("Hand over '{}' to {}: voucher fulfilled (entry {}){}\n",
-                          Str(v.at("item_name")), who, Short(Str(answer->at("id"))), note));
+              F("Hand over '{}' to {}: voucher fulfilled (entry {})", Str(v.at("item_name")), who,
+                Short(Str(answer->at("id")))) +
+                  note + "\n");
 }
 
 struct ReportArgs {
@@ -910,7 +982,8 @@ int ReportHours(Wallet& w, const ReportArgs& a) {
   if (!a.to.empty()) target += "&to=" + UrlEncode(a.to);
   auto r = w.Get(target);
   if (!r) return Fail(w.globals(), r.error());
-  Table table({a.by, "hours", "minutes", "points", "volunteers", "entries"});
+  Table table(
+      {GroupWord(a.by), T("hours"), T("minutes"), T("points"), T("volunteers"), T("entries")});
   std::uint64_t total = 0;
   for (const auto& row : r->at("rows").as_array()) {
     total += U64(row.at("minutes"));
@@ -919,17 +992,17 @@ int ReportHours(Wallet& w, const ReportArgs& a) {
                std::to_string(U64(row.at("volunteers"))), std::to_string(U64(row.at("entries")))});
   }
   if (a.csv) return Done(w.globals(), *r, table.Csv(a.bom));
-  std::string range = a.from.empty() && a.to.empty()
-                          ? "all time"
-                          : (a.from.empty() ? "start" : a.from) + " to " +
-                                (a.to.empty() ? "today" : a.to);
-  std::string text = "Service hours by " + a.by + " (" + range + ")\n";
+  std::string range =
+      a.from.empty() && a.to.empty()
+          ? T("all time")
+          : F("{} to {}", a.from.empty() ? T("start") : a.from, a.to.empty() ? T("today") : a.to);
+  std::string text = F("Service hours by {} ({})\n", GroupWord(a.by), range);
   if (table.empty()) {
-    text += "No credited service in this period.\n";
+    text += T("No credited service in this period.\n");
   } else if (a.by == "team") {
-    text += table.Render() + "(a member in several teams counts in each)\n";
+    text += table.Render() + T("(a member in several teams counts in each)\n");
   } else {
-    text += table.Render() + "Total: " + Hours(total) + "\n";
+    text += table.Render() + F("Total: {}\n", Hours(total));
   }
   return Done(w.globals(), *r, text);
 }
@@ -940,14 +1013,14 @@ int ReportLeaderboard(Wallet& w, const ReportArgs& a) {
   if (!a.at.empty()) target += "&at=" + UrlEncode(a.at);
   auto r = w.Get(target);
   if (!r) return Fail(w.globals(), r.error());
-  Table table({"rank", "volunteer", "hours", "points"});
+  Table table({T("rank"), T("volunteer"), T("hours"), T("points")});
   for (const auto& row : r->at("rows").as_array()) {
     table.Add({std::to_string(U64(row.at("rank"))), NameOr(row.at("name"), Str(row.at("account"))),
                Hours(U64(row.at("minutes"))), std::to_string(U64(row.at("points")))});
   }
   if (a.csv) return Done(w.globals(), *r, table.Csv(a.bom));
-  std::string text = "Leaderboard " + Str(r->at("label")) + "\n";
-  text += table.empty() ? "No credited service in this period.\n" : table.Render();
+  std::string text = F("Leaderboard {}\n", Str(r->at("label")));
+  text += table.empty() ? T("No credited service in this period.\n") : table.Render();
   return Done(w.globals(), *r, text);
 }
 
@@ -963,46 +1036,48 @@ int ReverseCmd(Wallet& w, const std::string& id_text, const std::string& reason,
     if (!key) return Fail(w.globals(), key.error());
     r.volunteer = *key;
   }
-  if (auto no =
-          w.Confirm(fmt::format("Reverse {} {} by {}{}", Str(target->at("kind")), Short(ToHex(*id)),
-                                NameOr(target->at("author_name"), Str(target->at("author"))),
-                                volunteer.empty() ? "" : ", for " + volunteer))) {
+  if (auto no = w.Confirm(
+          volunteer.empty()
+              ? F("Reverse {} {} by {}", KindWord(Str(target->at("kind"))), Short(ToHex(*id)),
+                  NameOr(target->at("author_name"), Str(target->at("author"))))
+              : F("Reverse {} {} by {}, for {}", KindWord(Str(target->at("kind"))),
+                  Short(ToHex(*id)), NameOr(target->at("author_name"), Str(target->at("author"))),
+                  volunteer))) {
     return Fail(w.globals(), *no);
   }
-  return Submit(w, std::move(r), "Reversed " + Str(target->at("kind")) + " " + Short(ToHex(*id)));
+  return Submit(w, std::move(r),
+                F("Reversed {} {}", KindWord(Str(target->at("kind"))), Short(ToHex(*id))));
 }
 
 int RecoverCmd(Wallet& w, const std::string& old_text, const std::string& new_text) {
   auto old_key = w.ResolveKey(old_text);
   if (!old_key) return Fail(w.globals(), old_key.error());
   auto new_key = FixedFromHex<PublicKey>(new_text);
-  if (!new_key) return Fail(w.globals(), {"usage", "NEWKEY must be 64 hex digits"});
+  if (!new_key) return Fail(w.globals(), {"usage", T("NEWKEY must be 64 hex digits")});
   auto account = w.Get("/v1/accounts/" + ToHex(*old_key));
   if (!account) return Fail(w.globals(), account.error());
   // The lost key's entries so far keep counting; anything it signs later is fenced.
   std::uint64_t boundary = U64(account->at("key_head_seq"));
-  if (auto no = w.Confirm(fmt::format("Move the account of {} to the key {}; its key {} signs "
-                                      "nothing that counts after its entry {}",
-                                      NameOr(account->at("name"), ToHex(*old_key)), Short(new_text),
-                                      Short(ToHex(*old_key)), boundary))) {
+  if (auto no = w.Confirm(F("Move the account of {} to the key {}; its key {} signs "
+                            "nothing that counts after its entry {}",
+                            NameOr(account->at("name"), ToHex(*old_key)), Short(new_text),
+                            Short(ToHex(*old_key)), boundary))) {
     return Fail(w.globals(), *no);
   }
   return Submit(w, Recover{*old_key, *new_key, boundary},
-                fmt::format("Moved the account of {} to key {} (the old key is fenced after its "
-                            "entry {})",
-                            NameOr(account->at("name"), ToHex(*old_key)), Short(new_text),
-                            boundary));
+                F("Moved the account of {} to key {} (the old key is fenced after its entry {})",
+                  NameOr(account->at("name"), ToHex(*old_key)), Short(new_text), boundary));
 }
 
 int StatusCmd(Wallet& w) {
   auto s = w.Status();
   if (!s) return Fail(w.globals(), s.error());
-  return Done(w.globals(), *s,
-              fmt::format("{} · {} entries ({} pending) · {} accounts · {} gifts\nnetwork    "
-                          "{}\nstate hash {}\n",
-                          Str(s->at("community")), U64(s->at("entries")), U64(s->at("pending")),
-                          U64(s->at("accounts")), U64(s->at("items")), Str(s->at("network")),
-                          Str(s->at("state_hash"))));
+  return Done(
+      w.globals(), *s,
+      F("{} · {} entries ({} pending) · {} accounts · {} gifts\n", Str(s->at("community")),
+        U64(s->at("entries")), U64(s->at("pending")), U64(s->at("accounts")), U64(s->at("items"))) +
+          Field(T("network"), Str(s->at("network"))) +
+          Field(T("state hash"), Str(s->at("state_hash"))));
 }
 
 // A command line the wallet cannot take: one line on stderr saying which word is wrong
@@ -1024,8 +1099,8 @@ int HelpCmd(const CLI::App& app, const std::vector<std::string>& args,
       // Explained as if the topic had been typed as a command line.
       auto message = cli::ExplainMisstep(app, topic, "lovebank help");
       if (message) return UsageError(args, *message);
-      return UsageError(args, "`" + cli::CommandPath(cmd) + "` has no commands; see `" +
-                                  cli::HelpFor(*cmd, "lovebank help") + "`");
+      return UsageError(args, F("`{}` has no commands; see `{}`", cli::CommandPath(cmd),
+                                cli::HelpFor(*cmd, "lovebank help")));
     }
     cmd = next;
   }
@@ -1041,27 +1116,47 @@ std::string DefaultKeystore() {
   return std::string(home ? home : ".") + "/.lovebank/keystore";
 }
 
+// The language of everything the wallet says: --lang LANG (or --lang=LANG) anywhere
+// before "--", else LC_ALL, LC_MESSAGES or LANG. Read before the commands are built,
+// since their help is written in it.
+i18n::Lang ChooseLanguage(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
+    std::string value;
+    if (args[i] == "--lang" && i + 1 < args.size()) value = args[i + 1];
+    if (args[i].rfind("--lang=", 0) == 0) value = args[i].substr(7);
+    if (!value.empty()) return i18n::ParseLang(value).value_or(i18n::FromEnvironment());
+  }
+  return i18n::FromEnvironment();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   crypto::InitCrypto();
-  CLI::App app{"lovebank: the wallet of the Lovebank time bank", "lovebank"};
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  i18n::SetProcessLang(ChooseLanguage(args));
+  CLI::App app{T("lovebank: the wallet of the Lovebank time bank"), "lovebank"};
+  cli::TranslateHelp(app);
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("lovebank ") + LOVEBANK_VERSION,
-                       "print the version and exit");
+                       T("print the version and exit"));
   Globals g;
+  std::string lang_option;
+  app.add_option("--lang", lang_option, T("language: zh-CN or en (default: from LANG)"))
+      ->check(CLI::IsMember({"zh", "zh-CN", "zh_CN", "en"}));
   const char* env_node = std::getenv("LOVEBANK_NODE");
   const char* env_keystore = std::getenv("LOVEBANK_KEYSTORE");
   g.node_url = env_node ? env_node : "http://127.0.0.1:7700";
   g.keystore = env_keystore ? env_keystore : DefaultKeystore();
-  app.add_option("--node", g.node_url, "node API URL (env LOVEBANK_NODE)")->capture_default_str();
-  app.add_option("--keystore", g.keystore, "keystore file (env LOVEBANK_KEYSTORE)")
+  app.add_option("--node", g.node_url, T("node API URL (env LOVEBANK_NODE)"))
+      ->capture_default_str();
+  app.add_option("--keystore", g.keystore, T("keystore file (env LOVEBANK_KEYSTORE)"))
       ->capture_default_str();
   app.add_option("--passphrase-file", g.passphrase_file,
-                 "read the passphrase from this file (or set LOVEBANK_PASSPHRASE)");
-  app.add_flag("--json", g.json, "print JSON for scripts (docs/cli.md)");
+                 T("read the passphrase from this file (or set LOVEBANK_PASSPHRASE)"));
+  app.add_flag("--json", g.json, T("print JSON for scripts (docs/cli.md)"));
   app.add_flag("--yes,-y", g.yes,
-               "answer yes to the questions before reverse, recover and large transfers");
+               T("answer yes to the questions before reverse, recover and large transfers"));
   app.fallthrough();
 
   std::function<int(Wallet&)> action;
@@ -1069,290 +1164,300 @@ int main(int argc, char** argv) {
     cmd->callback([&action, f] { action = f; });
   };
 
-  auto* key = app.add_subcommand("key", "your key: create, show, back up, restore, resync")
+  auto* key = app.add_subcommand("key", T("your key: create, show, back up, restore, resync"))
                   ->require_subcommand(1);
   std::string backup_out, restore_from, new_passphrase_file;
   bool paper = false;
-  auto* backup = key->add_subcommand("backup", "copy your encrypted key to a file or to paper");
-  backup->add_option("--out", backup_out, "the backup file to write (never over another)");
-  backup->add_flag("--paper", paper, "also print it as a QR code and a line of text");
+  auto* backup = key->add_subcommand("backup", T("copy your encrypted key to a file or to paper"));
+  backup->add_option("--out", backup_out, T("the backup file to write (never over another)"));
+  backup->add_flag("--paper", paper, T("also print it as a QR code and a line of text"));
   on(backup, [&](Wallet& w) {
     if (backup_out.empty() && !paper) {
-      return Fail(w.globals(), {"usage", "say where: --out FILE, --paper, or both"});
+      return Fail(w.globals(), {"usage", T("say where: --out FILE, --paper, or both")});
     }
     return KeyBackup(w, backup_out, paper);
   });
   auto* restore =
-      key->add_subcommand("restore", "make a keystore from a backup file or paper line");
-  restore->add_option("FROM", restore_from, "the backup file, or the lbks1: line")->required();
+      key->add_subcommand("restore", T("make a keystore from a backup file or paper line"));
+  restore->add_option("FROM", restore_from, T("the backup file, or the lbks1: line"))->required();
   on(restore, [&](Wallet& w) { return KeyRestore(w, restore_from); });
-  auto* change = key->add_subcommand("passphrase", "change your keystore's passphrase");
+  auto* change = key->add_subcommand("passphrase", T("change your keystore's passphrase"));
   change->add_option("--new-passphrase-file", new_passphrase_file,
-                     "read the new passphrase from this file (scripts)");
+                     T("read the new passphrase from this file (scripts)"));
   on(change, [&](Wallet& w) { return KeyPassphrase(w, new_passphrase_file); });
-  on(key->add_subcommand("new", "create a new key in an encrypted keystore"), KeyNew);
-  on(key->add_subcommand("show", "print your public key"), KeyShow);
+  on(key->add_subcommand("new", T("create a new key in an encrypted keystore")), KeyNew);
+  on(key->add_subcommand("show", T("print your public key")), KeyShow);
   on(key->add_subcommand("resync",
-                         "continue your chain from the node's copy (after restoring a backup)"),
+                         T("continue your chain from the node's copy (after restoring a backup)")),
      KeyResync);
 
-  auto* community = app.add_subcommand("community", "found a community")->require_subcommand(1);
+  auto* community = app.add_subcommand("community", T("found a community"))->require_subcommand(1);
   FoundArgs found;
   auto* found_cmd = community->add_subcommand(
-      "found", "write a genesis entry and network key for a new community; you are its admin");
-  found_cmd->add_option("--name", found.name, "the community's name")->required();
-  found_cmd->add_option("--category", found.categories,
-                        "activity category NAME=POINTS_PER_HOUR (repeatable)")
+      "found", T("write a genesis entry and network key for a new community; you are its admin"));
+  found_cmd->add_option("--name", found.name, T("the community's name"))->required();
+  found_cmd
+      ->add_option("--category", found.categories,
+                   T("activity category NAME=POINTS_PER_HOUR (repeatable)"))
       ->required();
-  found_cmd->add_option("--max-minutes-per-entry", found.max_per_entry, "cap per entry (0: none)")
+  found_cmd
+      ->add_option("--max-minutes-per-entry", found.max_per_entry, T("cap per entry (0: none)"))
       ->check(kWholeNumber);
-  found_cmd->add_option("--max-minutes-per-day", found.max_per_day, "cap per day (0: none)")
+  found_cmd->add_option("--max-minutes-per-day", found.max_per_day, T("cap per day (0: none)"))
       ->check(kWholeNumber);
   found_cmd->add_option("--utc-offset-minutes", found.utc_offset,
-                        "the community's local time offset, e.g. 480 for UTC+8");
-  found_cmd->add_option("--service-window-days", found.window_days,
-                        "how many days back a service may be recorded or claimed (default 90)")
+                        T("the community's local time offset, e.g. 480 for UTC+8"));
+  found_cmd
+      ->add_option("--service-window-days", found.window_days,
+                   T("how many days back a service may be recorded or claimed (default 90)"))
       ->check(kWholeNumber);
-  found_cmd->add_option("--out", found.out, "directory for genesis.entry and network.key")
+  found_cmd->add_option("--out", found.out, T("directory for genesis.entry and network.key"))
       ->required();
   on(found_cmd, [&](Wallet& w) { return CommunityFound(w, found); });
 
   auto* member =
-      app.add_subcommand("member", "members: enrol, update, list, show")->require_subcommand(1);
+      app.add_subcommand("member", T("members: enrol, update, list, show"))->require_subcommand(1);
   EnrolArgs enrol;
-  auto* enrol_cmd = member->add_subcommand("enrol", "enrol a member (admin or coordinator)");
+  auto* enrol_cmd = member->add_subcommand("enrol", T("enrol a member (admin or coordinator)"));
   enrol_cmd->alias("enroll");
-  enrol_cmd->add_option("KEY", enrol.key, "the member's key")->required();
-  enrol_cmd->add_option("--name", enrol.name, "their name")->required();
-  enrol_cmd->add_option("--grid", enrol.grid, "their grid or compound");
-  enrol_cmd->add_option("--building", enrol.building, "their building");
-  enrol_cmd->add_option("--team", enrol.teams, "a volunteer team (repeatable)");
+  enrol_cmd->add_option("KEY", enrol.key, T("the member's key"))->required();
+  enrol_cmd->add_option("--name", enrol.name, T("their name"))->required();
+  enrol_cmd->add_option("--grid", enrol.grid, T("their grid or compound"));
+  enrol_cmd->add_option("--building", enrol.building, T("their building"));
+  enrol_cmd->add_option("--team", enrol.teams, T("a volunteer team (repeatable)"));
   on(enrol_cmd, [&](Wallet& w) { return MemberEnrol(w, enrol); });
   UpdateArgs update;
   auto* update_cmd = member->add_subcommand(
-      "update", "change a member's profile; fields not given stay (admin or coordinator)");
-  update_cmd->add_option("KEY", update.key, "the member's key or name")->required();
-  update_cmd->add_option("--name", update.name, "their name");
-  update_cmd->add_option("--grid", update.grid, "their grid or compound");
-  update_cmd->add_option("--building", update.building, "their building");
-  update_cmd->add_option("--team", update.teams, "their teams, all of them (repeatable)");
+      "update", T("change a member's profile; fields not given stay (admin or coordinator)"));
+  update_cmd->add_option("KEY", update.key, T("the member's key or name"))->required();
+  update_cmd->add_option("--name", update.name, T("their name"));
+  update_cmd->add_option("--grid", update.grid, T("their grid or compound"));
+  update_cmd->add_option("--building", update.building, T("their building"));
+  update_cmd->add_option("--team", update.teams, T("their teams, all of them (repeatable)"));
   on(update_cmd, [&](Wallet& w) { return MemberUpdate(w, update); });
   bool wide = false;
-  auto* member_list = member->add_subcommand("list", "list members with roles, hours and points");
-  member_list->add_flag("--wide", wide, "whole keys instead of their first 12 digits");
+  auto* member_list =
+      member->add_subcommand("list", T("list members with roles, hours and points"));
+  member_list->add_flag("--wide", wide, T("whole keys instead of their first 12 digits"));
   on(member_list, [&](Wallet& w) { return MemberList(w, wide); });
   std::string shown;
   auto* member_show =
-      member->add_subcommand("show", "one member's profile, roles, keys, hours and points");
-  member_show->add_option("KEY", shown, "the member's key or name")->required();
+      member->add_subcommand("show", T("one member's profile, roles, keys, hours and points"));
+  member_show->add_option("KEY", shown, T("the member's key or name"))->required();
   on(member_show, [&](Wallet& w) { return MemberShow(w, shown); });
 
   std::string subject, role_name, node_key, label;
   auto* role =
-      app.add_subcommand("role", "roles: grant, revoke (admin), list")->require_subcommand(1);
+      app.add_subcommand("role", T("roles: grant, revoke (admin), list"))->require_subcommand(1);
   for (bool grant : {true, false}) {
     auto* cmd = role->add_subcommand(grant ? "grant" : "revoke",
-                                     grant ? "grant a role" : "revoke a role");
-    cmd->add_option("KEY", subject, "the member's key or name")->required();
-    cmd->add_option("ROLE", role_name, "admin, coordinator, station or auditor")->required();
+                                     grant ? T("grant a role") : T("revoke a role"));
+    cmd->add_option("KEY", subject, T("the member's key or name"))->required();
+    cmd->add_option("ROLE", role_name, T("admin, coordinator, station or auditor"))->required();
     on(cmd, [&, grant](Wallet& w) { return RoleAct(w, grant, subject, role_name); });
   }
   std::string listed_role;
-  auto* role_list = role->add_subcommand("list", "who holds which role");
-  role_list->add_option("ROLE", listed_role, "only this role");
-  role_list->add_flag("--wide", wide, "whole keys");
+  auto* role_list = role->add_subcommand("list", T("who holds which role"));
+  role_list->add_option("ROLE", listed_role, T("only this role"));
+  role_list->add_flag("--wide", wide, T("whole keys"));
   on(role_list, [&](Wallet& w) { return RoleList(w, listed_role, wide); });
   auto* node =
-      app.add_subcommand("node", "nodes: grant, revoke (admin), list")->require_subcommand(1);
+      app.add_subcommand("node", T("nodes: grant, revoke (admin), list"))->require_subcommand(1);
   for (bool grant : {true, false}) {
     auto* cmd = node->add_subcommand(grant ? "grant" : "revoke",
-                                     grant ? "admit a node key" : "remove a node key");
-    cmd->add_option("NODEKEY", node_key, "the node's key (lovebank-node id)")->required();
-    cmd->add_option("--label", label, "what the node is, e.g. 'grid 3 station'");
+                                     grant ? T("admit a node key") : T("remove a node key"));
+    cmd->add_option("NODEKEY", node_key, T("the node's key (lovebank-node id)"))->required();
+    cmd->add_option("--label", label, T("what the node is, e.g. 'grid 3 station'"));
     on(cmd, [&, grant](Wallet& w) { return NodeAct(w, grant, node_key, label); });
   }
-  auto* node_list = node->add_subcommand("list", "the nodes admitted to the community");
-  node_list->add_flag("--wide", wide, "whole keys");
+  auto* node_list = node->add_subcommand("list", T("the nodes admitted to the community"));
+  node_list->add_flag("--wide", wide, T("whole keys"));
   on(node_list, [&](Wallet& w) { return NodeList(w, wide); });
 
-  auto* service = app.add_subcommand("service", "service hours")->require_subcommand(1);
+  auto* service = app.add_subcommand("service", T("service hours"))->require_subcommand(1);
   ServiceArgs sa;
-  auto* record = service->add_subcommand("record", "record service for volunteers (coordinator)");
-  record->add_option("--activity", sa.activity, "what was done")->required();
-  record->add_option("--category", sa.category, "activity category")->required();
-  record->add_option("--minutes", sa.minutes, "minutes of service")->required()
+  auto* record =
+      service->add_subcommand("record", T("record service for volunteers (coordinator)"));
+  record->add_option("--activity", sa.activity, T("what was done"))->required();
+  record->add_option("--category", sa.category, T("activity category"))->required();
+  record->add_option("--minutes", sa.minutes, T("minutes of service"))
+      ->required()
       ->check(kWholeNumber);
-  record->add_option("--volunteer", sa.volunteers, "a volunteer's key or name (repeatable)")
+  record->add_option("--volunteer", sa.volunteers, T("a volunteer's key or name (repeatable)"))
       ->required();
-  record->add_option("--start", sa.start, "when it started, e.g. 2026-11-23T14:00 (local)");
+  record->add_option("--start", sa.start, T("when it started, e.g. 2026-11-23T14:00 (local)"));
   on(record, [&](Wallet& w) { return ServiceRecordCmd(w, sa); });
-  auto* claim = service->add_subcommand("claim", "claim your own service hours");
-  claim->add_option("--activity", sa.activity, "what you did")->required();
-  claim->add_option("--category", sa.category, "activity category")->required();
-  claim->add_option("--minutes", sa.minutes, "minutes of service")->required()
+  auto* claim = service->add_subcommand("claim", T("claim your own service hours"));
+  claim->add_option("--activity", sa.activity, T("what you did"))->required();
+  claim->add_option("--category", sa.category, T("activity category"))->required();
+  claim->add_option("--minutes", sa.minutes, T("minutes of service"))
+      ->required()
       ->check(kWholeNumber);
-  claim->add_option("--start", sa.start, "when it started, e.g. 14:00 (local)");
-  claim->add_option("--helped", sa.beneficiary, "the resident you helped (they may confirm)");
+  claim->add_option("--start", sa.start, T("when it started, e.g. 14:00 (local)"));
+  claim->add_option("--helped", sa.beneficiary, T("the resident you helped (they may confirm)"));
   on(claim, [&](Wallet& w) { return ServiceClaimCmd(w, sa); });
   std::string claim_id, reason;
-  auto* confirm = service->add_subcommand("confirm", "confirm a claim (coordinator or helped)");
-  confirm->add_option("ID", claim_id, "the claim's id (its first 8 or more digits will do)")
+  auto* confirm = service->add_subcommand("confirm", T("confirm a claim (coordinator or helped)"));
+  confirm->add_option("ID", claim_id, T("the claim's id (its first 8 or more digits will do)"))
       ->required();
-  confirm->add_option("--reason", reason, "a note");
+  confirm->add_option("--reason", reason, T("a note"));
   on(confirm, [&](Wallet& w) { return ServiceVerdict(w, true, claim_id, reason); });
-  auto* reject = service->add_subcommand("reject", "reject a claim (coordinator or helped)");
-  reject->add_option("ID", claim_id, "the claim's id (its first 8 or more digits will do)")
+  auto* reject = service->add_subcommand("reject", T("reject a claim (coordinator or helped)"));
+  reject->add_option("ID", claim_id, T("the claim's id (its first 8 or more digits will do)"))
       ->required();
-  reject->add_option("--reason", reason, "why")->required();
+  reject->add_option("--reason", reason, T("why"))->required();
   on(reject, [&](Wallet& w) { return ServiceVerdict(w, false, claim_id, reason); });
   bool pending_all = false;
   unsigned pending_limit = 100;
   auto* pending = service->add_subcommand(
-      "pending", "the claims waiting for you to confirm or reject (steward, resident helped)");
-  pending->add_flag("--all", pending_all, "every claim that waits, not only those you may judge");
-  pending->add_option("--limit", pending_limit, "how many claims (1-1000)")
+      "pending", T("the claims waiting for you to confirm or reject (steward, resident helped)"));
+  pending->add_flag("--all", pending_all,
+                    T("every claim that waits, not only those you may judge"));
+  pending->add_option("--limit", pending_limit, T("how many claims (1-1000)"))
       ->capture_default_str()
       ->check(kWholeNumber);
   on(pending, [&](Wallet& w) { return ServicePending(w, pending_all, pending_limit); });
 
   std::string who;
-  auto* balance = app.add_subcommand("balance", "points and hours of an account");
-  balance->add_option("KEY", who, "key or name (default: yours)");
+  auto* balance = app.add_subcommand("balance", T("points and hours of an account"));
+  balance->add_option("KEY", who, T("key or name (default: yours)"));
   on(balance, [&](Wallet& w) { return Balance(w, who); });
   HistoryArgs ha;
-  auto* history = app.add_subcommand("history", "recent entries of an account, newest first");
-  history->add_option("KEY", ha.key, "key or name (default: yours)");
-  history->add_option("--limit", ha.limit, "how many entries (1-1000)")
+  auto* history = app.add_subcommand("history", T("recent entries of an account, newest first"));
+  history->add_option("KEY", ha.key, T("key or name (default: yours)"));
+  history->add_option("--limit", ha.limit, T("how many entries (1-1000)"))
       ->capture_default_str()
       ->check(kWholeNumber);
-  history->add_option("--from", ha.from, "first day, YYYY-MM-DD (community time)");
-  history->add_option("--to", ha.to, "last day, YYYY-MM-DD (included)");
-  history->add_flag("--csv", ha.csv, "print CSV (whole ids, times with their UTC offset)");
-  history->add_flag("--bom", ha.bom, "begin the CSV with a byte-order mark (Excel)");
+  history->add_option("--from", ha.from, T("first day, YYYY-MM-DD (community time)"));
+  history->add_option("--to", ha.to, T("last day, YYYY-MM-DD (included)"));
+  history->add_flag("--csv", ha.csv, T("print CSV (whole ids, times with their UTC offset)"));
+  history->add_flag("--bom", ha.bom, T("begin the CSV with a byte-order mark (Excel)"));
   on(history, [&](Wallet& w) { return History(w, ha); });
 
   std::string to, memo;
   std::uint64_t points = 0;
-  auto* transfer = app.add_subcommand("transfer", "give points to another member");
-  transfer->add_option("KEY", to, "the recipient's key or name")->required();
-  transfer->add_option("POINTS", points, "how many points")->required()
-      ->check(kWholeNumber);
-  transfer->add_option("--memo", memo, "a note");
+  auto* transfer = app.add_subcommand("transfer", T("give points to another member"));
+  transfer->add_option("KEY", to, T("the recipient's key or name"))->required();
+  transfer->add_option("POINTS", points, T("how many points"))->required()->check(kWholeNumber);
+  transfer->add_option("--memo", memo, T("a note"));
   on(transfer, [&](Wallet& w) { return TransferCmd(w, to, points, memo); });
 
-  auto* catalog = app.add_subcommand("catalog", "the gift catalogue")->require_subcommand(1);
+  auto* catalog = app.add_subcommand("catalog", T("the gift catalogue"))->require_subcommand(1);
   catalog->alias("catalogue");
   std::string item;
   std::uint64_t price = 0, stock = 0;
-  auto* add = catalog->add_subcommand("add", "list a gift (station)");
-  add->add_option("--item", item, "the gift's name")->required();
-  add->add_option("--price", price, "price in points")->required()
-      ->check(kWholeNumber);
-  add->add_option("--stock", stock, "how many are on the shelf")->required()
+  auto* add = catalog->add_subcommand("add", T("list a gift (station)"));
+  add->add_option("--item", item, T("the gift's name"))->required();
+  add->add_option("--price", price, T("price in points"))->required()->check(kWholeNumber);
+  add->add_option("--stock", stock, T("how many are on the shelf"))
+      ->required()
       ->check(kWholeNumber);
   on(add, [&](Wallet& w) { return CatalogAdd(w, item, price, stock); });
-  auto* restock = catalog->add_subcommand("restock", "add stock to a gift (station)");
-  restock->add_option("ITEM", item, "the gift's name or id")->required();
-  restock->add_option("N", stock, "how many more")->required()
-      ->check(kWholeNumber);
+  auto* restock = catalog->add_subcommand("restock", T("add stock to a gift (station)"));
+  restock->add_option("ITEM", item, T("the gift's name or id"))->required();
+  restock->add_option("N", stock, T("how many more"))->required()->check(kWholeNumber);
   on(restock, [&](Wallet& w) { return CatalogRestock(w, item, stock); });
-  on(catalog->add_subcommand("list", "list gifts with prices and stock"), CatalogList);
+  on(catalog->add_subcommand("list", T("list gifts with prices and stock")), CatalogList);
 
   std::string station, out;
   bool no_qr = false;
-  auto* redeem = app.add_subcommand("redeem", "spend points on a gift: prints a voucher");
-  redeem->add_option("ITEM", item, "the gift's name or id")->required();
-  redeem->add_option("--station", station, "the station's key or name (default: the lister)");
-  redeem->add_option("--out", out, "also save the voucher to this file");
-  redeem->add_flag("--no-qr", no_qr, "do not draw the QR code");
+  auto* redeem = app.add_subcommand("redeem", T("spend points on a gift: prints a voucher"));
+  redeem->add_option("ITEM", item, T("the gift's name or id"))->required();
+  redeem->add_option("--station", station, T("the station's key or name (default: the lister)"));
+  redeem->add_option("--out", out, T("also save the voucher to this file"));
+  redeem->add_flag("--no-qr", no_qr, T("do not draw the QR code"));
   on(redeem, [&](Wallet& w) { return RedeemCmd(w, item, station, out, !no_qr); });
   std::string voucher;
-  auto* fulfil = app.add_subcommand("fulfil", "accept a voucher and hand over the gift (station)");
+  auto* fulfil =
+      app.add_subcommand("fulfil", T("accept a voucher and hand over the gift (station)"));
   fulfil->alias("fulfill");
-  fulfil->add_option("VOUCHER", voucher, "the voucher text (lbv1:...) or a file holding it")
+  fulfil->add_option("VOUCHER", voucher, T("the voucher text (lbv1:...) or a file holding it"))
       ->required();
   on(fulfil, [&](Wallet& w) { return FulfilCmd(w, voucher); });
 
-  auto* report = app.add_subcommand("report", "reports of service hours")->require_subcommand(1);
+  auto* report = app.add_subcommand("report", T("reports of service hours"))->require_subcommand(1);
   ReportArgs ra;
-  auto* hours = report->add_subcommand("hours", "hours grouped by team, grid, building, ...");
-  hours->add_option("--by", ra.by, "team, grid, building, category or month")
+  auto* hours = report->add_subcommand("hours", T("hours grouped by team, grid, building, ..."));
+  hours->add_option("--by", ra.by, T("team, grid, building, category or month"))
       ->check(CLI::IsMember({"team", "grid", "building", "category", "month"}))
       ->required();
-  hours->add_option("--from", ra.from, "first day, e.g. 2026-11-01");
-  hours->add_option("--to", ra.to, "last day, e.g. 2026-11-30");
-  hours->add_flag("--csv", ra.csv, "print CSV");
-  hours->add_flag("--bom", ra.bom, "begin the CSV with a byte-order mark (Excel)");
+  hours->add_option("--from", ra.from, T("first day, e.g. 2026-11-01"));
+  hours->add_option("--to", ra.to, T("last day, e.g. 2026-11-30"));
+  hours->add_flag("--csv", ra.csv, T("print CSV"));
+  hours->add_flag("--bom", ra.bom, T("begin the CSV with a byte-order mark (Excel)"));
   on(hours, [&](Wallet& w) { return ReportHours(w, ra); });
-  auto* leaders = report->add_subcommand("leaderboard", "volunteers with the most hours");
-  leaders->add_option("--period", ra.period, "month or year")
+  auto* leaders = report->add_subcommand("leaderboard", T("volunteers with the most hours"));
+  leaders->add_option("--period", ra.period, T("month or year"))
       ->check(CLI::IsMember({"month", "year"}));
-  leaders->add_option("--at", ra.at, "a day in the period (default: today)");
-  leaders->add_option("--limit", ra.limit, "how many rows")
-      ->check(kWholeNumber);
-  leaders->add_flag("--csv", ra.csv, "print CSV");
-  leaders->add_flag("--bom", ra.bom, "begin the CSV with a byte-order mark (Excel)");
+  leaders->add_option("--at", ra.at, T("a day in the period (default: today)"));
+  leaders->add_option("--limit", ra.limit, T("how many rows"))->check(kWholeNumber);
+  leaders->add_flag("--csv", ra.csv, T("print CSV"));
+  leaders->add_flag("--bom", ra.bom, T("begin the CSV with a byte-order mark (Excel)"));
   on(leaders, [&](Wallet& w) { return ReportLeaderboard(w, ra); });
 
   std::string entry_id, old_key, new_key, volunteer;
-  auto* reverse = app.add_subcommand("reverse", "reverse a fraudulent credit (admin)");
-  reverse->add_option("ID", entry_id, "the entry to reverse (its first 8 or more digits will do)")
+  auto* reverse = app.add_subcommand("reverse", T("reverse a fraudulent credit (admin)"));
+  reverse
+      ->add_option("ID", entry_id, T("the entry to reverse (its first 8 or more digits will do)"))
       ->required();
-  reverse->add_option("--reason", reason, "why")->required();
-  reverse->add_option("--volunteer", volunteer, "only this volunteer's part of a record");
+  reverse->add_option("--reason", reason, T("why"))->required();
+  reverse->add_option("--volunteer", volunteer, T("only this volunteer's part of a record"));
   on(reverse, [&](Wallet& w) { return ReverseCmd(w, entry_id, reason, volunteer); });
-  auto* recover = app.add_subcommand("recover", "move a lost key's account to a new key (admin)");
-  recover->add_option("OLDKEY", old_key, "the lost key (or the member's name)")->required();
-  recover->add_option("NEWKEY", new_key, "the member's new key")->required();
+  auto* recover =
+      app.add_subcommand("recover", T("move a lost key's account to a new key (admin)"));
+  recover->add_option("OLDKEY", old_key, T("the lost key (or the member's name)"))->required();
+  recover->add_option("NEWKEY", new_key, T("the member's new key"))->required();
   on(recover, [&](Wallet& w) { return RecoverCmd(w, old_key, new_key); });
 
-  on(app.add_subcommand("status", "the node's community, counts and state hash"), StatusCmd);
+  on(app.add_subcommand("status", T("the node's community, counts and state hash")), StatusCmd);
 
   auto* export_cmd = app.add_subcommand(
-      "export", "write the node's whole ledger to a portable file (docs/export-format.md)");
+      "export", T("write the node's whole ledger to a portable file (docs/export-format.md)"));
   std::string export_out;
-  export_cmd->add_option("--out", export_out, "the file to write (never overwritten)")->required();
+  export_cmd->add_option("--out", export_out, T("the file to write (never overwritten)"))
+      ->required();
   on(export_cmd, [&export_out](Wallet& w) { return ExportCmd(w, export_out); });
 
   auto* audit = app.add_subcommand(
-      "audit", "verify every entry and rule of a ledger and recompute all balances "
-               "(auditors; docs/audit.md)");
+      "audit", T("verify every entry and rule of a ledger and recompute all balances "
+                 "(auditors; docs/audit.md)"));
   AuditArgs audit_args;
   audit->add_option("--file", audit_args.file,
-                    "audit this export file offline instead of the node at --node");
+                    T("audit this export file offline instead of the node at --node"));
   audit->add_option("--since-checkpoint", audit_args.since_checkpoint,
-                    "prove the ledger extends this checkpoint entry and show what changed");
+                    T("prove the ledger extends this checkpoint entry and show what changed"));
   audit->add_flag("--sign", audit_args.sign,
-                  "if it verifies, sign an audit checkpoint with your auditor key");
-  audit->add_option("--threads", audit_args.threads, "signature threads (default: every core)");
+                  T("if it verifies, sign an audit checkpoint with your auditor key"));
+  audit->add_option("--threads", audit_args.threads, T("signature threads (default: every core)"));
   on(audit, [&audit_args](Wallet& w) { return AuditCmd(w, audit_args); });
 
-  auto* certificate = app.add_subcommand("certificate", "certificates of service hours")
-                          ->require_subcommand(1);
+  auto* certificate =
+      app.add_subcommand("certificate", T("certificates of service hours"))->require_subcommand(1);
   CertificateArgs cert_args;
   auto* issue = certificate->add_subcommand(
-      "issue", "sign a certificate of a volunteer's hours (coordinator or admin)");
-  issue->add_option("KEY", cert_args.volunteer, "the volunteer (key or enrolled name)")
+      "issue", T("sign a certificate of a volunteer's hours (coordinator or admin)"));
+  issue->add_option("KEY", cert_args.volunteer, T("the volunteer (key or enrolled name)"))
       ->required();
-  issue->add_option("--from", cert_args.from, "first day covered, YYYY-MM-DD (default: all)");
-  issue->add_option("--to", cert_args.to, "last day covered, YYYY-MM-DD (default: today)");
-  issue->add_option("--out", cert_args.out, "the certificate file to write")->required();
-  issue->add_option("--html", cert_args.html, "also write a printable one-page HTML certificate");
+  issue->add_option("--from", cert_args.from, T("first day covered, YYYY-MM-DD (default: all)"));
+  issue->add_option("--to", cert_args.to, T("last day covered, YYYY-MM-DD (default: today)"));
+  issue->add_option("--out", cert_args.out, T("the certificate file to write"))->required();
+  issue->add_option("--html", cert_args.html,
+                    T("also write a printable one-page HTML certificate"));
   on(issue, [&cert_args](Wallet& w) { return CertificateIssueCmd(w, cert_args); });
   auto* verify = certificate->add_subcommand(
-      "verify", "check a certificate offline and print what it proves");
+      "verify", T("check a certificate offline and print what it proves"));
   std::string verify_file, verify_html;
-  verify->add_option("FILE", verify_file, "the certificate file")->required();
-  verify->add_option("--html", verify_html, "also write the printable HTML certificate");
+  verify->add_option("FILE", verify_file, T("the certificate file"))->required();
+  verify->add_option("--html", verify_html, T("also write the printable HTML certificate"));
   on(verify, [&verify_file, &verify_html](Wallet& w) {
     return CertificateVerifyCmd(w, verify_file, verify_html);
   });
 
-  auto* help = app.add_subcommand("help", "show the help of lovebank or of one of its commands");
+  auto* help = app.add_subcommand("help", T("show the help of lovebank or of one of its commands"));
   std::vector<std::string> help_topic;
-  help->add_option("COMMAND", help_topic, "a command, e.g. `service confirm`");
+  help->add_option("COMMAND", help_topic, T("a command, e.g. `service confirm`"));
 
-  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  cli::GroupCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -1363,8 +1468,8 @@ int main(int argc, char** argv) {
     auto message = cli::ExplainMisstep(app, args, "lovebank help");
     if (message) return UsageError(args, *message);
     const CLI::App* reached = cli::FindMisstep(app, args).reached;
-    return UsageError(args, std::string(e.what()) + ". See `" +
-                                cli::HelpFor(reached ? *reached : app, "lovebank help") + "`.");
+    return UsageError(args, F("{}. See `{}`.", cli::DescribeParseError(e),
+                              cli::HelpFor(reached ? *reached : app, "lovebank help")));
   }
   if (*help) return HelpCmd(app, args, help_topic);
   Wallet wallet(g);
@@ -1373,9 +1478,11 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     // An answer of the wrong shape (a JSON field missing or of another type): from
     // something at --node that is not a lovebank-node of this version.
-    std::cerr << "lovebank: the node at " << g.node_url
-              << " answered something this wallet does not understand (" << e.what()
-              << "); check that --node points at a lovebank-node of the same version\n";
+    std::cerr << "lovebank: "
+              << F("the node at {} answered something this wallet does not understand ({}); "
+                   "check that --node points at a lovebank-node of the same version",
+                   g.node_url, e.what())
+              << "\n";
     return kInternal;
   }
 }

@@ -2,23 +2,22 @@
 
 #include <fmt/format.h>
 #include <qrencode.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <string_view>
 
 #include "base/clock.h"
+#include "i18n/i18n.h"
+#include "i18n/width.h"
 
 namespace lovebank::wallet {
 
 namespace {
-
-std::size_t Width(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 bool Numeric(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -26,32 +25,89 @@ bool Numeric(const std::string& s) {
   });
 }
 
+// A short id or key (8 or more hex digits): what a person types to act on a row, so
+// never cut.
+bool HexId(const std::string& s) {
+  return s.size() >= 8 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// Text columns are not cut below this; a table of many columns may then stay wider
+// than the terminal, and the terminal wraps it.
+constexpr std::size_t kNarrowestColumn = 8;
+
 }  // namespace
 
-std::string Table::Render() const {
-  std::vector<std::size_t> widths(headers_.size(), 0);
-  for (std::size_t i = 0; i < headers_.size(); ++i) widths[i] = Width(headers_[i]);
+std::size_t TerminalColumns() {
+  if (const char* env = std::getenv("COLUMNS"); env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(env, &end, 10);
+    if (*end == '\0' && n > 0 && n < 10'000) return n;
+  }
+  winsize size{};
+  if (::isatty(STDOUT_FILENO) != 0 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
+      size.ws_col > 0) {
+    return size.ws_col;
+  }
+  return 0;
+}
+
+bool UseColour(int fd) {
+  const char* no_colour = std::getenv("NO_COLOR");
+  if (no_colour != nullptr && *no_colour != '\0') return false;
+  return ::isatty(fd) != 0;
+}
+
+std::string Table::Render() const { return Render(TerminalColumns()); }
+
+std::string Table::Render(std::size_t max_columns) const {
+  const std::size_t n = headers_.size();
+  std::vector<std::size_t> widths(n, 0);
+  std::vector<bool> numeric(n, true);
+  std::vector<bool> ids(n, true);
+  for (std::size_t i = 0; i < n; ++i) widths[i] = i18n::DisplayWidth(headers_[i]);
   for (const auto& row : rows_) {
-    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
-      widths[i] = std::max(widths[i], Width(row[i]));
+    for (std::size_t i = 0; i < row.size() && i < n; ++i) {
+      widths[i] = std::max(widths[i], i18n::DisplayWidth(row[i]));
+      numeric[i] = numeric[i] && (row[i].empty() || Numeric(row[i]));
+      ids[i] = ids[i] && (row[i].empty() || HexId(row[i]));
+    }
+  }
+  if (max_columns > 0 && n > 0) {
+    // Two spaces between columns; take a column from the widest text column until the
+    // table fits. Numbers and ids are never cut.
+    auto total = [&] {
+      std::size_t t = 2 * (n - 1);
+      for (auto w : widths) t += w;
+      return t;
+    };
+    while (total() > max_columns) {
+      std::size_t widest = n;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (numeric[i] || ids[i] || widths[i] <= kNarrowestColumn) continue;
+        if (widest == n || widths[i] > widths[widest]) widest = i;
+      }
+      if (widest == n) break;
+      --widths[widest];
     }
   }
   auto line = [&](const std::vector<std::string>& cells, bool header) {
     std::string out;
-    for (std::size_t i = 0; i < widths.size(); ++i) {
-      std::string cell = i < cells.size() ? cells[i] : "";
-      std::string pad(widths[i] - Width(cell), ' ');
-      bool right = !header && Numeric(cell);
-      out += right ? pad + cell : cell + (i + 1 < widths.size() ? pad : "");
-      if (i + 1 < widths.size()) out += "  ";
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string cell = i18n::Truncate(i < cells.size() ? cells[i] : "", widths[i]);
+      const bool last = i + 1 == n;
+      const bool right = !header && Numeric(cell);
+      out += last && !right ? cell : i18n::Pad(cell, widths[i], right);
+      if (!last) out += "  ";
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";
   };
   std::string out = line(headers_, true);
   std::string rule;
-  for (std::size_t i = 0; i < widths.size(); ++i) {
-    rule += std::string(widths[i], '-') + (i + 1 < widths.size() ? "  " : "");
+  for (std::size_t i = 0; i < n; ++i) {
+    rule += std::string(widths[i], '-') + (i + 1 < n ? "  " : "");
   }
   out += rule + "\n";
   for (const auto& row : rows_) out += line(row, false);
@@ -97,9 +153,9 @@ std::string Table::Csv(bool bom) const {
 }
 
 std::string Hours(std::uint64_t minutes) {
-  if (minutes < 60) return fmt::format("{} min", minutes);
-  if (minutes % 60 == 0) return fmt::format("{} h", minutes / 60);
-  return fmt::format("{} h {} min", minutes / 60, minutes % 60);
+  if (minutes < 60) return i18n::F("{} min", minutes);
+  if (minutes % 60 == 0) return i18n::F("{} h", minutes / 60);
+  return i18n::F("{} h {} min", minutes / 60, minutes % 60);
 }
 
 std::string Short(const std::string& hex) { return hex.substr(0, 12); }

@@ -13,8 +13,13 @@ class Table {
   explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
   void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   bool empty() const { return rows_.empty(); }
-  // Columns padded to their widest cell (counting UTF-8 characters), numbers
-  // right-aligned.
+  // Columns padded to their widest cell, measured in terminal columns (a Chinese
+  // character takes two), numbers right-aligned. A table wider than `max_columns` (0:
+  // no limit) has its widest text columns cut, each cut cell ending in "…", until it
+  // fits or every column is down to 8 columns. Numbers and short ids (8 or more hex
+  // digits, what a person types to act on a row) are never cut.
+  std::string Render(std::size_t max_columns) const;
+  // The same, fitted to the terminal (TerminalColumns()).
   std::string Render() const;
   // RFC 4180 CSV. A cell a spreadsheet would run as a formula (one starting with =, +,
   // @, a tab or a carriage return, or - not followed by a digit) is written with a
@@ -27,7 +32,14 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// "2 h 30 min", "45 min".
+// How wide the output may be: $COLUMNS when it is a number, else the width of the
+// terminal on stdout, else 0 (not a terminal: no limit, so that files keep every
+// character).
+std::size_t TerminalColumns();
+// Whether to colour what goes to `fd`: a terminal, and NO_COLOR (no-color.org) not set.
+bool UseColour(int fd);
+
+// "2 h 30 min", "45 min" (in Chinese "2 小时 30 分钟").
 std::string Hours(std::uint64_t minutes);
 // First 12 hex digits of a key or id, for tables (full values are in --json).
 std::string Short(const std::string& hex);

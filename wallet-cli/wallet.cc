@@ -16,7 +16,9 @@
 #include "base/file.h"
 #include "base/hex.h"
 #include "crypto/keystore.h"
+#include "i18n/i18n.h"
 #include "wallet-cli/output.h"
+#include "wallet-cli/refusal_words.h"
 
 namespace lovebank::wallet {
 
@@ -31,12 +33,17 @@ std::uint64_t NowMs() {
 
 namespace {
 
-Failure FromApi(const ApiError& e) { return Failure{e.code, e.message}; }
+// A node's refusal in the wallet's language, the node's sentence kept as the detail.
+Failure FromApi(const ApiError& e) {
+  if (auto words = RefusalInWords(e.code)) return Failure{e.code, *words, e.message};
+  return Failure{e.code, e.message};
+}
 
 Failure KeystoreFailure(const Error& e) {
   if (e.code == ErrorCode::kUnauthenticated) {
     return Failure{"wrong_passphrase",
-                   "wrong passphrase for the keystore; type it again (it is case-sensitive)"};
+                   i18n::T("wrong passphrase for the keystore; type it again (it is "
+                           "case-sensitive)")};
   }
   return Failure{"keystore", e.message};
 }
@@ -163,16 +170,17 @@ Outcome<std::string> Wallet::Passphrase(const std::string& prompt) const {
     std::string line = text->substr(0, text->find('\n'));
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) {
-      return Failure{"usage", "the passphrase file " + globals_.passphrase_file +
-                                  " is empty; write the passphrase on its first line"};
+      return Failure{"usage", i18n::F("the passphrase file {} is empty; write the passphrase "
+                                      "on its first line",
+                                      globals_.passphrase_file)};
     }
     return line;
   }
   auto typed = PromptHidden(prompt);
   if (!typed) {
     return Failure{"usage",
-                   "no terminal to ask for the passphrase; set LOVEBANK_PASSPHRASE or pass "
-                   "--passphrase-file"};
+                   i18n::T("no terminal to ask for the passphrase; set LOVEBANK_PASSPHRASE or "
+                           "pass --passphrase-file")};
   }
   return *typed;
 }
@@ -191,14 +199,14 @@ Outcome<crypto::SecretKey> Wallet::UnlockFile(ByteView file, const std::string& 
       globals_.passphrase_file.empty();
   constexpr int kTries = 3;
   for (int attempt = 1;; ++attempt) {
-    auto passphrase = Passphrase("Passphrase for " + name + ": ");
+    auto passphrase = Passphrase(i18n::F("Passphrase for {}: ", name));
     if (!passphrase) return passphrase.error();
     auto key = crypto::OpenKeystore(file, *passphrase);
     if (key) return std::move(*key);
     if (!prompting || attempt == kTries || key.error().code != ErrorCode::kUnauthenticated) {
       return KeystoreFailure(key.error());
     }
-    std::cerr << "Wrong passphrase; try again (" << attempt << " of " << kTries << ").\n";
+    std::cerr << i18n::F("Wrong passphrase; try again ({} of {}).\n", attempt, kTries);
   }
 }
 
@@ -206,11 +214,13 @@ Outcome<std::string> Wallet::NewPassphrase() const {
   if (std::getenv("LOVEBANK_PASSPHRASE") || !globals_.passphrase_file.empty()) {
     return Passphrase("");
   }
-  auto first = Passphrase("New passphrase (at least 8 characters): ");
+  auto first = Passphrase(i18n::T("New passphrase (at least 8 characters): "));
   if (!first) return first.error();
-  auto second = Passphrase("The same passphrase again: ");
+  auto second = Passphrase(i18n::T("The same passphrase again: "));
   if (!second) return second.error();
-  if (*first != *second) return Failure{"usage", "the two passphrases differ; try again"};
+  if (*first != *second) {
+    return Failure{"usage", i18n::T("the two passphrases differ; try again")};
+  }
   return *first;
 }
 
@@ -228,7 +238,7 @@ Outcome<crypto::PublicKey> Wallet::ResolveKey(const std::string& text) {
   }
   if (matches == 1 && found) return *found;
   if (matches > 1) {
-    return Failure{"usage", "several members are called '" + text + "'; give the key instead"};
+    return Failure{"usage", i18n::F("several members are called '{}'; give the key instead", text)};
   }
   if (IsHexPrefix(text)) {
     // The first digits of one member's key: any key the member ever had, so that an
@@ -250,14 +260,15 @@ Outcome<crypto::PublicKey> Wallet::ResolveKey(const std::string& text) {
     if (names.size() > 1) {
       std::string list;
       for (const auto& n : names) list += "\n  " + n;
-      return Failure{"ambiguous_id", "the keys of " + std::to_string(names.size()) +
-                                         " members start with " + text +
-                                         "; give more of its digits:" + list};
+      return Failure{"ambiguous_id",
+                     i18n::F("the keys of {} members start with {}; give more of its digits:",
+                             names.size(), text) +
+                         list};
     }
   }
-  return Failure{"usage", "'" + text +
-                              "' is neither a key (64 hex digits) nor the name of an enrolled "
-                              "member; ask them for `lovebank key show`"};
+  return Failure{"usage", i18n::F("'{}' is neither a key (64 hex digits) nor the name of an "
+                                  "enrolled member; ask them for `lovebank key show`",
+                                  text)};
 }
 
 Outcome<json::object> Wallet::ResolveItem(const std::string& text) {
@@ -277,48 +288,54 @@ Outcome<json::object> Wallet::ResolveItem(const std::string& text) {
       std::string list;
       for (const auto& m : matches)
         list += "\n  " + Str(m.at("item")).substr(0, 16) + "  " + Str(m.at("name"));
-      return Failure{"ambiguous_id", std::to_string(matches.size()) +
-                                         " gifts have an id starting with " + text +
-                                         "; give more of its digits:" + list};
+      return Failure{"ambiguous_id",
+                     i18n::F("{} gifts have an id starting with {}; give more of its digits:",
+                             matches.size(), text) +
+                         list};
     }
   }
   if (matches.size() == 1) return matches.front();
   if (matches.size() > 1) {
-    return Failure{"usage", "several gifts are called '" + text + "'; give the item id instead"};
+    return Failure{"usage",
+                   i18n::F("several gifts are called '{}'; give the item id instead", text)};
   }
   return Failure{"unknown_item",
-                 "no gift '" + text + "' in the catalogue; see `lovebank catalog list`"};
+                 i18n::F("no gift '{}' in the catalogue; see `lovebank catalog list`", text)};
 }
 
 Outcome<EntryId> Wallet::ParseId(const std::string& text) const {
   if (auto id = FixedFromHex<EntryId>(text)) return *id;
-  return Failure{"usage", "'" + text + "' is not an entry id (64 hex digits)"};
+  return Failure{"usage", i18n::F("'{}' is not an entry id (64 hex digits)", text)};
 }
 
 std::optional<Failure> Wallet::Confirm(const std::string& act) const {
   if (globals_.yes) return std::nullopt;
   if (::isatty(STDIN_FILENO) == 0) {
-    return Failure{"not_confirmed", act +
-                                        ": this asks for a yes, and there is no terminal to ask "
-                                        "on; add --yes to do it from a script. Nothing was signed"};
+    return Failure{"not_confirmed",
+                   i18n::F("{}: this asks for a yes, and there is no terminal to ask on; add "
+                           "--yes to do it from a script. Nothing was signed",
+                           act)};
   }
-  std::cerr << act << ".\nThis cannot be taken back. Type yes to go on: " << std::flush;
+  std::cerr << i18n::F("{}.\nThis cannot be taken back. Type yes to go on: ", act) << std::flush;
   std::string answer;
   std::getline(std::cin, answer);
   answer = LowerHex(answer);  // lower case; the answer is ASCII or it is not yes
   while (!answer.empty() && std::isspace(static_cast<unsigned char>(answer.back()))) {
     answer.pop_back();
   }
-  if (answer == "yes" || answer == "y") return std::nullopt;
-  return Failure{"not_confirmed", "stopped: you did not answer yes. Nothing was signed"};
+  // "yes" in any language the wallet speaks; what a Chinese reader types for it too.
+  if (answer == "yes" || answer == "y" || answer == "\u662f" || answer == "\u662f\u7684") {
+    return std::nullopt;
+  }
+  return Failure{"not_confirmed", i18n::T("stopped: you did not answer yes. Nothing was signed")};
 }
 
 Outcome<EntryId> Wallet::ResolveId(const std::string& text) {
   if (auto id = FixedFromHex<EntryId>(text)) return *id;
   if (!IsHexPrefix(text)) {
-    return Failure{"bad_id", "'" + text +
-                                 "' is not an entry id: give its 64 hex digits, or the first 8 or "
-                                 "more (the 12 that `lovebank` prints will do)"};
+    return Failure{"bad_id", i18n::F("'{}' is not an entry id: give its 64 hex digits, or the "
+                                     "first 8 or more (the 12 that `lovebank` prints will do)",
+                                     text)};
   }
   auto entry = Get("/v1/entries/" + text);
   if (!entry) return entry.error();
@@ -431,11 +448,11 @@ Outcome<json::object> Wallet::SignAndSubmit(EntryKind kind) {
   auto behind = [&](std::uint64_t wallet_seq) {
     return Failure{
         "wallet_behind",
-        "this wallet last signed entry " + std::to_string(wallet_seq) +
-            " of your chain, but the node holds it up to entry " + std::to_string(node_seq) +
-            " (a restored backup, or this key in use elsewhere). To avoid forking your account "
-            "the wallet will not sign; make sure no other copy of this key is in use, then run "
-            "`lovebank key resync`"};
+        i18n::F("this wallet last signed entry {} of your chain, but the node holds it up to "
+                "entry {} (a restored backup, or this key in use elsewhere). To avoid forking "
+                "your account the wallet will not sign; make sure no other copy of this key is "
+                "in use, then run `lovebank key resync`",
+                wallet_seq, node_seq)};
   };
   if (!chain->Has(network_hex) && node_seq > 0) return behind(0);
   if (node_seq > record.seq) return behind(record.seq);
@@ -445,9 +462,10 @@ Outcome<json::object> Wallet::SignAndSubmit(EntryKind kind) {
     std::size_t missing = record.seq - node_seq;
     if (missing > record.recent.size()) {
       return Failure{"chain_conflict",
-                     "the node holds your chain only up to entry " + std::to_string(node_seq) +
-                         " and this wallet no longer has the entries after it; use a node "
-                         "that has synced your entries"};
+                     i18n::F("the node holds your chain only up to entry {} and this wallet "
+                             "no longer has the entries after it; use a node that has synced "
+                             "your entries",
+                             node_seq)};
     }
     json::array envelopes;
     for (std::size_t i = record.recent.size() - missing; i < record.recent.size(); ++i) {
@@ -457,9 +475,10 @@ Outcome<json::object> Wallet::SignAndSubmit(EntryKind kind) {
     if (!sent) return sent.error();
   } else if (record.seq > 0 && !record.id.empty() && record.id != node_head) {
     return Failure{"chain_conflict",
-                   "the node holds a different entry " + std::to_string(node_seq) +
-                       " of your chain than this wallet signed; your account may be forked. "
-                       "Ask a community admin to look at it"};
+                   i18n::F("the node holds a different entry {} of your chain than this "
+                           "wallet signed; your account may be forked. Ask a community admin "
+                           "to look at it",
+                           node_seq)};
   }
   std::uint64_t next = record.seq + 1;
   std::string prev = record.id.empty() ? node_head : record.id;
@@ -496,8 +515,8 @@ Outcome<json::object> Wallet::SignAndSubmit(EntryKind kind) {
     if (answer.error().code == "unreachable") {
       return Failure{"unreachable",
                      answer.error().message +
-                         ". Your signed entry is kept in the wallet and is sent with your next "
-                         "command"};
+                         i18n::T(". Your signed entry is kept in the wallet and is sent with "
+                                 "your next command")};
     }
     // The node refused: nothing was stored, so this seq may carry another entry.
     record.refused = true;
@@ -526,11 +545,14 @@ int Done(const Globals& g, const boost::json::value& value, const std::string& t
 int Fail(const Globals& g, const Failure& f) {
   Exit code = ExitForCode(f.code);
   if (g.json) {
-    std::cout << boost::json::serialize(
-                     boost::json::object{{"error", f.code}, {"message", f.message}})
-              << "\n";
+    boost::json::object o{{"error", f.code}, {"message", f.message}};
+    if (!f.detail.empty()) o["detail"] = f.detail;
+    std::cout << boost::json::serialize(o) << "\n";
   }
-  std::cerr << "lovebank: " << f.message << "\n";
+  const bool colour = UseColour(STDERR_FILENO);
+  std::cerr << (colour ? "\033[1;31m" : "") << "lovebank: " << f.message
+            << (colour ? "\033[0m" : "") << "\n";
+  if (!f.detail.empty()) std::cerr << "  " << i18n::F("(the node says: {})", f.detail) << "\n";
   return code;
 }
 

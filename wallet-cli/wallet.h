@@ -22,6 +22,8 @@ namespace lovebank::wallet {
 struct Failure {
   std::string code;
   std::string message;
+  // The node's own sentence when `message` says the refusal in another language.
+  std::string detail = {};
 };
 
 template <class T>

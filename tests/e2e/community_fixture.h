@@ -67,10 +67,21 @@ class Community : public ::testing::Test {
 
   ProcessResult Wallet(const std::string& who, std::vector<std::string> args,
                        const std::string& node_url = {}) {
+    return WalletWith({}, who, std::move(args), node_url);
+  }
+  // The same with `env` set. Without it the wallet speaks English whatever the machine
+  // running the tests is set to (LANG=C, LC_ALL and LC_MESSAGES empty).
+  ProcessResult WalletWith(std::map<std::string, std::string> env, const std::string& who,
+                           std::vector<std::string> args, const std::string& node_url = {}) {
     std::vector<std::string> argv{LOVEBANK_WALLET_BIN, "--keystore", dir_.Sub("keys/" + who),
                                   "--node", node_url.empty() ? Url() : node_url};
     argv.insert(argv.end(), args.begin(), args.end());
-    return RunProcess(argv, {{"LOVEBANK_PASSPHRASE", kPassphrase}});
+    env.insert({{"LOVEBANK_PASSPHRASE", kPassphrase},
+                {"LANG", "C"},
+                {"LC_ALL", ""},
+                {"LC_MESSAGES", ""},
+                {"COLUMNS", ""}});
+    return RunProcess(argv, env);
   }
   std::string Url() const { return node_ ? node_->url() : "http://127.0.0.1:1"; }
 

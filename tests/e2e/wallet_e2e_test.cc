@@ -363,7 +363,7 @@ TEST_F(Community, RevokedRolesAndNodeRoster) {
   auto shown = Wallet("vol", {"member", "show", "coord"});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   for (const std::string& word :
-       std::vector<std::string>{"coord", "roles       none", coord, "(signs now)"}) {
+       std::vector<std::string>{"coord", "roles        none", coord, "(signs now)"}) {
     EXPECT_NE(shown.out.find(word), std::string::npos) << word << "\n" << shown.out;
   }
   EXPECT_EQ(Str(Ok("vol", {"member", "show", coord.substr(0, 10)}).at("account")), coord);
@@ -522,7 +522,7 @@ TEST_F(Community, MistypedCommandsAreNamedWithWhatWasMeant) {
   EXPECT_EQ(help.exit_code, 0) << help.err;
   EXPECT_NE(help.out.find("Usage: lovebank service confirm"), std::string::npos) << help.out;
   EXPECT_NE(help.out.find("first 8 or more digits"), std::string::npos);
-  EXPECT_NE(Wallet("vol", {"help"}).out.find("Usage: lovebank [OPTIONS] SUBCOMMAND"),
+  EXPECT_NE(Wallet("vol", {"help"}).out.find("Usage: lovebank [OPTIONS] COMMAND"),
             std::string::npos);
   // The American spellings are the same commands.
   EXPECT_NE(Wallet("vol", {"fulfill", "--help"}).out.find("Usage: lovebank fulfil"),

@@ -1,0 +1,152 @@
+// The wallet in Chinese and in English, through the real binary and a real node: the
+// language chosen by LANG, LC_ALL and --lang; refusals in Chinese that keep the node's
+// facts; tables aligned by display width and fitted to an 80-column terminal; colour
+// only on a terminal and never with NO_COLOR.
+#include <sstream>
+
+#include "i18n/width.h"
+#include "tests/e2e/community_fixture.h"
+
+namespace lovebank {
+namespace {
+
+const std::map<std::string, std::string> kChinese{{"LANG", "zh_CN.UTF-8"}};
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST_F(Community, SpeaksChineseByLangAndByFlag) {
+  Member("coord", "coordinator");
+  Member("LiWei");
+  auto zh = WalletWith(kChinese, "LiWei", {"balance"});
+  ASSERT_EQ(zh.exit_code, 0) << zh.err;
+  EXPECT_NE(zh.out.find("积分"), std::string::npos) << zh.out;
+  EXPECT_NE(zh.out.find("0 分钟"), std::string::npos) << zh.out;
+  EXPECT_EQ(zh.out.find("points"), std::string::npos) << zh.out;
+  // --lang wins over the environment, both ways.
+  auto en = WalletWith(kChinese, "LiWei", {"--lang", "en", "balance"});
+  EXPECT_NE(en.out.find("points"), std::string::npos) << en.out;
+  EXPECT_EQ(en.out.find("积分"), std::string::npos) << en.out;
+  EXPECT_NE(Wallet("LiWei", {"balance", "--lang=zh-CN"}).out.find("积分"), std::string::npos);
+  // LC_ALL over LANG, as POSIX orders them; LC_MESSAGES over LANG.
+  EXPECT_NE(WalletWith({{"LANG", "en_US.UTF-8"}, {"LC_ALL", "zh_CN.UTF-8"}}, "LiWei", {"balance"})
+                .out.find("积分"),
+            std::string::npos);
+  EXPECT_NE(
+      WalletWith({{"LANG", "zh_CN.UTF-8"}, {"LC_MESSAGES", "en_GB.UTF-8"}}, "LiWei", {"balance"})
+          .out.find("points"),
+      std::string::npos);
+  // Help, and what a claim says, in Chinese.
+  auto help = WalletWith(kChinese, "LiWei", {"help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("用法: lovebank [选项] 命令"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("把积分转给另一名成员"), std::string::npos) << help.out;
+  auto claim = WalletWith(kChinese, "LiWei",
+                          {"service", "claim", "--activity", "陪周爷爷买菜", "--category", "care",
+                           "--minutes", "90", "--start", "2026-11-20T10:00"});
+  ASSERT_EQ(claim.exit_code, 0) << claim.err;
+  EXPECT_NE(claim.out.find("已申报 1 小时 30 分钟 的“陪周爷爷买菜”"), std::string::npos)
+      << claim.out;
+  auto pending = WalletWith(kChinese, "coord", {"service", "pending"});
+  EXPECT_NE(pending.out.find("申报人"), std::string::npos) << pending.out;
+  EXPECT_NE(pending.out.find("1 小时 30 分钟"), std::string::npos) << pending.out;
+  // Roles are words for people, codes for scripts.
+  EXPECT_NE(WalletWith(kChinese, "LiWei", {"role", "list"}).out.find("协调员"), std::string::npos);
+  auto roles = Ok("LiWei", {"role", "list"});
+  EXPECT_NE(json::serialize(roles).find("\"coordinator\""), std::string::npos);
+}
+
+TEST_F(Community, RefusalsInChineseKeepTheNodesFacts) {
+  Member("LiWei");
+  Member("Nana");
+  auto refused = WalletWith(kChinese, "LiWei", {"transfer", "Nana", "5"});
+  EXPECT_EQ(refused.exit_code, 5) << refused.err;
+  EXPECT_NE(refused.err.find("积分不够"), std::string::npos) << refused.err;
+  // The node's own sentence, with its numbers, is kept beside the translation.
+  EXPECT_NE(refused.err.find("0 available, 5 needed"), std::string::npos) << refused.err;
+  // Codes stay English for scripts; the message follows the language.
+  auto as_json = WalletWith(kChinese, "LiWei", {"--json", "transfer", "Nana", "5"});
+  auto error = Json(as_json);
+  EXPECT_EQ(Str(error.at("error")), "insufficient_points");
+  EXPECT_NE(Str(error.at("message")).find("积分不够"), std::string::npos);
+  // Argument errors too, and a typo is named with what was meant.
+  auto fraction = WalletWith(kChinese, "LiWei", {"transfer", "Nana", "2.5"});
+  EXPECT_EQ(fraction.exit_code, 2);
+  EXPECT_NE(fraction.err.find("须是整数"), std::string::npos) << fraction.err;
+  auto typo = WalletWith(kChinese, "LiWei", {"transfr"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("您是不是想用 `lovebank transfer`"), std::string::npos) << typo.err;
+  // In English the node's sentence is the message itself.
+  auto english = Wallet("LiWei", {"transfer", "Nana", "5"});
+  EXPECT_NE(english.err.find("insufficient points: 0 available, 5 needed"), std::string::npos)
+      << english.err;
+}
+
+TEST_F(Community, TablesAlignByDisplayWidthAndFitEightyColumns) {
+  const std::vector<std::pair<std::string, std::string>> people{
+      {"陈阿姨", "3栋"},
+      {"Li Wei", "Building 12, east gate"},
+      {"欧阳娜娜Nana", "十二号楼东门旁边的老年活动中心"},
+      {"王建国（红色小管家，第四网格）", "4"}};
+  std::vector<std::string> keys;
+  for (const auto& [name, building] : people) {
+    keys.push_back(Member(name, {}, {"--building", building}));
+  }
+  for (const auto& env : {kChinese, std::map<std::string, std::string>{{"LANG", "C"}}}) {
+    auto with = env;
+    with["COLUMNS"] = "80";
+    auto listed = WalletWith(with, "admin", {"member", "list"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    const auto lines = Lines(listed.out);
+    ASSERT_GE(lines.size(), people.size() + 2) << listed.out;
+    std::optional<std::size_t> key_column;
+    for (const auto& line : lines) {
+      EXPECT_LE(i18n::DisplayWidth(line), 80U) << line;
+      for (const auto& key : keys) {
+        const auto at = line.find(key.substr(0, 12));
+        if (at == std::string::npos) continue;
+        // Every short key starts at the same terminal column, whatever the names' bytes.
+        const std::size_t column = i18n::DisplayWidth(line.substr(0, at));
+        if (!key_column) key_column = column;
+        EXPECT_EQ(column, *key_column) << listed.out;
+      }
+    }
+    EXPECT_TRUE(key_column.has_value()) << listed.out;
+    // The long name was cut to fit, and says so.
+    EXPECT_NE(listed.out.find("\u2026"), std::string::npos) << listed.out;
+  }
+  // Into a file nothing is cut: every name whole.
+  auto whole = Wallet("admin", {"member", "list"});
+  for (const auto& [name, building] : people) {
+    EXPECT_NE(whole.out.find(name), std::string::npos) << whole.out;
+  }
+}
+
+TEST_F(Community, ErrorsInColourOnlyOnATerminalAndNeverWithNoColor) {
+  Member("LiWei");
+  Member("Nana");
+  const std::string line = std::string(LOVEBANK_WALLET_BIN) + " --keystore " +
+                           dir_.Sub("keys/LiWei") + " --node " + Url() + " transfer Nana 5";
+  auto at_terminal = [&](std::map<std::string, std::string> env) {
+    env["LOVEBANK_PASSPHRASE"] = kPassphrase;
+    env.insert({"NO_COLOR", ""});
+    return RunProcess({"/usr/bin/script", "-qec", line, "/dev/null"}, env, "", 30);
+  };
+  auto coloured = at_terminal({});
+  EXPECT_EQ(coloured.exit_code, 5) << coloured.out;
+  EXPECT_NE(coloured.out.find("\033[1;31mlovebank: "), std::string::npos) << coloured.out;
+  auto plain = at_terminal({{"NO_COLOR", "1"}});
+  EXPECT_EQ(plain.exit_code, 5) << plain.out;
+  EXPECT_NE(plain.out.find("lovebank: "), std::string::npos) << plain.out;
+  EXPECT_EQ(plain.out.find('\033'), std::string::npos) << plain.out;
+  // Not a terminal: no colour either.
+  auto piped = Wallet("LiWei", {"transfer", "Nana", "5"});
+  EXPECT_EQ(piped.err.find('\033'), std::string::npos) << piped.err;
+}
+
+}  // namespace
+}  // namespace lovebank
