@@ -50,6 +50,15 @@ bool VerifyCertificateBody(const PublicKey& issuer, ByteView body, const Signatu
   return VerifyDetachedForBenchmark(issuer, WithTag(kCertificateDomainTag, body), signature);
 }
 
+Signature SignCertificateStatement(const SecretKey& issuer, ByteView statement) {
+  return SignDetachedForBenchmark(issuer, WithTag(kStatementDomainTag, statement));
+}
+
+bool VerifyCertificateStatement(const PublicKey& issuer, ByteView statement,
+                                const Signature& signature) {
+  return VerifyDetachedForBenchmark(issuer, WithTag(kStatementDomainTag, statement), signature);
+}
+
 bool VerifyDetachedForBenchmark(const PublicKey& key, ByteView message,
                                 const Signature& signature) {
   return crypto_sign_verify_detached(signature.data(), U8(message), message.size(),

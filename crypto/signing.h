@@ -33,6 +33,15 @@ inline constexpr ByteView kCertificateDomainTag = "lovebank/certificate/v1";
 Signature SignCertificateBody(const SecretKey& issuer, ByteView body);
 bool VerifyCertificateBody(const PublicKey& issuer, ByteView body, const Signature& signature);
 
+// The domain tag of a certificate's statement, the short signed summary in the QR code
+// of its printed page (ledger/certificate.h), version 1.
+inline constexpr ByteView kStatementDomainTag = "lovebank/certificate-statement/v1";
+
+// Ed25519 over kStatementDomainTag || statement, by the certificate's issuer. Thread-safe.
+Signature SignCertificateStatement(const SecretKey& issuer, ByteView statement);
+bool VerifyCertificateStatement(const PublicKey& issuer, ByteView statement,
+                                const Signature& signature);
+
 // Plain crypto_sign_verify_detached over `message` with no tag: only the benchmarks
 // use it, to measure the raw verify rate the ingest rate is compared with.
 bool VerifyDetachedForBenchmark(const PublicKey& key, ByteView message,

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
+#include "base/base64.h"
 #include "base/hex.h"
 #include "crypto/signing.h"
 #include "export.pb.h"
@@ -174,6 +176,149 @@ std::string SerialText(ByteView serial) {
   return out;
 }
 
+// ---- the statement for the QR code ------------------------------------------------
+
+namespace {
+
+constexpr std::uint8_t kStatementVersion = 1;
+constexpr std::size_t kSerialBytes = 16;
+
+// Up to `max` bytes of `text`, cut before a UTF-8 continuation byte.
+std::string CutUtf8(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return text.substr(0, n);
+}
+
+Bytes EncodeStatement(const CertificateStatement& s) {
+  Bytes out;
+  out.push_back(static_cast<char>(kStatementVersion));
+  out.append(s.network.view());
+  out.append(s.serial);
+  out.append(s.volunteer.view());
+  out.append(s.issuer.view());
+  AppendBigEndian64(out, s.issued_at_ms);
+  AppendBigEndian64(out, s.from_ms);
+  AppendBigEndian64(out, s.to_ms);
+  AppendBigEndian64(out, s.total_minutes);
+  AppendBigEndian32(out, s.activities);
+  std::string name = CutUtf8(s.volunteer_name, kMaxStatementNameBytes);
+  out.push_back(static_cast<char>(name.size()));
+  out.append(name);
+  return out;
+}
+
+// Reads the fixed-size fields one after another; `ok` turns false on a short input.
+class Reader {
+ public:
+  explicit Reader(ByteView in) : in_(in) {}
+  ByteView Take(std::size_t n) {
+    if (in_.size() - pos_ < n) {
+      ok_ = false;
+      return {};
+    }
+    ByteView out = in_.substr(pos_, n);
+    pos_ += n;
+    return out;
+  }
+  template <class Fixed>
+  Fixed Value() {
+    auto v = Fixed::FromView(Take(Fixed::kSize));
+    return v ? *v : Fixed();
+  }
+  std::uint64_t U64() {
+    ByteView b = Take(8);
+    return ok_ ? ReadBigEndian64(b) : 0;
+  }
+  std::uint32_t U32() {
+    ByteView b = Take(4);
+    std::uint32_t v = 0;
+    for (char c : b) v = (v << 8) | static_cast<unsigned char>(c);
+    return v;
+  }
+  std::size_t pos() const { return pos_; }
+  bool ok() const { return ok_; }
+
+ private:
+  ByteView in_;
+  std::size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+CertificateStatement StatementOf(const Certificate& c) {
+  CertificateStatement s;
+  s.network = c.network;
+  s.serial = c.serial;
+  s.volunteer = c.volunteer;
+  s.issuer = c.issuer;
+  s.issued_at_ms = c.issued_at_ms;
+  s.from_ms = c.from_ms;
+  s.to_ms = c.to_ms;
+  s.total_minutes = c.total_minutes;
+  s.activities = static_cast<std::uint32_t>(c.lines.size());
+  s.volunteer_name = CutUtf8(c.volunteer_name, kMaxStatementNameBytes);
+  return s;
+}
+
+std::string SignStatement(const CertificateStatement& statement, const crypto::SecretKey& issuer) {
+  Bytes body = EncodeStatement(statement);
+  Signature signature = crypto::SignCertificateStatement(issuer, body);
+  body.append(signature.view());
+  return std::string(kStatementPrefix) + ToBase64Url(body);
+}
+
+Result<CertificateStatement> VerifyStatement(std::string_view text) {
+  auto bad = [](std::string why) { return MakeError(ErrorCode::kInvalidArgument, std::move(why)); };
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  if (!text.starts_with(kStatementPrefix)) {
+    return bad("this is not a certificate's QR statement (it starts with lbc1:)");
+  }
+  auto bytes = FromBase64Url(text.substr(kStatementPrefix.size()));
+  if (!bytes) return bad("the statement is damaged (not base64url); scan or copy it again");
+  Reader r(*bytes);
+  ByteView version = r.Take(1);
+  if (r.ok() && static_cast<std::uint8_t>(version[0]) != kStatementVersion) {
+    return bad(fmt::format("statement format {} is not known to this program (it reads {})",
+                           static_cast<unsigned>(static_cast<std::uint8_t>(version[0])),
+                           kStatementVersion));
+  }
+  CertificateStatement s;
+  s.network = r.Value<NetworkId>();
+  s.serial = Bytes(r.Take(kSerialBytes));
+  s.volunteer = r.Value<PublicKey>();
+  s.issuer = r.Value<PublicKey>();
+  s.issued_at_ms = r.U64();
+  s.from_ms = r.U64();
+  s.to_ms = r.U64();
+  s.total_minutes = r.U64();
+  s.activities = r.U32();
+  ByteView length = r.Take(1);
+  std::size_t name_bytes = r.ok() ? static_cast<std::uint8_t>(length[0]) : 0;
+  if (name_bytes > kMaxStatementNameBytes) return bad("the statement's name is too long");
+  s.volunteer_name = std::string(r.Take(name_bytes));
+  std::size_t signed_bytes = r.pos();
+  auto signature = r.Value<Signature>();
+  if (!r.ok() || r.pos() != bytes->size()) {
+    return bad("the statement is cut short or has bytes after its signature; scan it again");
+  }
+  if (!crypto::VerifyCertificateStatement(s.issuer, ByteView(*bytes).substr(0, signed_bytes),
+                                          signature)) {
+    return bad(
+        fmt::format("the signature of key {} does not match: the statement was altered "
+                    "after it was signed",
+                    Short(s.issuer)));
+  }
+  return s;
+}
+
 // ---- issuing ----------------------------------------------------------------------
 
 Result<Certificate> CollectCertificate(const LedgerState& state, const PublicKey& volunteer,
@@ -202,6 +347,7 @@ Result<Certificate> CollectCertificate(const LedgerState& state, const PublicKey
   c.volunteer_name = account->profile ? account->profile->name : std::string();
   c.from_ms = from_ms;
   c.to_ms = to_ms;
+  c.network = state.network();
   const VerifiedEntry* genesis = state.Find(state.network());
   c.genesis = genesis->envelope;
 
@@ -209,6 +355,7 @@ Result<Certificate> CollectCertificate(const LedgerState& state, const PublicKey
   std::map<EntryId, const VerifiedEntry*> confirms;  // claim -> crediting confirm
   std::map<PublicKey, std::vector<const VerifiedEntry*>> role_acts;  // by subject
   const VerifiedEntry* enrol = nullptr;
+  const VerifiedEntry* issuer_enrol = nullptr;  // the issuer's name, for the page
   std::set<PublicKey> keys(account->keys.begin(), account->keys.end());
   state.ForEachEntry([&](const VerifiedEntry& v, bool connected) {
     if (!connected || state.Status(v.id) != EntryStatus::kActive ||
@@ -226,6 +373,10 @@ Result<Certificate> CollectCertificate(const LedgerState& state, const PublicKey
       if (keys.count(e->member) &&
           (enrol == nullptr || v.entry.timestamp_ms > enrol->entry.timestamp_ms)) {
         enrol = &v;
+      }
+      if (e->member == issuer &&
+          (issuer_enrol == nullptr || v.entry.timestamp_ms > issuer_enrol->entry.timestamp_ms)) {
+        issuer_enrol = &v;
       }
     }
   });
@@ -253,6 +404,10 @@ Result<Certificate> CollectCertificate(const LedgerState& state, const PublicKey
     c.authority.push_back(enrol->envelope);
     actors.insert(enrol->entry.author);
   }
+  if (issuer_enrol != nullptr && issuer_enrol != enrol) {
+    c.authority.push_back(issuer_enrol->envelope);
+    actors.insert(issuer_enrol->entry.author);
+  }
   // Every role act about an actor, and then about the admins who made them.
   std::set<EntryId> included;
   std::vector<PublicKey> todo(actors.begin(), actors.end());
@@ -276,6 +431,7 @@ Bytes SignCertificate(const Certificate& certificate, const crypto::SecretKey& i
   pb::Certificate file;
   file.set_body(EncodeBody(certificate));
   file.set_signature(crypto::SignCertificateBody(issuer, file.body()).ToBytes());
+  file.set_statement(SignStatement(StatementOf(certificate), issuer));
   return file.SerializeAsString();
 }
 
@@ -319,6 +475,7 @@ CertificateCheck VerifyCertificate(ByteView file) {
   const Genesis& g = std::get<Genesis>(genesis->entry.kind);
   check.community = g.community;
   const NetworkId network = genesis->id;
+  check.certificate->network = network;
 
   // Every carried entry must verify and belong to this community.
   std::vector<VerifiedEntry> entries;
@@ -337,6 +494,7 @@ CertificateCheck VerifyCertificate(ByteView file) {
   std::map<EntryId, const VerifiedEntry*> by_id;
   std::vector<const VerifiedEntry*> acts;
   const VerifiedEntry* enrol = nullptr;
+  const VerifiedEntry* issuer_enrol = nullptr;
   std::set<PublicKey> keys(c.volunteer_keys.begin(), c.volunteer_keys.end());
   if (!keys.count(c.volunteer)) problem("the volunteer's account id is not among its keys");
   for (const auto& v : entries) {
@@ -344,8 +502,15 @@ CertificateCheck VerifyCertificate(ByteView file) {
     if (std::holds_alternative<RoleGrant>(v.entry.kind) ||
         std::holds_alternative<RoleRevoke>(v.entry.kind)) {
       acts.push_back(&v);
-    } else if (const auto* e = std::get_if<Enrol>(&v.entry.kind); e && keys.count(e->member)) {
-      if (enrol == nullptr || v.entry.timestamp_ms > enrol->entry.timestamp_ms) enrol = &v;
+    } else if (const auto* e = std::get_if<Enrol>(&v.entry.kind)) {
+      if (keys.count(e->member) &&
+          (enrol == nullptr || v.entry.timestamp_ms > enrol->entry.timestamp_ms)) {
+        enrol = &v;
+      }
+      if (e->member == c.issuer &&
+          (issuer_enrol == nullptr || v.entry.timestamp_ms > issuer_enrol->entry.timestamp_ms)) {
+        issuer_enrol = &v;
+      }
     }
   }
   Authority authority(g, acts);
@@ -478,10 +643,29 @@ CertificateCheck VerifyCertificate(ByteView file) {
     }
   }
   if (by_team != c.by_team) problem("the minutes by team do not match the enrolment and lines");
-  if (!authority.Holds(c.issuer, kMaxSeq, Role::kCoordinator) &&
-      !authority.Holds(c.issuer, kMaxSeq, Role::kAdmin)) {
+  if (authority.Holds(c.issuer, kMaxSeq, Role::kAdmin)) {
+    check.issuer_role = Role::kAdmin;
+  } else if (authority.Holds(c.issuer, kMaxSeq, Role::kCoordinator)) {
+    check.issuer_role = Role::kCoordinator;
+  } else {
     problem(fmt::format("the issuer {} is not shown to hold the coordinator or admin role",
                         Short(c.issuer)));
+  }
+  // The issuer's name counts only from an enrolment by a coordinator or admin.
+  if (issuer_enrol != nullptr &&
+      (authority.Holds(issuer_enrol->entry.author, issuer_enrol->entry.seq, Role::kCoordinator) ||
+       authority.Holds(issuer_enrol->entry.author, issuer_enrol->entry.seq, Role::kAdmin))) {
+    check.issuer_name = std::get<Enrol>(issuer_enrol->entry.kind).name;
+  }
+  // The statement for the QR code must say what the certificate says, signed by its issuer.
+  check.statement = outer.statement();
+  if (!check.statement.empty()) {
+    auto statement = VerifyStatement(check.statement);
+    if (!statement) {
+      problem("the statement for the QR code does not verify: " + statement.error().message);
+    } else if (*statement != StatementOf(c)) {
+      problem("the statement for the QR code says other than the certificate");
+    }
   }
   return check;
 }

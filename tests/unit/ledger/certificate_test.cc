@@ -163,5 +163,115 @@ TEST_F(CertificateTest, EntryOfAnotherCommunityAndGarbageFail) {
   EXPECT_FALSE(VerifyCertificate("").valid());
 }
 
+// ---- the statement for the QR code --------------------------------------------------
+
+// `file` with its statement field replaced: protobuf keeps the last of a repeated
+// singular field, so appending one is how a forger would swap it.
+Bytes WithStatement(Bytes file, const std::string& statement) {
+  file.push_back(static_cast<char>(3 << 3 | 2));
+  for (std::size_t n = statement.size();; n >>= 7) {
+    file.push_back(static_cast<char>((n & 0x7F) | (n >= 0x80 ? 0x80 : 0)));
+    if (n < 0x80) break;
+  }
+  return file + statement;
+}
+
+TEST_F(CertificateTest, FileCarriesASignedStatementThatSaysWhatItSays) {
+  Certificate cert = Collect();
+  CertificateCheck check = VerifyCertificate(SignCertificate(cert, c.secret("coord")));
+  ASSERT_TRUE(check.valid()) << AllProblems(check);
+  ASSERT_TRUE(check.statement.starts_with(kStatementPrefix)) << check.statement;
+  auto statement = VerifyStatement(check.statement);
+  ASSERT_TRUE(statement) << statement.error().message;
+  EXPECT_EQ(statement->serial, cert.serial);
+  EXPECT_EQ(statement->network, c.network());
+  EXPECT_EQ(statement->volunteer, c.key("vol1"));
+  EXPECT_EQ(statement->issuer, c.key("coord"));
+  EXPECT_EQ(statement->volunteer_name, "Grandpa Zhou");
+  EXPECT_EQ(statement->total_minutes, 195u);
+  EXPECT_EQ(statement->activities, 3u);
+  EXPECT_EQ(statement->from_ms, 0u);
+  EXPECT_EQ(statement->to_ms, kDay + 365 * 24 * kHour);
+  EXPECT_EQ(statement->issued_at_ms, kDay + 100 * kHour);
+  // Small enough for a QR code a phone reads off paper.
+  EXPECT_LT(check.statement.size(), 400u);
+}
+
+TEST_F(CertificateTest, IssuerNameAndRoleComeFromTheCertificatesOwnEntries) {
+  Apply(c.Sign("admin", Enrol{c.key("coord"), "Wang Fang", "Grid 1", "B1", {}}));
+  CertificateCheck check = VerifyCertificate(SignCertificate(Collect(), c.secret("coord")));
+  ASSERT_TRUE(check.valid()) << AllProblems(check);
+  EXPECT_EQ(check.issuer_name, "Wang Fang");
+  EXPECT_EQ(check.issuer_role, Role::kCoordinator);
+  // An admin without an enrolment: the role, and no name.
+  auto by_admin =
+      CollectCertificate(state, c.key("vol1"), 0, kDay * 2, c.key("admin"), kDay, Bytes(16, '\2'));
+  ASSERT_TRUE(by_admin);
+  CertificateCheck admin = VerifyCertificate(SignCertificate(*by_admin, c.secret("admin")));
+  ASSERT_TRUE(admin.valid()) << AllProblems(admin);
+  EXPECT_EQ(admin.issuer_role, Role::kAdmin);
+  EXPECT_EQ(admin.issuer_name, "");
+}
+
+TEST_F(CertificateTest, AlteredOrForgedStatementsAreRefused) {
+  std::string text = VerifyCertificate(SignCertificate(Collect(), c.secret("coord"))).statement;
+  ASSERT_TRUE(VerifyStatement(text));
+  EXPECT_TRUE(VerifyStatement("  " + text + "\n")) << "a scanned line with whitespace";
+  // Any one character changed: the signature or the framing breaks.
+  for (std::size_t i = kStatementPrefix.size(); i < text.size(); i += 7) {
+    std::string altered = text;
+    altered[i] = altered[i] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(VerifyStatement(altered)) << "position " << i;
+  }
+  EXPECT_FALSE(VerifyStatement(text.substr(0, text.size() - 4)));
+  EXPECT_FALSE(VerifyStatement(text + "AAAA"));
+  EXPECT_FALSE(VerifyStatement("lbv1:" + text.substr(5)));
+  EXPECT_FALSE(VerifyStatement(""));
+  EXPECT_FALSE(VerifyStatement("lbc1:"));
+  // A statement that says more minutes, signed by another key: its own signature holds,
+  // so offline it proves only who signed it.
+  CertificateStatement inflated = *VerifyStatement(text);
+  inflated.total_minutes = 6000;
+  inflated.issuer = c.key("vol2");
+  auto forged = VerifyStatement(SignStatement(inflated, c.secret("vol2")));
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->issuer, c.key("vol2"));
+  // Naming the coordinator as issuer while signing with another key fails.
+  inflated.issuer = c.key("coord");
+  auto impersonated = VerifyStatement(SignStatement(inflated, c.secret("vol2")));
+  ASSERT_FALSE(impersonated);
+  EXPECT_NE(impersonated.error().message.find("does not match"), std::string::npos);
+}
+
+TEST_F(CertificateTest, AFileWhoseStatementSaysOtherwiseIsNotValid) {
+  Bytes file = SignCertificate(Collect(), c.secret("coord"));
+  CertificateStatement inflated = *VerifyStatement(VerifyCertificate(file).statement);
+  inflated.total_minutes += 600;
+  CertificateCheck check =
+      VerifyCertificate(WithStatement(file, SignStatement(inflated, c.secret("coord"))));
+  EXPECT_FALSE(check.valid());
+  EXPECT_TRUE(Mentions(check, "says other than the certificate")) << AllProblems(check);
+  CertificateCheck garbage = VerifyCertificate(WithStatement(file, "lbc1:garbage"));
+  EXPECT_FALSE(garbage.valid());
+  EXPECT_TRUE(Mentions(garbage, "does not verify")) << AllProblems(garbage);
+  // A file from before statements (none carried) is still valid.
+  EXPECT_TRUE(VerifyCertificate(WithStatement(file, "")).valid());
+}
+
+TEST_F(CertificateTest, LongNamesAreCutBetweenCharacters) {
+  Certificate cert = Collect();
+  cert.volunteer_name.clear();
+  for (int i = 0; i < 20; ++i) cert.volunteer_name += "张";  // 3 bytes each
+  CertificateStatement s = StatementOf(cert);
+  EXPECT_EQ(s.volunteer_name.size(), 48u);
+  cert.volunteer_name = "a" + cert.volunteer_name;  // 61 bytes: cut to 46 + nothing split
+  s = StatementOf(cert);
+  EXPECT_EQ(s.volunteer_name.size(), 46u);
+  EXPECT_EQ(s.volunteer_name.substr(0, 4), "a张");
+  auto back = VerifyStatement(SignStatement(s, c.secret("coord")));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->volunteer_name, s.volunteer_name);
+}
+
 }  // namespace
 }  // namespace lovebank::ledger
