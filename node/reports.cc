@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "i18n/collate.h"
+
 namespace lovebank::node {
 
 using namespace ledger;
@@ -140,17 +142,22 @@ std::vector<LeaderRow> Leaderboard(const LedgerState& state, std::int64_t from_m
     row.points += c.points;
   });
   std::vector<LeaderRow> rows;
-  for (auto& [account, row] : by_account) rows.push_back(row);
+  for (auto& [account, row] : by_account) {
+    auto info = state.Account(account);
+    if (info && info->profile) row.name = info->profile->name;
+    rows.push_back(row);
+  }
+  // Most minutes first; a tie by name as a roster reads (pinyin), then by account.
   std::sort(rows.begin(), rows.end(), [](const LeaderRow& a, const LeaderRow& b) {
-    return a.minutes != b.minutes ? a.minutes > b.minutes : a.account < b.account;
+    if (a.minutes != b.minutes) return a.minutes > b.minutes;
+    if (a.name != b.name) return i18n::NameLess(a.name, b.name);
+    return a.account < b.account;
   });
   if (rows.size() > limit) rows.resize(limit);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     rows[i].rank = (i > 0 && rows[i].minutes == rows[i - 1].minutes)
                        ? rows[i - 1].rank
                        : static_cast<std::uint32_t>(i + 1);
-    auto account = state.Account(rows[i].account);
-    if (account && account->profile) rows[i].name = account->profile->name;
   }
   return rows;
 }

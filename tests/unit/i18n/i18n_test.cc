@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
+#include "i18n/collate.h"
 #include "i18n/width.h"
 
 namespace lovebank::i18n {
@@ -81,6 +85,19 @@ TEST(Catalogue, TranslatesFromTheEmbeddedCatalogue) {
   EXPECT_EQ(TrF(Lang::kZh, "{} min", 45), "45 分钟");
   // A message it lacks comes back as written.
   EXPECT_EQ(Tr(Lang::kZh, "no such message in the catalogue"), "no such message in the catalogue");
+}
+
+TEST(NameLess, ChineseByPinyinThenLatinAlphabetically) {
+  // chén, lǐ, wáng, zhōu by pinyin; the strokes or the code points would give another
+  // order (王 U+738B < 陈 U+9648 < 周 U+5468 is not even sorted by code point).
+  std::vector<std::string> names{"周爷爷", "王建国", "Xiao Mei", "陈阿姨", "李伟", "anna"};
+  std::sort(names.begin(), names.end(), NameLess);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"陈阿姨", "李伟", "王建国", "周爷爷", "anna", "Xiao Mei"}));
+  // A strict weak order: nothing is less than itself, and equal text under the collator
+  // still has an order.
+  EXPECT_FALSE(NameLess("陈阿姨", "陈阿姨"));
+  EXPECT_NE(NameLess("a", "A"), NameLess("A", "a"));
 }
 
 }  // namespace
