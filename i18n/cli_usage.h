@@ -5,6 +5,7 @@
 #pragma once
 
 #include <CLI/App.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 
 #include "base/suggest.h"
 #include "i18n/i18n.h"
+#include "i18n/width.h"
 
 namespace lovebank::cli {
 
@@ -144,9 +146,35 @@ inline std::string DescribeParseError(const CLI::ParseError& e) {
   return what;
 }
 
+// CLI11's help with its columns measured in terminal columns, not bytes: "必需" is six
+// bytes and four columns, so CLI11's std::setw left Chinese lines short.
+class DisplayWidthFormatter : public CLI::Formatter {
+ public:
+  std::string make_option(const CLI::Option* opt, bool is_positional) const override {
+    return Row(make_option_name(opt, is_positional) + make_option_opts(opt), make_option_desc(opt));
+  }
+
+ private:
+  std::string Row(const std::string& left, const std::string& description) const {
+    const std::size_t column = get_column_width();
+    const std::string indent(column, ' ');
+    std::string out = "  " + left;
+    const std::size_t used = 2 + i18n::DisplayWidth(left);
+    if (!description.empty()) {
+      out += used >= column ? "\n" + indent : std::string(column - used, ' ');
+      for (char c : description) {
+        out += c;
+        if (c == '\n') out += indent;
+      }
+    }
+    return out + "\n";
+  }
+};
+
 // Help in the process's language: CLI11's labels and group names from the catalogue.
 // Call before adding options and commands (they take their group when added).
 inline void TranslateHelp(CLI::App& app) {
+  app.formatter(std::make_shared<DisplayWidthFormatter>());
   auto formatter = app.get_formatter();
   formatter->label("Usage", i18n::T("Usage"));
   formatter->label("OPTIONS", i18n::T("OPTIONS"));
@@ -164,6 +192,9 @@ inline void TranslateHelp(CLI::App& app) {
 inline void GroupCommands(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     sub->group(i18n::T("Commands"));
+    // A command's own -h,--help is made before it copies the option defaults, so it
+    // would stay under CLI11's English "Options".
+    if (CLI::Option* help = sub->get_help_ptr()) help->group(i18n::T("Options"));
     GroupCommands(*sub);
   }
 }

@@ -14,10 +14,12 @@
 #include "base/file.h"
 #include "base/hex.h"
 #include "crypto/secret_file.h"
+#include "i18n/i18n.h"
 #include "ledger/audit.h"
 #include "ledger/certificate.h"
 #include "ledger/checkpoint.h"
 #include "ledger/export_file.h"
+#include "wallet-cli/certificate_page.h"
 #include "wallet-cli/output.h"
 
 namespace lovebank::wallet {
@@ -25,6 +27,8 @@ namespace {
 
 namespace json = boost::json;
 using namespace lovebank::ledger;
+using i18n::F;
+using i18n::T;
 
 using Clock = std::chrono::steady_clock;
 
@@ -33,7 +37,7 @@ std::string ShortKey(const PublicKey& k) { return Short(ToHex(k)); }
 std::string ShortId(const EntryId& id) { return Short(ToHex(id)); }
 
 std::string Activities(std::size_t n) {
-  return fmt::format("{} {}", n, n == 1 ? "activity" : "activities");
+  return n == 1 ? F("{} activity", n) : F("{} activities", n);
 }
 
 std::string Thousands(std::uint64_t n) {
@@ -75,11 +79,11 @@ Outcome<Downloaded> Download(Wallet& w, const std::string& path) {
   if (!status) return status.error();
   std::string network_hex(status->at("network").as_string());
   auto network = FixedFromHex<NetworkId>(network_hex);
-  if (!network) return Failure{"bad_response", "the node's status names no network id"};
+  if (!network) return Failure{"bad_response", T("the node's status names no network id")};
   auto genesis = w.Get("/v1/entries/" + network_hex);
   if (!genesis) return genesis.error();
   auto genesis_envelope = FromHex(std::string(genesis->at("envelope").as_string()));
-  if (!genesis_envelope) return Failure{"bad_response", "the node's genesis entry is not hex"};
+  if (!genesis_envelope) return Failure{"bad_response", T("the node's genesis entry is not hex")};
   Downloaded d;
   d.network = *network;
   d.community = std::string(status->at("community").as_string());
@@ -96,12 +100,13 @@ Outcome<Downloaded> Download(Wallet& w, const std::string& path) {
     std::uint64_t n = 0;
     std::string count = page->Header("X-Lovebank-Entries");
     if (std::sscanf(count.c_str(), "%lu", &n) != 1) {
-      return Failure{"bad_response", "the node's export page does not say how many entries it has"};
+      return Failure{"bad_response",
+                     T("the node's export page does not say how many entries it has")};
     }
     if (auto s = (*writer)->AddFramed(page->body, n); !s) return Failure{"io", s.error().message};
     after = page->Header("X-Lovebank-Next");
-    progress.Show(fmt::format("exported {} of about {} entries", Thousands((*writer)->entries()),
-                              Thousands(expected)));
+    progress.Show(
+        F("exported {} of about {} entries", Thousands((*writer)->entries()), Thousands(expected)));
     if (after.empty()) break;
   }
   d.entries = (*writer)->entries();
@@ -133,12 +138,11 @@ AuditOptions OptionsFor(const Globals& g, unsigned threads, bool keep_envelopes)
   auto start = Clock::now();
   options.progress = [progress, start](const AuditProgress& p) {
     double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    progress->Show(fmt::format("verified {} entries ({:.0f}%), {:.0f} entries/s",
-                               Thousands(p.entries),
-                               p.total_bytes ? 100.0 * static_cast<double>(p.bytes) /
-                                                   static_cast<double>(p.total_bytes)
-                                             : 100.0,
-                               seconds > 0 ? static_cast<double>(p.entries) / seconds : 0.0));
+    progress->Show(F("verified {} entries ({:.0f}%), {:.0f} entries/s", Thousands(p.entries),
+                     p.total_bytes
+                         ? 100.0 * static_cast<double>(p.bytes) / static_cast<double>(p.total_bytes)
+                         : 100.0,
+                     seconds > 0 ? static_cast<double>(p.entries) / seconds : 0.0));
   };
   return options;
 }
@@ -154,7 +158,8 @@ Outcome<NodeView> FetchNodeView(Wallet& w) {
   for (const auto& a : o.at("accounts").as_array()) {
     const auto& x = a.as_object();
     auto id = FixedFromHex<PublicKey>(std::string(x.at("id").as_string()));
-    if (!id) return Failure{"bad_response", "the node's stored state has a malformed account id"};
+    if (!id)
+      return Failure{"bad_response", T("the node's stored state has a malformed account id")};
     AccountView v;
     v.id = *id;
     v.balance = u64(x, "balance");
@@ -171,7 +176,7 @@ Outcome<NodeView> FetchNodeView(Wallet& w) {
   for (const auto& i : o.at("items").as_array()) {
     const auto& x = i.as_object();
     auto id = FixedFromHex<EntryId>(std::string(x.at("id").as_string()));
-    if (!id) return Failure{"bad_response", "the node's stored state has a malformed gift id"};
+    if (!id) return Failure{"bad_response", T("the node's stored state has a malformed gift id")};
     ItemView v;
     v.id = *id;
     v.name = std::string(x.at("name").as_string());
@@ -199,9 +204,9 @@ json::object FindingJson(const AuditFinding& f) {
 }
 
 std::string DescribeFinding(const AuditFinding& f) {
-  std::string text = fmt::format("entry {} ({} by {} seq {})", ShortId(f.entry), f.kind,
-                                 ShortKey(f.author), f.seq);
-  if (f.subject) text += ", volunteer " + ShortKey(*f.subject);
+  std::string text =
+      F("entry {} ({} by {} seq {})", ShortId(f.entry), f.kind, ShortKey(f.author), f.seq);
+  if (f.subject) text += F(", volunteer {}", ShortKey(*f.subject));
   return text;
 }
 
@@ -218,20 +223,6 @@ std::optional<std::uint64_t> ParseDay(const std::string& date, std::int32_t offs
                     std::int64_t{offset_minutes} * 60'000;
   if (ms < 0) return std::nullopt;
   return static_cast<std::uint64_t>(ms);
-}
-
-std::string HtmlEscape(const std::string& in) {
-  std::string out;
-  for (char c : in) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 Outcome<Bytes> ReadFile(const std::string& path, std::size_t max) {
@@ -252,66 +243,27 @@ Outcome<std::string> WriteNewFile(const std::string& path, ByteView data) {
   return path;
 }
 
-// The printable one-page certificate.
-std::string CertificateHtml(const Certificate& c, const std::string& community,
-                            std::int32_t offset, bool verified) {
-  std::string serial = SerialText(c.serial);
-  std::string rows;
-  for (const auto& [name, minutes] : c.by_category) {
-    rows += fmt::format("<tr><td>{}</td><td class=n>{}</td></tr>", HtmlEscape(name),
-                        Hours(minutes));
+// The community's UTC offset, from the certificate's own genesis; 0 if it does not
+// decode (VerifyCertificate then says why).
+std::int32_t OffsetOf(const Certificate& c) {
+  if (auto genesis = VerifyEnvelope(ByteView(c.genesis), std::nullopt);
+      genesis && std::holds_alternative<Genesis>(genesis->entry.kind)) {
+    return std::get<Genesis>(genesis->entry.kind).policy.utc_offset_minutes;
   }
-  std::string teams;
-  for (const auto& [name, minutes] : c.by_team) {
-    teams += fmt::format("<tr><td>{}</td><td class=n>{}</td></tr>", HtmlEscape(name),
-                         Hours(minutes));
-  }
-  std::string to_day = LocalTime(c.to_ms - 1, offset).substr(0, 10);
-  return fmt::format(
-      R"(<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Certificate of service {serial}</title>
-<style>
-@page {{ size: A4; margin: 18mm; }}
-body {{ font-family: Georgia, serif; color: #222; max-width: 170mm; margin: 0 auto; }}
-h1 {{ font-size: 26pt; text-align: center; margin: 8mm 0 2mm; }}
-.sub {{ text-align: center; font-size: 13pt; margin-bottom: 8mm; }}
-.name {{ font-size: 22pt; text-align: center; margin: 6mm 0; }}
-.total {{ font-size: 16pt; text-align: center; margin-bottom: 8mm; }}
-table {{ border-collapse: collapse; margin: 0 auto 6mm; min-width: 90mm; }}
-td, th {{ border-bottom: 1px solid #bbb; padding: 1.5mm 4mm; text-align: left; }}
-td.n {{ text-align: right; }}
-.foot {{ display: flex; justify-content: space-between; align-items: flex-end; font-size: 9pt; margin-top: 10mm; }}
-.mono {{ font-family: monospace; word-break: break-all; }}
-</style></head><body>
-<h1>Certificate of Service</h1>
-<div class="sub">{community}</div>
-<div class="sub">This certifies that</div>
-<div class="name">{name}</div>
-<div class="total">gave <b>{total}</b> of volunteer service<br>from {from} to {to}<br>in {count}, each one confirmed</div>
-<table><tr><th>Activity category</th><th>Time</th></tr>{rows}</table>
-{team_table}
-<div class="foot"><div>
-<p>Serial <b class="mono">{serial}</b><br>Issued {issued} by coordinator key <span class="mono">{issuer}</span><br>
-Volunteer key <span class="mono">{volunteer}</span></p>
-<p>{status}<br>Check it with: <span class="mono">lovebank certificate verify FILE</span> using the certificate file of this serial.</p>
-</div><div>{qr}</div></div>
-</body></html>
-)",
-      fmt::arg("serial", serial), fmt::arg("community", HtmlEscape(community)),
-      fmt::arg("name", HtmlEscape(c.volunteer_name.empty() ? ToHex(c.volunteer).substr(0, 16)
-                                                           : c.volunteer_name)),
-      fmt::arg("total", Hours(c.total_minutes)),
-      fmt::arg("from", LocalTime(c.from_ms, offset).substr(0, 10)), fmt::arg("to", to_day),
-      fmt::arg("count", Activities(c.lines.size())), fmt::arg("rows", rows),
-      fmt::arg("team_table",
-               teams.empty() ? std::string()
-                             : "<table><tr><th>Team</th><th>Time</th></tr>" + teams + "</table>"),
-      fmt::arg("issued", LocalTime(c.issued_at_ms, offset)), fmt::arg("issuer", ToHex(c.issuer)),
-      fmt::arg("volunteer", ToHex(c.volunteer)),
-      fmt::arg("status", verified ? "Every entry, signature and authority on this certificate "
-                                    "was verified when this page was made."
-                                  : "This page was made from a certificate that did NOT verify."),
-      fmt::arg("qr", QrSvg(serial, 3)));
+  return 0;
+}
+
+// The printable page of a checked certificate.
+std::string PageHtml(const CertificateCheck& check, std::int32_t offset) {
+  CertificatePage page;
+  page.certificate = &*check.certificate;
+  page.community = check.community;
+  page.issuer_name = check.issuer_name;
+  page.issuer_role = check.issuer_role;
+  page.statement = check.statement;
+  page.utc_offset_minutes = offset;
+  page.verified = check.valid();
+  return CertificateHtml(page);
 }
 
 // The command ends right after the report. Freeing a million-entry state one small
@@ -339,17 +291,17 @@ int ExportCmd(Wallet& w, const std::string& out) {
   const auto& g = w.globals();
   auto d = Download(w, out);
   if (!d) return Fail(g, d.error());
-  return Done(g,
-              json::object{{"file", out},
-                           {"entries", d->entries},
-                           {"bytes", d->bytes},
-                           {"network", Hex(d->network.view())},
-                           {"community", d->community},
-                           {"format_version", kExportFormatVersion}},
-              fmt::format("Exported {} entries of {} to {} ({:.1f} MB)\nCheck it any time with "
-                          "`lovebank audit --file {}`\n",
-                          Thousands(d->entries), d->community, out,
-                          static_cast<double>(d->bytes) / 1e6, out));
+  return Done(
+      g,
+      json::object{{"file", out},
+                   {"entries", d->entries},
+                   {"bytes", d->bytes},
+                   {"network", Hex(d->network.view())},
+                   {"community", d->community},
+                   {"format_version", kExportFormatVersion}},
+      F("Exported {} entries of {} to {} ({:.1f} MB)\nCheck it any time with "
+        "`lovebank audit --file {}`\n",
+        Thousands(d->entries), d->community, out, static_cast<double>(d->bytes) / 1e6, out));
 }
 
 // ---- lovebank audit ---------------------------------------------------------------
@@ -366,15 +318,16 @@ Outcome<EntryId> CheckpointByPrefix(const LedgerState& state, const std::string&
   });
   if (found.size() == 1) return found.front();
   if (found.empty()) {
-    return Failure{"not_found", "no checkpoint in this ledger has an id starting with " + prefix +
-                                    "; `lovebank audit --json` names the signed ones"};
+    return Failure{"not_found", F("no checkpoint in this ledger has an id starting with {}; "
+                                  "`lovebank audit --json` names the signed ones",
+                                  prefix)};
   }
   std::sort(found.begin(), found.end());
   std::string list;
   for (const auto& id : found) list += "\n  " + Hex(id.view()).substr(0, 16);
-  return Failure{"ambiguous_id", std::to_string(found.size()) +
-                                     " checkpoints have an id starting with " + prefix +
-                                     "; give more of its digits:" + list};
+  return Failure{"ambiguous_id",
+                 F("{} checkpoints have an id starting with {}; give more of its digits:{}",
+                   found.size(), prefix, list)};
 }
 
 int AuditCmd(Wallet& w, const AuditArgs& a) {
@@ -384,9 +337,8 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
   if (!a.since_checkpoint.empty()) {
     checkpoint = FixedFromHex<EntryId>(a.since_checkpoint);
     if (!checkpoint && !IsHexPrefix(a.since_checkpoint)) {
-      return Fail(g, {"bad_id",
-                      "--since-checkpoint takes a checkpoint's id: its 64 hex digits, or "
-                      "the first 8 or more"});
+      return Fail(g, {"bad_id", T("--since-checkpoint takes a checkpoint's id: its 64 hex "
+                                  "digits, or the first 8 or more")});
     }
   }
   AuditRun run;
@@ -412,9 +364,9 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
   } else {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(a.file, ec)) {
-      return Fail(g, {"not_found", "cannot read " + a.file +
-                                       "; check the path (make one with `lovebank export --out "
-                                       "FILE`)"});
+      return Fail(g, {"not_found", F("cannot read {}; check the path (make one with "
+                                     "`lovebank export --out FILE`)",
+                                     a.file)});
     }
     run.result = AuditExport(a.file, OptionsFor(g, a.threads, false));
   }
@@ -429,7 +381,7 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
   json::object out;
   std::string text;
   const std::string community = r.header ? r.header->community : std::string("?");
-  text += fmt::format("Audit of {} from {}\n", community, source);
+  text += F("Audit of {} from {}\n", community, source);
   out["source"] = source;
   out["community"] = community;
   out["network"] = r.header ? json::value(Hex(r.header->network.view())) : json::value(nullptr);
@@ -443,23 +395,21 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
     summary = Summarize(*r.state);
     const AuditSummary& s = *summary;
     std::int32_t offset = r.state->genesis().policy.utc_offset_minutes;
-    text += fmt::format("  entries     {} in {} chains; {} of {} signatures and ids verified\n",
-                        Thousands(s.entries), Thousands(s.chains), Thousands(r.verified),
-                        Thousands(r.entries));
-    text += fmt::format("  accounts    {} ({} members) · {} of service · {} points held · {} "
-                        "spent\n",
-                        Thousands(s.accounts), Thousands(s.members), Hours(s.total_minutes),
-                        Thousands(s.total_balance), Thousands(s.total_spent));
+    text +=
+        F("  entries     {} in {} chains; {} of {} signatures and ids verified\n",
+          Thousands(s.entries), Thousands(s.chains), Thousands(r.verified), Thousands(r.entries));
+    text += F("  accounts    {} ({} members) · {} of service · {} points held · {} spent\n",
+              Thousands(s.accounts), Thousands(s.members), Hours(s.total_minutes),
+              Thousands(s.total_balance), Thousands(s.total_spent));
     json::array items;
     for (const auto& i : s.items) {
-      text += fmt::format("  gift        {}: {} left, {} handed over\n", i.name, i.stock,
-                          i.fulfilled);
+      text += F("  gift        {}: {} left, {} handed over\n", i.name, i.stock, i.fulfilled);
       items.push_back({{"id", Hex(i.id.view())},
                        {"name", i.name},
                        {"stock", i.stock},
                        {"fulfilled", i.fulfilled}});
     }
-    text += fmt::format("  state hash  {}\n", Hex(s.state_hash.view()));
+    text += F("  state hash  {}\n", Hex(s.state_hash.view()));
     out["entries"] = s.entries;
     out["chains"] = s.chains;
     out["accounts"] = s.accounts;
@@ -471,10 +421,9 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
     out["state_hash"] = Hex(s.state_hash.view());
     if (run.node) {
       text += run.node_differences.empty()
-                  ? "  node        agrees: entry count, state hash, and every stored balance, "
-                    "minute total and stock level\n"
-                  : fmt::format("  node        DIFFERS in {} places (below)\n",
-                                run.node_differences.size());
+                  ? T("  node        agrees: entry count, state hash, and every stored balance, "
+                      "minute total and stock level\n")
+                  : F("  node        DIFFERS in {} places (below)\n", run.node_differences.size());
       out["node_compared"] = true;
       out["node_differences"] = run.node_differences.size();
     }
@@ -490,8 +439,8 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
         list += (list.empty() ? "" : ", ") + ShortId(id);
       }
       forks.push_back({{"author", Hex(f.author.view())}, {"seq", f.seq}, {"entries", ids}});
-      findings_text += fmt::format("  fork: {} signed {} entries at seq {}: {}\n",
-                                   ShortKey(f.author), f.entries.size(), f.seq, list);
+      findings_text += F("  fork: {} signed {} entries at seq {}: {}\n", ShortKey(f.author),
+                         f.entries.size(), f.seq, list);
     }
     for (const auto& [name, list] : s.findings) {
       json::array arr;
@@ -501,7 +450,7 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
       std::size_t shown = 0;
       for (const auto& f : list) {
         if (++shown > 20) {
-          findings_text += fmt::format("    … and {} more (--json lists all)\n", list.size() - 20);
+          findings_text += F("    … and {} more (--json lists all)\n", list.size() - 20);
           break;
         }
         findings_text += "    " + DescribeFinding(f) + "\n";
@@ -511,15 +460,15 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
     for (const auto& [f, target] : s.reversals) {
       reversals.push_back({{"entry", Hex(f.entry.view())}, {"target", Hex(target.view())},
                            {"author", Hex(f.author.view())}});
-      findings_text += fmt::format("  reversal: entry {} by {} reverses {}\n", ShortId(f.entry),
-                                   ShortKey(f.author), ShortId(target));
+      findings_text += F("  reversal: entry {} by {} reverses {}\n", ShortId(f.entry),
+                         ShortKey(f.author), ShortId(target));
     }
     out["forks"] = std::move(forks);
     out["findings"] = std::move(findings);
     out["reversals"] = std::move(reversals);
     out["attention"] = s.attention();
     if (!findings_text.empty()) {
-      text += fmt::format("Findings of the ledger rules ({} to review):\n", s.attention());
+      text += F("Findings of the ledger rules ({} to review):\n", s.attention());
       text += findings_text;
     }
 
@@ -563,17 +512,15 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
                            {"new_chains", c.new_chains},
                            {"new_entries_by_kind", std::move(by_kind)},
                            {"changed_accounts", std::move(changed)}};
-      text += fmt::format("Checkpoint {} signed {} by auditor {}:\n", ShortId(c.checkpoint),
-                          LocalTime(c.signed_at_ms, offset), ShortKey(c.auditor));
+      text += F("Checkpoint {} signed {} by auditor {}:\n", ShortId(c.checkpoint),
+                LocalTime(c.signed_at_ms, offset), ShortKey(c.auditor));
       text += c.consistent()
-                  ? "  the ledger extends it: every checkpointed chain is a prefix of the chain "
-                    "now, and the checkpointed entries give the signed state hash\n"
-                  : "  BROKEN: the ledger does not extend it (below)\n";
-      text += fmt::format("  since then: {} entries → {} ({}), {} new chains, {} accounts "
-                          "changed\n",
-                          Thousands(c.entries_then), Thousands(c.entries_now),
-                          kinds.empty() ? "none new" : kinds, c.new_chains,
-                          c.changed_accounts.size());
+                  ? T("  the ledger extends it: every checkpointed chain is a prefix of the chain "
+                      "now, and the checkpointed entries give the signed state hash\n")
+                  : T("  BROKEN: the ledger does not extend it (below)\n");
+      text += F("  since then: {} entries → {} ({}), {} new chains, {} accounts changed\n",
+                Thousands(c.entries_then), Thousands(c.entries_now),
+                kinds.empty() ? T("none new") : kinds, c.new_chains, c.changed_accounts.size());
     }
   }
 
@@ -582,17 +529,17 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
   out["failures"] = std::move(failure_list);
   out["failure_count"] = failure_count;
   if (!failures.empty()) {
-    text += fmt::format("FAILURES ({}): this copy is not a sound ledger\n", failure_count);
+    text += F("FAILURES ({}): this copy is not a sound ledger\n", failure_count);
     for (const auto& f : failures) text += fmt::format("  [{}] {}\n", f.code, f.message);
     if (failure_count > failures.size()) {
-      text += fmt::format("  … and {} more\n", failure_count - failures.size());
+      text += F("  … and {} more\n", failure_count - failures.size());
     }
   }
 
   // An auditor signs only what verified.
   if (a.sign) {
     if (failure_count > 0 || !r.state) {
-      text += "Not signed: a checkpoint states that the ledger verified, and it did not.\n";
+      text += T("Not signed: a checkpoint states that the ledger verified, and it did not.\n");
       out["signed_checkpoint"] = nullptr;
     } else {
       auto cp = MakeCheckpoint(*r.state);
@@ -601,9 +548,8 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
       if (!answer) return Fail(g, answer.error());
       std::string id(answer->at("id").as_string());
       out["signed_checkpoint"] = id;
-      text += fmt::format("Signed audit checkpoint {} (later: `lovebank audit --since-checkpoint "
-                          "{}`)\n",
-                          id, id);
+      text +=
+          F("Signed audit checkpoint {0} (later: `lovebank audit --since-checkpoint {0}`)\n", id);
     }
   }
 
@@ -612,16 +558,16 @@ int AuditCmd(Wallet& w, const AuditArgs& a) {
   std::string verdict;
   int exit = kOk;
   if (failure_count > 0) {
-    verdict = "RESULT: FAILED — see the failures above; docs/audit.md says what each means";
+    verdict = T("RESULT: FAILED — see the failures above; docs/audit.md says what each means");
     exit = kAuditFailed;
   } else if (summary && summary->attention() > 0) {
-    verdict = fmt::format("RESULT: VERIFIED, with {} findings to review", summary->attention());
+    verdict = F("RESULT: VERIFIED, with {} findings to review", summary->attention());
     exit = kAuditFindings;
   } else {
-    verdict = "RESULT: VERIFIED — every signature, chain and rule checks out";
+    verdict = T("RESULT: VERIFIED — every signature, chain and rule checks out");
   }
   out["result"] = failure_count > 0 ? "failed" : exit == kAuditFindings ? "findings" : "verified";
-  text += fmt::format("{} ({:.1f} s, {:.0f} entries/s)\n", verdict, r.seconds, rate);
+  text += F("{} ({:.1f} s, {:.0f} entries/s)\n", verdict, r.seconds, rate);
   Done(g, out, text);
   LeaveToTheOperatingSystem(std::move(r.state));
   return exit;
@@ -636,7 +582,8 @@ int CertificateIssueCmd(Wallet& w, const CertificateArgs& a) {
   auto volunteer = w.ResolveKey(a.volunteer);
   if (!volunteer) return Fail(g, volunteer.error());
   if (std::filesystem::exists(std::filesystem::symlink_status(a.out))) {
-    return Fail(g, {"usage", a.out + " already exists; choose another name or remove it first"});
+    return Fail(g,
+                {"usage", F("{} already exists; choose another name or remove it first", a.out)});
   }
   // The certificate is built from a full audit of the node's ledger, never from what
   // the node says about itself.
@@ -645,8 +592,8 @@ int CertificateIssueCmd(Wallet& w, const CertificateArgs& a) {
   if (!d) return Fail(g, d.error());
   AuditResult audit = AuditExport(temp.path, OptionsFor(g, 0, true));
   if (!audit.sound() || !audit.state) {
-    return Fail(g, {"audit_failed", "the node's ledger does not verify, so no certificate can be "
-                                    "issued from it; run `lovebank audit` to see why"});
+    return Fail(g, {"audit_failed", T("the node's ledger does not verify, so no certificate can "
+                                      "be issued from it; run `lovebank audit` to see why")});
   }
   const LedgerState& state = *audit.state;
   std::int32_t offset = state.genesis().policy.utc_offset_minutes;
@@ -655,15 +602,15 @@ int CertificateIssueCmd(Wallet& w, const CertificateArgs& a) {
   for (const auto& credit : state.Credits(*volunteer)) from = std::min(from, credit.start_ms);
   if (!a.from.empty()) {
     auto day = ParseDay(a.from, offset);
-    if (!day) return Fail(g, {"bad_date", "--from must be a date like 2026-01-01"});
+    if (!day) return Fail(g, {"bad_date", T("--from must be a date like 2026-01-01")});
     from = *day;
   }
   if (!a.to.empty()) {
     auto day = ParseDay(a.to, offset);
-    if (!day) return Fail(g, {"bad_date", "--to must be a date like 2026-12-31"});
+    if (!day) return Fail(g, {"bad_date", T("--to must be a date like 2026-12-31")});
     to = *day + 86'400'000;  // the whole of that day
   }
-  if (to <= from) return Fail(g, {"bad_date", "--to must not be before --from"});
+  if (to <= from) return Fail(g, {"bad_date", T("--to must not be before --from")});
   auto c = CollectCertificate(state, *volunteer, from, to, *issuer, NowMs(),
                               crypto::RandomBytes(16));
   if (!c) {
@@ -673,92 +620,246 @@ int CertificateIssueCmd(Wallet& w, const CertificateArgs& a) {
   auto key = w.Unlock();
   if (!key) return Fail(g, key.error());
   Bytes file = SignCertificate(*c, *key);
+  // What the school will check, checked here first: a certificate this wallet writes
+  // verifies, and the page names the issuer as the certificate's own entries show.
+  CertificateCheck check = VerifyCertificate(file);
+  if (!check.valid()) {
+    std::string why;
+    for (const auto& p : check.problems) why += "\n  - " + p;
+    return Fail(g, {"internal", F("the certificate made from this ledger does not verify, so it "
+                                  "was not written; please report this:{}",
+                                  why)});
+  }
   if (auto s = WriteNewFile(a.out, file); !s) return Fail(g, s.error());
-  std::string community = state.genesis().community;
   if (!a.html.empty()) {
-    if (auto s = WriteNewFile(a.html, CertificateHtml(*c, community, offset, true)); !s) {
-      return Fail(g, s.error());
-    }
+    if (auto s = WriteNewFile(a.html, PageHtml(check, offset)); !s) return Fail(g, s.error());
   }
   std::string serial = SerialText(c->serial);
   std::string name = c->volunteer_name.empty() ? ShortKey(c->volunteer) : c->volunteer_name;
-  std::string text = fmt::format(
-      "Certificate {} for {}: {} of service in {}, {} to {}\nwritten to {}{}\n",
-      serial, name, Hours(c->total_minutes), Activities(c->lines.size()),
-      LocalTime(c->from_ms, offset).substr(0, 10), LocalTime(c->to_ms - 1, offset).substr(0, 10),
-      a.out, a.html.empty() ? std::string() : " and " + a.html + " (print it)");
+  std::string text = F("Certificate {} for {}: {} of service in {}, {} to {}\nwritten to {}\n",
+                       serial, name, Hours(c->total_minutes), Activities(c->lines.size()),
+                       LocalTime(c->from_ms, offset).substr(0, 10),
+                       LocalTime(c->to_ms - 1, offset).substr(0, 10), a.out);
+  if (!a.html.empty())
+    text += F("and {} (print it, sign it and add the community's seal)\n", a.html);
+  text +=
+      F("Its QR statement (`lovebank certificate verify --qr` checks it):\n{}\n", check.statement);
   return Done(g,
               json::object{{"serial", serial},
                            {"file", a.out},
                            {"html", a.html.empty() ? json::value(nullptr) : json::value(a.html)},
                            {"volunteer", Hex(c->volunteer.view())},
                            {"total_minutes", c->total_minutes},
-                           {"lines", c->lines.size()}},
+                           {"lines", c->lines.size()},
+                           {"statement", check.statement}},
               text);
 }
 
-int CertificateVerifyCmd(Wallet& w, const std::string& file, const std::string& html) {
+namespace {
+
+// The checked certificate's story, shared by `verify FILE` and `verify --qr`.
+std::string IssuerWords(const std::string& name, std::optional<Role> role, const PublicKey& key) {
+  if (!role) return name.empty() ? ShortKey(key) : F("{} ({})", name, ShortKey(key));
+  std::string word = T(role == Role::kAdmin ? "admin" : "coordinator");
+  return name.empty() ? F("{}, {}", ShortKey(key), word)
+                      : F("{} ({}), {}", name, ShortKey(key), word);
+}
+
+int VerifyFile(Wallet& w, const CertificateVerifyArgs& a) {
   const auto& g = w.globals();
-  auto bytes = ReadFile(file, kMaxCertificateBytes);
+  auto bytes = ReadFile(a.file, kMaxCertificateBytes);
   if (!bytes) return Fail(g, bytes.error());
   CertificateCheck check = VerifyCertificate(*bytes);
-  json::object out{{"file", file}, {"valid", check.valid()}};
+  json::object out{{"file", a.file}, {"valid", check.valid()}};
   json::array problems;
   for (const auto& p : check.problems) problems.emplace_back(p);
   out["problems"] = std::move(problems);
   std::string text;
   if (check.certificate) {
     const Certificate& c = *check.certificate;
-    std::int32_t offset = 0;
-    if (auto genesis = VerifyEnvelope(ByteView(c.genesis), std::nullopt);
-        genesis && std::holds_alternative<Genesis>(genesis->entry.kind)) {
-      offset = std::get<Genesis>(genesis->entry.kind).policy.utc_offset_minutes;
-    }
+    std::int32_t offset = OffsetOf(c);
     std::string serial = SerialText(c.serial);
     out["serial"] = serial;
     out["community"] = check.community;
     out["volunteer"] = Hex(c.volunteer.view());
     out["volunteer_name"] = c.volunteer_name;
     out["issuer"] = Hex(c.issuer.view());
+    out["issuer_name"] = check.issuer_name;
+    out["issuer_role"] =
+        check.issuer_role ? json::value(RoleName(*check.issuer_role)) : json::value(nullptr);
     out["issued_at_ms"] = c.issued_at_ms;
     out["from_ms"] = c.from_ms;
     out["to_ms"] = c.to_ms;
     out["total_minutes"] = c.total_minutes;
+    out["statement"] =
+        check.statement.empty() ? json::value(nullptr) : json::value(check.statement);
     json::object by_category, by_team;
-    Table table({"category", "time"});
-    for (const auto& [name, minutes] : c.by_category) {
-      by_category[name] = minutes;
-      table.Add({name, Hours(minutes)});
+    json::array lines;
+    Table table({T("day"), T("category"), T("time")});
+    for (const auto& line : c.lines) {
+      lines.push_back({{"source", Hex(line.source.view())},
+                       {"category", line.category},
+                       {"start_ms", line.start_ms},
+                       {"minutes", line.minutes}});
+      table.Add(
+          {LocalTime(line.start_ms, offset).substr(0, 10), line.category, Hours(line.minutes)});
     }
+    for (const auto& [name, minutes] : c.by_category) by_category[name] = minutes;
     for (const auto& [name, minutes] : c.by_team) by_team[name] = minutes;
+    out["lines"] = std::move(lines);
     out["by_category"] = std::move(by_category);
     out["by_team"] = std::move(by_team);
-    text += fmt::format("Certificate {} of {}\n", serial, check.community);
-    text += fmt::format("  volunteer  {} ({})\n", c.volunteer_name, Hex(c.volunteer.view()));
-    text += fmt::format("  service    {} in {}, {} to {}\n", Hours(c.total_minutes),
-                        Activities(c.lines.size()), LocalTime(c.from_ms, offset).substr(0, 10),
-                        LocalTime(c.to_ms - 1, offset).substr(0, 10));
-    text += fmt::format("  issued     {} by {}\n", LocalTime(c.issued_at_ms, offset),
-                        Hex(c.issuer.view()));
+    text += F("Certificate {} of {}\n", serial, check.community);
+    text += F("  volunteer  {} ({})\n", c.volunteer_name, ShortKey(c.volunteer));
+    text +=
+        F("  service    {} in {}, {} to {}\n", Hours(c.total_minutes), Activities(c.lines.size()),
+          LocalTime(c.from_ms, offset).substr(0, 10), LocalTime(c.to_ms - 1, offset).substr(0, 10));
+    text += F("  issued     {} by {}\n", LocalTime(c.issued_at_ms, offset),
+              IssuerWords(check.issuer_name, check.issuer_role, c.issuer));
     std::istringstream rendered(table.Render());
     for (std::string line; std::getline(rendered, line);) text += "  " + line + "\n";
-    if (!html.empty()) {
-      if (auto s = WriteNewFile(html, CertificateHtml(c, check.community, offset, check.valid()));
-          !s) {
-        return Fail(g, s.error());
-      }
+    if (!a.html.empty()) {
+      if (auto s = WriteNewFile(a.html, PageHtml(check, offset)); !s) return Fail(g, s.error());
     }
   }
   if (check.valid()) {
-    text += "VALID: every entry is signed by its author in this community, every recorder and "
-            "confirmer held the coordinator role when acting, the issuer holds a coordinator or "
-            "admin role, and every total follows from the entries.\n";
+    text +=
+        T("VALID: every entry is signed by its author in this community, every recorder and "
+          "confirmer held the coordinator role when acting, the issuer holds a coordinator or "
+          "admin role, and every total follows from the entries.\n");
     return Done(g, out, text);
   }
-  text += "NOT VALID:\n";
+  text += T("NOT VALID:\n");
   for (const auto& p : check.problems) text += "  - " + p + "\n";
   Done(g, out, text);
   return kCertificateInvalid;
+}
+
+// The statement of a certificate's QR code: its signature offline, and unless
+// --offline, against the node's ledger: the same community, an issuer who holds the
+// coordinator or admin role there, and at least the stated minutes credited.
+int VerifyQr(Wallet& w, const CertificateVerifyArgs& a) {
+  const auto& g = w.globals();
+  auto statement = VerifyStatement(a.qr);
+  if (!statement) {
+    json::object out{{"valid", false},
+                     {"checked_against_ledger", false},
+                     {"problems", json::array{json::value(statement.error().message)}}};
+    Done(g, out, F("NOT VALID: {}\n", statement.error().message));
+    return kCertificateInvalid;
+  }
+  const CertificateStatement& s = *statement;
+  std::string name = s.volunteer_name.empty() ? ShortKey(s.volunteer) : s.volunteer_name;
+  json::object out{{"serial", SerialText(s.serial)},
+                   {"network", Hex(s.network.view())},
+                   {"volunteer", Hex(s.volunteer.view())},
+                   {"volunteer_name", s.volunteer_name},
+                   {"issuer", Hex(s.issuer.view())},
+                   {"issued_at_ms", s.issued_at_ms},
+                   {"from_ms", s.from_ms},
+                   {"to_ms", s.to_ms},
+                   {"total_minutes", s.total_minutes},
+                   {"activities", s.activities}};
+  // Days in UTC until the node says the community's offset.
+  std::int32_t offset = 0;
+  auto story = [&] {
+    std::string text = F("Statement of certificate {}\n", SerialText(s.serial));
+    text += F("  volunteer  {} ({})\n", name, ShortKey(s.volunteer));
+    text +=
+        F("  service    {} in {}, {} to {}\n", Hours(s.total_minutes), Activities(s.activities),
+          LocalTime(s.from_ms, offset).substr(0, 10), LocalTime(s.to_ms - 1, offset).substr(0, 10));
+    text += F("  issued     {} by key {}\n", LocalTime(s.issued_at_ms, offset), ShortKey(s.issuer));
+    return text;
+  };
+  auto unchecked = [&](const std::string& why, int exit) {
+    out["valid"] = false;
+    out["signature_valid"] = true;
+    out["checked_against_ledger"] = false;
+    out["problems"] = json::array{};
+    Done(g, out,
+         story() + F("SIGNED: the statement is exactly as key {} signed it. {} Anyone can sign "
+                     "with a key of their own: only the ledger shows that this key belongs to "
+                     "a coordinator or admin of the community.\n",
+                     ShortKey(s.issuer), why));
+    return exit;
+  };
+  if (a.offline) return unchecked(T("Not checked against a ledger (--offline)."), kOk);
+  auto status = w.Status();
+  if (!status) {
+    if (status.error().code != "unreachable") return Fail(g, status.error());
+    return unchecked(F("No node answered at {}, so it is not checked against the ledger; try "
+                       "again with --node URL, or check the certificate file.",
+                       g.node_url),
+                     kUnreachable);
+  }
+  std::string community(status->at("community").as_string());
+  if (std::string(status->at("network").as_string()) != Hex(s.network.view())) {
+    return unchecked(F("The node at {} keeps the ledger of {}, and this statement is of another "
+                       "community (network {}); ask that community's node.",
+                       g.node_url, community, Short(Hex(s.network.view()))),
+                     kCertificateInvalid);
+  }
+  if (auto days = w.UtcOffset()) offset = *days;
+  json::array problems;
+  std::string issuer_text = ShortKey(s.issuer);
+  auto issuer = w.Get("/v1/accounts/" + Hex(s.issuer.view()));
+  if (!issuer) return Fail(g, issuer.error());
+  std::optional<Role> role;
+  for (const auto& r : issuer->at("roles").as_array()) {
+    if (r.as_string() == "admin") role = Role::kAdmin;
+    if (r.as_string() == "coordinator" && role != Role::kAdmin) role = Role::kCoordinator;
+  }
+  std::string issuer_name = issuer->as_object().contains("name") && issuer->at("name").is_string()
+                                ? std::string(issuer->at("name").as_string())
+                                : std::string();
+  if (!role) {
+    problems.emplace_back(
+        F("the key {} that signed it holds neither the coordinator nor the admin "
+          "role in {} now; if it was revoked after issuing, the certificate "
+          "file still shows the role it held",
+          ShortKey(s.issuer), community));
+  }
+  auto volunteer = w.Get("/v1/accounts/" + Hex(s.volunteer.view()));
+  if (!volunteer) return Fail(g, volunteer.error());
+  std::uint64_t credited = volunteer->at("minutes").to_number<std::uint64_t>();
+  if (!volunteer->at("known").as_bool()) {
+    problems.emplace_back(F("{} has no account in {}", ShortKey(s.volunteer), community));
+  } else if (credited < s.total_minutes) {
+    problems.emplace_back(F("the ledger credits {} with {} in all, less than the {} stated", name,
+                            Hours(credited), Hours(s.total_minutes)));
+  }
+  out["community"] = community;
+  out["issuer_name"] = issuer_name;
+  out["issuer_role"] = role ? json::value(RoleName(*role)) : json::value(nullptr);
+  out["credited_minutes"] = credited;
+  out["signature_valid"] = true;
+  out["checked_against_ledger"] = true;
+  out["valid"] = problems.empty();
+  std::string text = story();
+  if (problems.empty()) {
+    text +=
+        F("VALID: signed by {} of {}, who holds that role on the ledger at {}; the ledger "
+          "credits {} with {} in all, at least the {} stated.\n",
+          IssuerWords(issuer_name, role, s.issuer), community, g.node_url, name, Hours(credited),
+          Hours(s.total_minutes));
+    out["problems"] = std::move(problems);
+    return Done(g, out, text);
+  }
+  text += T("NOT VALID:\n");
+  for (const auto& p : problems) text += "  - " + std::string(p.as_string()) + "\n";
+  out["problems"] = std::move(problems);
+  Done(g, out, text);
+  return kCertificateInvalid;
+}
+
+}  // namespace
+
+int CertificateVerifyCmd(Wallet& w, const CertificateVerifyArgs& a) {
+  if (a.qr.empty() == a.file.empty()) {
+    return Fail(w.globals(), {"usage", T("give the certificate FILE, or --qr TEXT with the "
+                                         "statement read from its QR code (one of the two)")});
+  }
+  return a.qr.empty() ? VerifyFile(w, a) : VerifyQr(w, a);
 }
 
 }  // namespace lovebank::wallet

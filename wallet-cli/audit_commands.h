@@ -22,6 +22,12 @@ struct CertificateArgs {
   std::string volunteer, from, to, out, html;
 };
 int CertificateIssueCmd(Wallet& w, const CertificateArgs& a);
-int CertificateVerifyCmd(Wallet& w, const std::string& file, const std::string& html);
+struct CertificateVerifyArgs {
+  std::string file;      // a certificate file
+  std::string html;      // also write its printable page here
+  std::string qr;        // or: the statement read from a certificate's QR code
+  bool offline = false;  // --qr: check only the signature, not against the node's ledger
+};
+int CertificateVerifyCmd(Wallet& w, const CertificateVerifyArgs& a);
 
 }  // namespace lovebank::wallet

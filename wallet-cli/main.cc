@@ -20,6 +20,7 @@
 #include "crypto/keystore.h"
 #include "crypto/secret_file.h"
 #include "i18n/cli_usage.h"
+#include "i18n/collate.h"
 #include "i18n/i18n.h"
 #include "i18n/width.h"
 #include "ledger/voucher.h"
@@ -459,12 +460,25 @@ std::string Roles(const json::value& account) {
 // with --wide.
 std::string KeyCell(const std::string& key, bool wide) { return wide ? key : Short(key); }
 
+// The members of a /v1/members answer in the order people read a roster: by name
+// (pinyin for Chinese names), those without a name last, by key.
+std::vector<json::value> ByName(const json::array& members) {
+  std::vector<json::value> sorted(members.begin(), members.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const json::value& a, const json::value& b) {
+    const std::string na = Str(a.at("name")), nb = Str(b.at("name"));
+    if (na.empty() != nb.empty()) return nb.empty();
+    if (na != nb) return i18n::NameLess(na, nb);
+    return LatestKey(a) < LatestKey(b);
+  });
+  return sorted;
+}
+
 int MemberList(Wallet& w, bool wide) {
   auto members = w.Get("/v1/members");
   if (!members) return Fail(w.globals(), members.error());
   Table table(
       {T("name"), T("grid"), T("building"), T("roles"), T("hours"), T("balance"), T("key")});
-  for (const auto& m : members->at("members").as_array()) {
+  for (const auto& m : ByName(members->at("members").as_array())) {
     const auto* profile = m.as_object().if_contains("profile");
     const bool has = profile != nullptr && profile->is_object();
     // The founding admin, and anyone who acted before enrolment, has no name yet.
@@ -520,7 +534,7 @@ int RoleList(Wallet& w, const std::string& only, bool wide) {
   if (!members) return Fail(w.globals(), members.error());
   Table table({T("name"), T("roles"), T("key")});
   json::array holders;
-  for (const auto& m : members->at("members").as_array()) {
+  for (const auto& m : ByName(members->at("members").as_array())) {
     bool listed = false;
     for (const auto& r : m.at("roles").as_array()) listed |= only.empty() || Str(r) == only;
     if (!listed || m.at("roles").as_array().empty()) continue;
@@ -670,7 +684,7 @@ int ServicePending(Wallet& w, bool all, unsigned limit) {
   for (const auto& c : claims) {
     const auto& o = c.as_object();
     const auto* helped = o.if_contains("beneficiary_name");
-    table.Add({LocalTime(U64(o.at("timestamp_ms")), *offset),
+    table.Add({LocalTime(U64(o.at("timestamp_ms")), *offset).substr(0, 10),
                NameOr(o.at("author_name"), Str(o.at("author"))), Str(o.at("activity")),
                Str(o.at("category")), LocalTime(U64(o.at("start_ms")), *offset),
                Hours(U64(o.at("minutes"))), helped ? NameOr(*helped, Str(o.at("beneficiary"))) : "",
@@ -887,7 +901,13 @@ int CatalogList(Wallet& w) {
   auto catalog = w.Get("/v1/catalog");
   if (!catalog) return Fail(w.globals(), catalog.error());
   Table table({T("gift"), T("price"), T("stock"), T("handed out"), T("station"), T("item")});
-  for (const auto& i : catalog->at("items").as_array()) {
+  const auto& listed = catalog->at("items").as_array();
+  std::vector<json::value> items(listed.begin(), listed.end());
+  std::stable_sort(items.begin(), items.end(), [](const json::value& a, const json::value& b) {
+    const std::string na = Str(a.at("name")), nb = Str(b.at("name"));
+    return na != nb ? i18n::NameLess(na, nb) : Str(a.at("item")) < Str(b.at("item"));
+  });
+  for (const auto& i : items) {
     table.Add({Str(i.at("name")), std::to_string(U64(i.at("price"))),
                std::to_string(U64(i.at("stock"))), std::to_string(U64(i.at("fulfilled"))),
                NameOr(i.at("station_name"), Str(i.at("station"))), Short(Str(i.at("item")))});
@@ -1445,13 +1465,15 @@ int main(int argc, char** argv) {
                     T("also write a printable one-page HTML certificate"));
   on(issue, [&cert_args](Wallet& w) { return CertificateIssueCmd(w, cert_args); });
   auto* verify = certificate->add_subcommand(
-      "verify", T("check a certificate offline and print what it proves"));
-  std::string verify_file, verify_html;
-  verify->add_option("FILE", verify_file, T("the certificate file"))->required();
-  verify->add_option("--html", verify_html, T("also write the printable HTML certificate"));
-  on(verify, [&verify_file, &verify_html](Wallet& w) {
-    return CertificateVerifyCmd(w, verify_file, verify_html);
-  });
+      "verify", T("check a certificate, or the QR code of its page, and print what it proves"));
+  CertificateVerifyArgs verify_args;
+  verify->add_option("FILE", verify_args.file, T("the certificate file (checked offline)"));
+  verify->add_option("--html", verify_args.html, T("also write the printable HTML certificate"));
+  verify->add_option("--qr", verify_args.qr,
+                     T("instead of a file: the text of the certificate page's QR code (lbc1:...)"));
+  verify->add_flag("--offline", verify_args.offline,
+                   T("with --qr: check only its signature, not against the node's ledger"));
+  on(verify, [&verify_args](Wallet& w) { return CertificateVerifyCmd(w, verify_args); });
 
   auto* help = app.add_subcommand("help", T("show the help of lovebank or of one of its commands"));
   std::vector<std::string> help_topic;

@@ -33,6 +33,15 @@ bool HexId(const std::string& s) {
          });
 }
 
+// A day or a time ("2026-03-05 10:00", "10:00"): cut, it would read as another day.
+bool Timeish(const std::string& s) {
+  return !s.empty() && s.find_first_of("-:") != std::string::npos &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == ' ' || c == 'T' ||
+                  c == '+';
+         });
+}
+
 // Text columns are not cut below this; a table of many columns may then stay wider
 // than the terminal, and the terminal wraps it.
 constexpr std::size_t kNarrowestColumn = 8;
@@ -65,38 +74,54 @@ std::string Table::Render(std::size_t max_columns) const {
   const std::size_t n = headers_.size();
   std::vector<std::size_t> widths(n, 0);
   std::vector<bool> numeric(n, true);
-  std::vector<bool> ids(n, true);
+  std::vector<bool> fixed(n, true);  // ids, days and times: never cut
+  std::vector<bool> empty(n, true);
+  std::vector<bool> shown(n, true);
   for (std::size_t i = 0; i < n; ++i) widths[i] = i18n::DisplayWidth(headers_[i]);
   for (const auto& row : rows_) {
     for (std::size_t i = 0; i < row.size() && i < n; ++i) {
       widths[i] = std::max(widths[i], i18n::DisplayWidth(row[i]));
       numeric[i] = numeric[i] && (row[i].empty() || Numeric(row[i]));
-      ids[i] = ids[i] && (row[i].empty() || HexId(row[i]));
+      fixed[i] = fixed[i] && (row[i].empty() || HexId(row[i]) || Timeish(row[i]));
+      empty[i] = empty[i] && row[i].empty();
     }
   }
   if (max_columns > 0 && n > 0) {
-    // Two spaces between columns; take a column from the widest text column until the
-    // table fits. Numbers and ids are never cut.
+    // Two spaces between shown columns. A column empty in every row is left out first;
+    // then the widest text column loses a column at a time until the table fits.
+    // Numbers, ids, days and times are never cut.
     auto total = [&] {
-      std::size_t t = 2 * (n - 1);
-      for (auto w : widths) t += w;
-      return t;
+      std::size_t t = 0, columns = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!shown[i]) continue;
+        t += widths[i];
+        ++columns;
+      }
+      return t + (columns > 0 ? 2 * (columns - 1) : 0);
     };
+    for (std::size_t i = 0; i < n && total() > max_columns; ++i) {
+      if (empty[i] && !rows_.empty()) shown[i] = false;
+    }
     while (total() > max_columns) {
       std::size_t widest = n;
       for (std::size_t i = 0; i < n; ++i) {
-        if (numeric[i] || ids[i] || widths[i] <= kNarrowestColumn) continue;
+        if (!shown[i] || numeric[i] || fixed[i] || widths[i] <= kNarrowestColumn) continue;
         if (widest == n || widths[i] > widths[widest]) widest = i;
       }
       if (widest == n) break;
       --widths[widest];
     }
   }
+  std::size_t last_shown = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (shown[i]) last_shown = i;
+  }
   auto line = [&](const std::vector<std::string>& cells, bool header) {
     std::string out;
     for (std::size_t i = 0; i < n; ++i) {
+      if (!shown[i]) continue;
       const std::string cell = i18n::Truncate(i < cells.size() ? cells[i] : "", widths[i]);
-      const bool last = i + 1 == n;
+      const bool last = i == last_shown;
       const bool right = !header && Numeric(cell);
       out += last && !right ? cell : i18n::Pad(cell, widths[i], right);
       if (!last) out += "  ";
@@ -107,7 +132,7 @@ std::string Table::Render(std::size_t max_columns) const {
   std::string out = line(headers_, true);
   std::string rule;
   for (std::size_t i = 0; i < n; ++i) {
-    rule += std::string(widths[i], '-') + (i + 1 < n ? "  " : "");
+    if (shown[i]) rule += std::string(widths[i], '-') + (i != last_shown ? "  " : "");
   }
   out += rule + "\n";
   for (const auto& row : rows_) out += line(row, false);
@@ -152,10 +177,12 @@ std::string Table::Csv(bool bom) const {
   return out;
 }
 
-std::string Hours(std::uint64_t minutes) {
-  if (minutes < 60) return i18n::F("{} min", minutes);
-  if (minutes % 60 == 0) return i18n::F("{} h", minutes / 60);
-  return i18n::F("{} h {} min", minutes / 60, minutes % 60);
+std::string Hours(std::uint64_t minutes) { return Hours(minutes, i18n::ProcessLang()); }
+
+std::string Hours(std::uint64_t minutes, i18n::Lang lang) {
+  if (minutes < 60) return i18n::TrF(lang, "{} min", minutes);
+  if (minutes % 60 == 0) return i18n::TrF(lang, "{} h", minutes / 60);
+  return i18n::TrF(lang, "{} h {} min", minutes / 60, minutes % 60);
 }
 
 std::string Short(const std::string& hex) { return hex.substr(0, 12); }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "i18n/i18n.h"
+
 namespace lovebank::wallet {
 
 class Table {
@@ -41,6 +43,8 @@ bool UseColour(int fd);
 
 // "2 h 30 min", "45 min" (in Chinese "2 小时 30 分钟").
 std::string Hours(std::uint64_t minutes);
+// The same in `lang`, for pages that show both languages.
+std::string Hours(std::uint64_t minutes, i18n::Lang lang);
 // First 12 hex digits of a key or id, for tables (full values are in --json).
 std::string Short(const std::string& hex);
 // "2026-11-23 14:05" in the community's local time.

@@ -2,16 +2,17 @@
 // a file and of a live node (one whose stored balance was edited in RocksDB), import
 // into a fresh node, checkpoints signed and checked, and certificates issued, verified
 // and tampered with.
-#include <gtest/gtest.h>
-
-#include <filesystem>
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "base/hex.h"
+#include "crypto/keys.h"
+#include "ledger/certificate.h"
 #include "ledger/internal/schema.h"
 #include "tests/e2e/community_fixture.h"
 
@@ -210,6 +211,107 @@ TEST_F(Audit, CertificateIssuedVerifiedAndTampered) {
   auto forged = Wallet("auditor", {"certificate", "verify", dir_.Sub("forged.lbc")});
   EXPECT_EQ(forged.exit_code, 18);
   EXPECT_NE(forged.out.find("NOT VALID"), std::string::npos) << forged.out;
+}
+
+// The printed page says it in Chinese with English beneath, lists every activity with
+// its day, names the issuer and leaves room for a seal; its QR statement is checked
+// without the certificate file, against the node, and a forged or altered one is not
+// valid.
+TEST_F(Audit, CertificatePageAndItsQrStatement) {
+  History();
+  std::string cert = dir_.Sub("zhou.lbc"), html = dir_.Sub("zhou.html");
+  auto issued = Ok("coord", {"certificate", "issue", "vol1", "--from", "2026-03-01", "--to",
+                             "2026-03-31", "--out", cert, "--html", html});
+  std::string statement = Str(issued.at("statement"));
+  ASSERT_TRUE(statement.starts_with("lbc1:")) << statement;
+
+  Bytes page = ReadFileBytes(html);
+  for (const char* want :
+       {"志愿服务证明", "Certificate of Volunteer Service", "<html lang=\"zh-CN\">",
+        "3 小时 30 分钟", "3 h 30 min", "2026-03-02", "2026-03-09", "2026-03-10", "签发人",
+        "coord（协调员 / coordinator）", "社区盖章", "Seal of the community", "签名", "(UTC+00:00)",
+        "Test Street"}) {
+    EXPECT_NE(page.find(want), std::string::npos) << want;
+  }
+  auto verified = Ok("auditor", {"certificate", "verify", cert});
+  EXPECT_EQ(Str(verified.at("issuer_name")), "coord");
+  EXPECT_EQ(Str(verified.at("issuer_role")), "coordinator");
+  EXPECT_EQ(Str(verified.at("statement")), statement);
+  EXPECT_EQ(verified.at("lines").as_array().size(), 3u);
+
+  // Against the node: the same community, a coordinator, the minutes credited.
+  auto qr = Ok("auditor", {"certificate", "verify", "--qr", statement});
+  EXPECT_TRUE(qr.at("valid").as_bool()) << qr;
+  EXPECT_TRUE(qr.at("checked_against_ledger").as_bool());
+  EXPECT_EQ(Str(qr.at("issuer_role")), "coordinator");
+  EXPECT_EQ(Str(qr.at("volunteer_name")), "vol1");
+  EXPECT_EQ(U64(qr.at("total_minutes")), 210u);
+  EXPECT_EQ(U64(qr.at("activities")), 3u);
+  EXPECT_GE(U64(qr.at("credited_minutes")), 210u);
+  auto zh = WalletWith({{"LANG", "zh_CN.UTF-8"}}, "auditor",
+                       {"certificate", "verify", "--qr", statement});
+  EXPECT_EQ(zh.exit_code, 0) << zh.err;
+  EXPECT_NE(zh.out.find("有效：签发人 coord（"), std::string::npos) << zh.out;
+  auto en = Wallet("auditor", {"certificate", "verify", "--qr", statement});
+  EXPECT_NE(en.out.find("VALID: signed by coord (" + coord_.substr(0, 12) + "), coordinator"),
+            std::string::npos)
+      << en.out;
+
+  // Offline: the signature only, said as such.
+  auto offline =
+      Wallet("auditor", {"--json", "certificate", "verify", "--qr", statement, "--offline"});
+  EXPECT_EQ(offline.exit_code, 0) << offline.err;
+  auto off = Json(offline);
+  EXPECT_FALSE(off.at("valid").as_bool());
+  EXPECT_TRUE(off.at("signature_valid").as_bool());
+  EXPECT_FALSE(off.at("checked_against_ledger").as_bool());
+  // No node: the same, and an exit code that says so.
+  auto unreachable =
+      Wallet("auditor", {"certificate", "verify", "--qr", statement}, "http://127.0.0.1:1");
+  EXPECT_EQ(unreachable.exit_code, 3) << unreachable.out << unreachable.err;
+  EXPECT_NE(unreachable.out.find("not checked against the ledger"), std::string::npos)
+      << unreachable.out;
+
+  // One character changed: not valid.
+  std::string altered = statement;
+  altered[40] = altered[40] == 'A' ? 'B' : 'A';
+  auto bad = Wallet("auditor", {"certificate", "verify", "--qr", altered});
+  EXPECT_EQ(bad.exit_code, 18) << bad.out << bad.err;
+  EXPECT_NE(bad.out.find("NOT VALID"), std::string::npos) << bad.out;
+
+  // A statement a stranger signs with a key of their own, naming this community and
+  // this volunteer with a year of service: its signature holds, and the ledger shows
+  // the key is nobody's coordinator and the minutes are not there.
+  auto status = Ok("auditor", {"status"});
+  ledger::CertificateStatement forged;
+  forged.network = *FixedFromHex<ledger::NetworkId>(Str(status.at("network")));
+  forged.serial = Bytes(16, '\x42');
+  forged.volunteer = *FixedFromHex<crypto::PublicKey>(vol1_);
+  auto stranger = crypto::SecretKey::Generate();
+  forged.issuer = stranger.public_key();
+  forged.to_ms = 1'800'000'000'000;
+  forged.total_minutes = 60 * 1000;
+  forged.activities = 200;
+  forged.volunteer_name = "vol1";
+  auto refused = Wallet("auditor", {"--json", "certificate", "verify", "--qr",
+                                    ledger::SignStatement(forged, stranger)});
+  EXPECT_EQ(refused.exit_code, 18) << refused.out << refused.err;
+  auto why = Json(refused);
+  EXPECT_FALSE(why.at("valid").as_bool());
+  EXPECT_TRUE(why.at("signature_valid").as_bool());
+  ASSERT_EQ(why.at("problems").as_array().size(), 2u) << why;
+  EXPECT_NE(Str(why.at("problems").at(0)).find("neither the coordinator nor the admin"),
+            std::string::npos);
+  EXPECT_NE(Str(why.at("problems").at(1)).find("less than the 1000 h stated"), std::string::npos);
+  // Of another community: not checkable here, and not valid.
+  forged.network = ledger::NetworkId();
+  auto elsewhere =
+      Wallet("auditor", {"certificate", "verify", "--qr", ledger::SignStatement(forged, stranger)});
+  EXPECT_EQ(elsewhere.exit_code, 18);
+  EXPECT_NE(elsewhere.out.find("another community"), std::string::npos) << elsewhere.out;
+  // The file or the statement, not both and not neither.
+  EXPECT_EQ(Wallet("auditor", {"certificate", "verify", cert, "--qr", statement}).exit_code, 2);
+  EXPECT_EQ(Wallet("auditor", {"certificate", "verify"}).exit_code, 2);
 }
 
 }  // namespace

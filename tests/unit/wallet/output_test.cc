@@ -66,6 +66,30 @@ TEST(Table, NeverCutsNumbersOrIds) {
   EXPECT_EQ(text.find("第四网格"), std::string::npos) << text;
 }
 
+TEST(Table, NeverCutsDaysOrTimes) {
+  Table table({"claimed", "what", "when"});
+  table.Add({"2026-12-06", "陪周爷爷买菜以及帮忙打扫厨房和阳台", "2026-03-05 10:00"});
+  const auto text = table.Render(44);
+  EXPECT_NE(text.find("2026-12-06"), std::string::npos) << text;
+  EXPECT_NE(text.find("2026-03-05 10:00"), std::string::npos) << text;
+  EXPECT_NE(text.find("\u2026"), std::string::npos) << text;  // the activity was cut
+  for (const auto& line : Lines(text)) EXPECT_LE(i18n::DisplayWidth(line), 44U) << line;
+}
+
+TEST(Table, LeavesOutAnEmptyColumnBeforeCuttingText) {
+  Table table({"by", "what", "helped", "claim"});
+  table.Add({"陈阿姨", "陪周爷爷买菜", "", "08900f12af85"});
+  // 6 + 12 + 6 + 12 and three gaps: 42 columns; without "helped" 34.
+  EXPECT_NE(table.Render(0).find("helped"), std::string::npos);
+  const auto text = table.Render(36);
+  EXPECT_EQ(text.find("helped"), std::string::npos) << text;
+  EXPECT_EQ(text.find("\u2026"), std::string::npos) << text;  // nothing needed cutting
+  EXPECT_NE(text.find("陪周爷爷买菜  08900f12af85"), std::string::npos) << text;
+  // A column with something in it stays, cut if it must be.
+  table.Add({"Li", "x", "周爷爷", "08900f12af86"});
+  EXPECT_NE(table.Render(36).find("helped"), std::string::npos);
+}
+
 TEST(Table, CsvBomAndFormulaGuard) {
   Table table({"name", "points"});
   table.Add({"=HYPERLINK(\"x\")", "-5"});

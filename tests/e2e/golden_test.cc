@@ -1,0 +1,137 @@
+// Golden output: what the wallet prints for the commands people use every day, in
+// English and in Chinese, compared with reviewed files in tests/golden/{en,zh-CN}. A
+// change to a message, a table or an alignment shows up here as a diff a person reads.
+//
+// Keys, ids and signing times differ on every run; they are masked to the same width
+// (every run of 12 or more hex digits becomes x's, every local time YYYY-MM-DD hh:mm,
+// every day YYYY-MM-DD),
+// so that alignment is still compared. Service times are fixed in the script.
+//
+// After an intended change: LOVEBANK_UPDATE_GOLDEN=1 build/tests/wallet_e2e_test
+// --gtest_filter='Golden*', then read the diff before committing it.
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "tests/e2e/community_fixture.h"
+
+namespace lovebank {
+namespace {
+
+std::string Mask(std::string text) {
+  static const std::regex hex("[0-9a-f]{12,}");
+  static const std::regex time("[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}");
+  static const std::regex day("[0-9]{4}-[0-9]{2}-[0-9]{2}");
+  auto mask = [&](const std::regex& re, const std::string& in, auto replace) {
+    std::string result;
+    std::size_t last = 0;
+    for (std::sregex_iterator it(in.begin(), in.end(), re), end; it != end; ++it) {
+      result += in.substr(last, static_cast<std::size_t>(it->position()) - last);
+      result += replace(it->str());
+      last = static_cast<std::size_t>(it->position() + it->length());
+    }
+    return result + in.substr(last);
+  };
+  text = mask(hex, text, [](const std::string& m) { return std::string(m.size(), 'x'); });
+  text = mask(time, text, [](const std::string&) { return std::string("YYYY-MM-DD hh:mm"); });
+  return mask(day, text, [](const std::string&) { return std::string("YYYY-MM-DD"); });
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Golden : public Community {
+ protected:
+  // Members with Chinese and Latin names, service recorded and claimed, a gift.
+  void Story() {
+    Member("coord", "coordinator", {"--grid", "一网格"});
+    Member("station", "station");
+    Member("chen", {}, {"--grid", "一网格", "--building", "3栋", "--team", "助老队"});
+    Member("zhou", {}, {"--grid", "一网格", "--building", "5栋", "--team", "助老队"});
+    Member("mei", {}, {"--grid", "二网格", "--team", "river"});
+    // Renamed after enrolment so that Chinese names sit beside Latin ones.
+    Ok("admin", {"member", "update", "chen", "--name", "陈阿姨"});
+    Ok("admin", {"member", "update", "zhou", "--name", "周爷爷"});
+    Ok("admin", {"member", "update", "mei", "--name", "Xiao Mei"});
+    Ok("coord",
+       {"service", "record", "--activity", "楼道清理", "--category", "cleaning", "--minutes", "120",
+        "--volunteer", "陈阿姨", "--volunteer", "Xiao Mei", "--start", "2026-03-02T09:00"});
+    Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes",
+                 "90", "--volunteer", "周爷爷", "--start", "2026-03-03T14:00"});
+    Ok("chen", {"service", "claim", "--activity", "陪周爷爷买菜", "--category", "care", "--minutes",
+                "45", "--start", "2026-03-05T10:00"});
+    Ok("station", {"catalog", "add", "--item", "大米5公斤", "--price", "12", "--stock", "10"});
+    Ok("station", {"catalog", "add", "--item", "Soap", "--price", "3", "--stock", "40"});
+  }
+
+  // Runs every command of the script in `lang` and returns what a person saw.
+  std::string Transcript(const std::string& lang) {
+    const std::vector<std::pair<std::string, std::vector<std::string>>> script{
+        {"chen", {"balance"}},
+        {"coord", {"service", "pending"}},
+        {"chen", {"history"}},
+        {"coord", {"member", "list"}},
+        {"coord", {"role", "list"}},
+        {"chen", {"catalog", "list"}},
+        {"coord", {"report", "hours", "--by", "category"}},
+        {"coord", {"report", "hours", "--by", "team"}},
+        {"coord", {"report", "leaderboard", "--period", "month", "--at", "2026-03-15"}},
+        {"chen", {"transfer", "周爷爷", "500"}},
+        {"chen", {"servce", "claim"}},
+        {"chen", {"help", "transfer"}},
+    };
+    std::string out;
+    for (const auto& [who, args] : script) {
+      std::vector<std::string> argv{"--lang", lang};
+      argv.insert(argv.end(), args.begin(), args.end());
+      auto r = WalletWith({{"COLUMNS", "80"}}, who, argv);
+      std::string command = "lovebank";
+      for (const auto& a : args) command += " " + a;
+      out += "$ " + command + "   (" + who + ", exit " + std::to_string(r.exit_code) + ")\n";
+      out += r.out;
+      if (!r.err.empty()) out += "[stderr]\n" + r.err;
+      out += "\n";
+    }
+    return Mask(out);
+  }
+
+  void Compare(const std::string& lang, const std::string& got) {
+    std::string path = std::string(LOVEBANK_GOLDEN_DIR) + "/" + lang + "/common-commands.txt";
+    if (const char* update = std::getenv("LOVEBANK_UPDATE_GOLDEN"); update && *update) {
+      std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+      std::ofstream(path, std::ios::binary) << got;
+      return;
+    }
+    std::string want = ReadAll(path);
+    ASSERT_FALSE(want.empty()) << path << " is missing; see the top of " << __FILE__;
+    // Line by line, so that a failure names the first line that differs.
+    std::istringstream a(want), b(got);
+    std::string wl, gl;
+    for (int line = 1;; ++line) {
+      bool more_w = static_cast<bool>(std::getline(a, wl));
+      bool more_g = static_cast<bool>(std::getline(b, gl));
+      if (!more_w && !more_g) break;
+      ASSERT_EQ(more_w ? wl : "<end>", more_g ? gl : "<end>")
+          << path << " line " << line << " differs; whole output:\n"
+          << got;
+    }
+  }
+};
+
+TEST_F(Golden, CommonCommandsInEnglish) {
+  Story();
+  Compare("en", Transcript("en"));
+}
+
+TEST_F(Golden, CommonCommandsInChinese) {
+  Story();
+  Compare("zh-CN", Transcript("zh"));
+}
+
+}  // namespace
+}  // namespace lovebank
