@@ -856,6 +856,150 @@ int History(Wallet& w, const HistoryArgs& a) {
   return Done(w.globals(), *h, text);
 }
 
+// lovebank statement [KEY] [--month YYYY-MM]: a month of an account, as a bank
+// statement reads: the balance it opened and closed with, what service earned, what
+// came in and went out, every entry of the month, and for a station the gifts it
+// handed over by item. Days are the community's; entries count in the month they were
+// signed.
+struct StatementArgs {
+  std::string key, month;
+  bool csv = false, bom = false;
+};
+
+// "2026-03" -> its first day and the first day of the next month.
+std::optional<std::pair<std::string, std::string>> MonthDays(const std::string& month) {
+  int y = 0, m = 0;
+  char tail = 0;
+  if (std::sscanf(month.c_str(), "%4d-%2d%c", &y, &m, &tail) != 2 || month.size() != 7 || m < 1 ||
+      m > 12 || y < 1970 || y > 9999) {
+    return std::nullopt;
+  }
+  return std::pair{
+      fmt::format("{:04}-{:02}-01", y, m),
+      m == 12 ? fmt::format("{:04}-01-01", y + 1) : fmt::format("{:04}-{:02}-01", y, m + 1)};
+}
+
+int Statement(Wallet& w, const StatementArgs& a) {
+  const auto& g = w.globals();
+  auto resolved = KeyOrMine(w, a.key);
+  if (!resolved) return Fail(g, resolved.error());
+  const std::string key = ToHex(*resolved);
+  auto offset = w.UtcOffset();
+  if (!offset) return Fail(g, offset.error());
+  const std::string today = LocalTime(NowMs(), *offset).substr(0, 10);
+  const std::string month = a.month.empty() ? today.substr(0, 7) : a.month;
+  auto days = MonthDays(month);
+  if (!days) return Fail(g, {"usage", T("--month must look like 2026-03")});
+  const auto& [first, next] = *days;
+  if (first > today) return Fail(g, {"usage", F("{} has not begun yet", month)});
+  auto account = w.Get("/v1/accounts/" + key);
+  if (!account) return Fail(g, account.error());
+  // Everything signed from the month's first day to today: the month's entries, and
+  // those after it that take the balance from its close to now.
+  auto h = w.Get("/v1/accounts/" + key + "/history?limit=1000&from=" + first + "&to=" + today);
+  if (!h) return Fail(g, h.error());
+  const auto& entries = h->at("entries").as_array();
+  if (U64(h->at("total")) > entries.size()) {
+    return Fail(g, {"too_many", F("the account has more than {} entries since {}; a statement "
+                                  "cannot be made from the node's history (use `lovebank "
+                                  "history --from {} --csv` for the month)",
+                                  entries.size(), first, first)});
+  }
+  std::int64_t after = 0, earned = 0, received = 0, spent = 0;
+  std::uint64_t minutes = 0;
+  std::map<std::string, std::uint64_t> by_category;
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> gifts;  // name -> count, points
+  std::map<std::string, std::string> item_names;                         // id -> name
+  Table table({T("day"), T("what"), T("points"), T("service"), T("entry")});
+  Table csv({T("time"), T("what"), T("points"), T("minutes"), T("entry")});
+  json::array listed;
+  // Newest first: reversed, the month reads from its first day down.
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    const auto& o = it->as_object();
+    const std::uint64_t at = U64(o.at("timestamp_ms"));
+    const std::string day = LocalTime(at, *offset).substr(0, 10);
+    const std::int64_t points = I64(o.at("effect").at("points"));
+    const std::uint64_t served = U64(o.at("effect").at("minutes"));
+    if (day >= next) {
+      after += points;
+      continue;
+    }
+    if (day < first) continue;
+    if (served > 0) {
+      minutes += served;
+      earned += points;
+      if (o.contains("category")) by_category[Str(o.at("category"))] += served;
+    } else if (points > 0) {
+      received += points;
+    } else {
+      spent -= points;
+    }
+    if (Str(o.at("kind")) == "fulfil" && Str(o.at("author")) == key) {
+      if (item_names.empty()) {
+        auto catalog = w.Get("/v1/catalog");
+        if (!catalog) return Fail(g, catalog.error());
+        for (const auto& i : catalog->at("items").as_array()) {
+          item_names[Str(i.at("item"))] = Str(i.at("name"));
+        }
+      }
+      auto redeem = w.Get("/v1/entries/" + Str(o.at("redeem")));
+      if (!redeem) return Fail(g, redeem.error());
+      const std::string item = Str(redeem->at("item"));
+      auto named = item_names.find(item);
+      auto& gift = gifts[named != item_names.end() ? named->second : Short(item)];
+      ++gift.first;
+      gift.second += U64(redeem->at("points"));
+    }
+    table.Add({day, Describe(o, *offset), points ? fmt::format("{:+}", points) : "",
+               served ? Hours(served) : "", Short(Str(o.at("id")))});
+    csv.Add({LocalTimeWithOffset(at, *offset), Describe(o, *offset), std::to_string(points),
+             std::to_string(served), Str(o.at("id"))});
+    listed.push_back(o);
+  }
+  const std::int64_t now = I64(account->at("balance"));
+  const std::int64_t closing = now - after;
+  const std::int64_t opening = closing - (earned + received - spent);
+  if (a.csv) return Done(g, listed, csv.Csv(a.bom));
+
+  json::object out{{"account", key},
+                   {"month", month},
+                   {"opening_balance", opening},
+                   {"closing_balance", closing},
+                   {"minutes", minutes},
+                   {"earned", earned},
+                   {"received", received},
+                   {"spent", spent},
+                   {"entries", std::move(listed)}};
+  json::object categories, handed;
+  for (const auto& [name, m] : by_category) categories[name] = m;
+  for (const auto& [name, n] : gifts) handed[name] = {{"count", n.first}, {"points", n.second}};
+  out["minutes_by_category"] = std::move(categories);
+  out["gifts_handed_over"] = std::move(handed);
+
+  const std::string name = NameOr(account->at("name"), key);
+  std::string text = F("Statement of {} for {}\n", name, month);
+  text += F("  opening balance  {} points\n", opening);
+  std::string detail;
+  for (const auto& [category, m] : by_category) {
+    detail += (detail.empty() ? "" : ", ") + F("{} {}", category, Hours(m));
+  }
+  text += F("  service          {} earned {} points{}\n", Hours(minutes), earned,
+            detail.empty() ? std::string() : " (" + detail + ")");
+  text += F("  received         {} points\n", received);
+  text += F("  spent            {} points\n", spent);
+  text += F("  closing balance  {} points{}\n", closing,
+            next > today ? T(" (the month is not over)") : std::string());
+  if (!gifts.empty()) {
+    Table handed_table({T("gift"), T("handed out"), T("points")});
+    for (const auto& [gift, n] : gifts) {
+      handed_table.Add({gift, std::to_string(n.first), std::to_string(n.second)});
+    }
+    text += T("Gifts handed over at this station:\n") + handed_table.Render();
+  }
+  text += table.empty() ? T("No entries this month.\n") : table.Render();
+  return Done(g, out, text);
+}
+
 // A transfer of this many points or more asks for a yes (Wallet::Confirm).
 constexpr std::uint64_t kConfirmTransferPoints = 100;
 
@@ -1353,6 +1497,14 @@ int main(int argc, char** argv) {
   history->add_flag("--csv", ha.csv, T("print CSV (whole ids, times with their UTC offset)"));
   history->add_flag("--bom", ha.bom, T("begin the CSV with a byte-order mark (Excel)"));
   on(history, [&](Wallet& w) { return History(w, ha); });
+  StatementArgs stmt;
+  auto* statement = app.add_subcommand(
+      "statement", T("a month of an account: opening and closing balance, service, gifts"));
+  statement->add_option("KEY", stmt.key, T("key or name (default: yours)"));
+  statement->add_option("--month", stmt.month, T("the month, YYYY-MM (default: this month)"));
+  statement->add_flag("--csv", stmt.csv, T("print the month's entries as CSV"));
+  statement->add_flag("--bom", stmt.bom, T("begin the CSV with a byte-order mark (Excel)"));
+  on(statement, [&](Wallet& w) { return Statement(w, stmt); });
 
   std::string to, memo;
   std::uint64_t points = 0;

@@ -30,6 +30,7 @@ inline json::value Json(const ProcessResult& r) {
   return v;
 }
 inline std::uint64_t U64(const json::value& v) { return v.to_number<std::uint64_t>(); }
+inline std::int64_t I64(const json::value& v) { return v.to_number<std::int64_t>(); }
 inline std::string Str(const json::value& v) { return std::string(v.as_string()); }
 
 class Community : public ::testing::Test {

@@ -1,6 +1,7 @@
 // End to end: the real lovebank-node and lovebank binaries on temporary data
 // directories, talking over loopback TCP. Every wallet command and every error the
 // wallet promises (docs/cli.md) is exercised here and asserted on its output.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -761,6 +762,71 @@ TEST_F(Community, NodeCommandsIdRebuildAndCleanShutdown) {
   node_ = StartNode("office");
   ASSERT_TRUE(node_);
   EXPECT_EQ(Str(Ok("vol", {"status"}).at("state_hash")), live);
+}
+
+// A month's statement as a volunteer and a station read it: the balance the month
+// opened and closed with, service earned, points received and spent, every entry, and
+// at the station the gifts handed over by item. Entries count in the month they were
+// signed (today), so last month is empty and closes where this month opens.
+TEST_F(Community, MonthlyStatementsOfAVolunteerAndAStation) {
+  Member("coord", "coordinator");
+  std::string vol = Member("vol");
+  Member("friend");
+  Member("station", "station");
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes", "120",
+               "--volunteer", vol});  // +20 points (care=10/h)
+  Ok("friend", {"service", "claim", "--activity", "Sweep", "--category", "cleaning", "--minutes",
+                "60", "--start", "2026-03-01T09:00"});
+  Ok("vol", {"transfer", "friend", "3", "--memo", "tea"});  // -3
+  Ok("station", {"catalog", "add", "--item", "Rice", "--price", "12", "--stock", "5"});
+  ASSERT_EQ(Wallet("vol", {"redeem", "Rice", "--out", dir_.Sub("v.txt")}).exit_code, 0);
+  Ok("station", {"fulfil", dir_.Sub("v.txt")});  // -12
+  const std::uint64_t balance = U64(Account("vol").at("balance"));
+  ASSERT_EQ(balance, 20u - 3 - 12);
+
+  auto now = Ok("vol", {"statement"});
+  const std::string month = Str(now.at("month"));
+  EXPECT_EQ(I64(now.at("opening_balance")), 0);
+  EXPECT_EQ(I64(now.at("closing_balance")), static_cast<std::int64_t>(balance));
+  EXPECT_EQ(U64(now.at("minutes")), 120u);
+  EXPECT_EQ(I64(now.at("earned")), 20);
+  EXPECT_EQ(I64(now.at("received")), 0);
+  EXPECT_EQ(I64(now.at("spent")), 15);
+  EXPECT_EQ(U64(now.at("minutes_by_category").at("care")), 120u);
+  // The friend received 3 and has served nothing confirmed yet.
+  auto other = Ok("vol", {"statement", "friend"});
+  EXPECT_EQ(I64(other.at("received")), 3);
+  EXPECT_EQ(I64(other.at("closing_balance")), 3);
+
+  // The month before: nothing signed in it, and it closes at what this one opens with.
+  int y = std::stoi(month.substr(0, 4)), m = std::stoi(month.substr(5, 2));
+  std::string before = m == 1 ? fmt::format("{}-12", y - 1) : fmt::format("{}-{:02}", y, m - 1);
+  auto last = Ok("vol", {"statement", "--month", before});
+  EXPECT_EQ(I64(last.at("opening_balance")), 0);
+  EXPECT_EQ(I64(last.at("closing_balance")), 0);
+  EXPECT_TRUE(last.at("entries").as_array().empty());
+
+  // The station's month: the gift it handed over, by item.
+  auto station = Ok("station", {"statement"});
+  EXPECT_EQ(U64(station.at("gifts_handed_over").at("Rice").at("count")), 1u);
+  EXPECT_EQ(U64(station.at("gifts_handed_over").at("Rice").at("points")), 12u);
+  auto zh = WalletWith({{"LANG", "zh_CN.UTF-8"}}, "station", {"statement"});
+  EXPECT_EQ(zh.exit_code, 0) << zh.err;
+  EXPECT_NE(zh.out.find("本兑换站发放的礼品"), std::string::npos) << zh.out;
+  EXPECT_NE(zh.out.find("月末余额"), std::string::npos) << zh.out;
+  auto text = Wallet("vol", {"statement"});
+  EXPECT_NE(
+      text.out.find(fmt::format("  closing balance  {} points (the month is not over)", balance)),
+      std::string::npos)
+      << text.out;
+  // CSV for a spreadsheet, with the mark Excel needs.
+  auto csv = Wallet("vol", {"statement", "--csv", "--bom"});
+  EXPECT_EQ(csv.out.rfind("\xEF\xBB\xBF", 0), 0u);
+  EXPECT_NE(csv.out.find("Visit"), std::string::npos) << csv.out;
+  // Bad months are usage errors, refused before anything is asked of the node.
+  EXPECT_EQ(Wallet("vol", {"statement", "--month", "2026-13"}).exit_code, 2);
+  EXPECT_EQ(Wallet("vol", {"statement", "--month", "March"}).exit_code, 2);
+  EXPECT_EQ(Wallet("vol", {"statement", "--month", "2999-01"}).exit_code, 2);
 }
 
 }  // namespace
