@@ -19,6 +19,7 @@
 #include "base/hex.h"
 #include "crypto/keystore.h"
 #include "crypto/secret_file.h"
+#include "i18n/cli_docs.h"
 #include "i18n/cli_usage.h"
 #include "i18n/collate.h"
 #include "i18n/i18n.h"
@@ -1254,6 +1255,10 @@ int UsageError(const std::vector<std::string>& args, const std::string& message)
 }
 
 // lovebank help [COMMAND...]: the help of the command named, as --help prints it.
+// The date on the manual page: the month of this version, kept fixed so that the page
+// is the same wherever it is generated.
+constexpr const char* kManualDate = "2026-12";
+
 int HelpCmd(const CLI::App& app, const std::vector<std::string>& args,
             const std::vector<std::string>& topic) {
   const CLI::App* cmd = &app;
@@ -1631,6 +1636,15 @@ int main(int argc, char** argv) {
   std::vector<std::string> help_topic;
   help->add_option("COMMAND", help_topic, T("a command, e.g. `service confirm`"));
 
+  auto* completion = app.add_subcommand(
+      "completion", T("print a shell completion script (bash or zsh) for lovebank"));
+  std::string shell;
+  completion->add_option("SHELL", shell, T("bash or zsh"))
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh"}));
+  auto* manual =
+      app.add_subcommand("manual", T("print the manual page (man -l -), in the wallet's language"));
+
   cli::GroupCommands(app);
   try {
     app.parse(argc, argv);
@@ -1646,6 +1660,15 @@ int main(int argc, char** argv) {
                               cli::HelpFor(reached ? *reached : app, "lovebank help")));
   }
   if (*help) return HelpCmd(app, args, help_topic);
+  if (*completion) {
+    std::cout << (shell == "zsh" ? cli::ZshCompletion(app, "lovebank")
+                                 : cli::BashCompletion(app, "lovebank"));
+    return kOk;
+  }
+  if (*manual) {
+    std::cout << cli::ManualPage(app, "lovebank", LOVEBANK_VERSION, kManualDate);
+    return kOk;
+  }
   Wallet wallet(g);
   try {
     return action(wallet);

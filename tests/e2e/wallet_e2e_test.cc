@@ -829,5 +829,60 @@ TEST_F(Community, MonthlyStatementsOfAVolunteerAndAStation) {
   EXPECT_EQ(Wallet("vol", {"statement", "--month", "2999-01"}).exit_code, 2);
 }
 
+// Completion and the manual page come from the same command tree as --help: every
+// command is offered where it can be typed, options after their command, and the
+// manual lists each command with its help sentence.
+TEST_F(Community, ShellCompletionAndManualPageFromTheHelp) {
+  auto bash = Wallet("admin", {"completion", "bash"});
+  ASSERT_EQ(bash.exit_code, 0) << bash.err;
+  std::string script = dir_.Sub("lovebank.bash");
+  std::ofstream(script) << bash.out;
+  // What bash offers after the words typed so far (the last one being completed).
+  auto offered = [&](const std::string& words) {
+    std::string line = "source '" + script + "'; COMP_WORDS=(" + words +
+                       "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _lovebank; "
+                       "printf '%s\\n' \"${COMPREPLY[@]}\"";
+    auto r = RunProcess({"/bin/bash", "-c", line}, {});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  // After a whole command, its options; after a word that is none, the commands again.
+  EXPECT_NE(offered("lovebank statement ''").find("--month\n"), std::string::npos);
+  EXPECT_NE(offered("lovebank stat ''").find("statement\n"), std::string::npos);
+  EXPECT_EQ(offered("lovebank stat"), "statement\nstatus\n");
+  EXPECT_EQ(offered("lovebank --json service c"), "claim\nconfirm\n");
+  EXPECT_EQ(offered("lovebank certificate verify --o"), "--offline\n");
+  EXPECT_EQ(offered("lovebank transfer --m"), "--memo\n");
+  // The program's own options after a command, but not --version.
+  EXPECT_NE(offered("lovebank balance --").find("--json\n"), std::string::npos);
+  EXPECT_EQ(offered("lovebank balance --").find("--version"), std::string::npos);
+  // A value after an option is not taken for a command.
+  EXPECT_EQ(offered("lovebank --node http://x service p"), "pending\n");
+  auto zsh = Wallet("admin", {"completion", "zsh"});
+  EXPECT_EQ(zsh.out.rfind("#compdef lovebank\n", 0), 0u) << zsh.out.substr(0, 80);
+  EXPECT_EQ(Wallet("admin", {"completion", "fish"}).exit_code, 2);
+
+  auto manual = Wallet("admin", {"manual"});
+  ASSERT_EQ(manual.exit_code, 0) << manual.err;
+  EXPECT_EQ(manual.out.rfind(".TH LOVEBANK 1 ", 0), 0u);
+  auto help = Wallet("admin", {"help", "service", "confirm"});
+  std::string sentence = help.out.substr(0, help.out.find('\n'));
+  EXPECT_NE(manual.out.find(".SS \"lovebank service confirm\"\n" + sentence), std::string::npos)
+      << sentence;
+  EXPECT_NE(manual.out.find(".SS \"lovebank statement\""), std::string::npos);
+  auto zh = Wallet("admin", {"--lang", "zh", "manual"});
+  EXPECT_NE(zh.out.find(".SH 名称"), std::string::npos);
+  // Well-formed for man: groff, where the machine has it, warns about nothing.
+  if (std::filesystem::exists("/usr/bin/groff")) {
+    for (const auto* page : {&manual, &zh}) {
+      std::string file = dir_.Sub(page == &manual ? "en.1" : "zh.1");
+      std::ofstream(file) << page->out;
+      auto r = RunProcess({"/usr/bin/groff", "-k", "-man", "-Tutf8", "-ww", "-z", file}, {});
+      EXPECT_EQ(r.exit_code, 0);
+      EXPECT_EQ(r.err, "") << file;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lovebank
