@@ -4,55 +4,13 @@
 
 #include "base/hex.h"
 #include "i18n/i18n.h"
+#include "wallet-cli/bilingual.h"
 #include "wallet-cli/output.h"
 
 namespace lovebank::wallet {
 namespace {
 
 using i18n::Lang;
-
-std::string HtmlEscape(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (char c : in) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-// `msgid` in `lang`, escaped, with `args` (HTML already) filled in.
-template <class... Args>
-std::string Say(Lang lang, const char* msgid, const Args&... args) {
-  try {
-    return fmt::format(fmt::runtime(HtmlEscape(i18n::Tr(lang, msgid))), args...);
-  } catch (const fmt::format_error&) {
-    return fmt::format(fmt::runtime(HtmlEscape(msgid)), args...);
-  }
-}
-
-// A label in Chinese with its English beneath.
-std::string Label(const char* msgid) {
-  return fmt::format("{}<span class=\"en\" lang=\"en\">{}</span>", Say(Lang::kZh, msgid),
-                     Say(Lang::kEn, msgid));
-}
 
 std::string Activities(std::size_t n, Lang lang) {
   return n == 1 ? i18n::TrF(lang, "{} activity", n) : i18n::TrF(lang, "{} activities", n);

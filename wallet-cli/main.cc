@@ -27,6 +27,7 @@
 #include "ledger/voucher.h"
 #include "wallet-cli/audit_commands.h"
 #include "wallet-cli/output.h"
+#include "wallet-cli/voucher_page.h"
 #include "wallet-cli/wallet.h"
 
 namespace {
@@ -193,6 +194,22 @@ constexpr std::string_view kPaperPrefix = "lbks1:";
 
 // lovebank key backup --out FILE [--paper]: a copy of the sealed keystore, checked to
 // open with the passphrase first, so a backup is known good when it is made.
+// `text` as a QR code for this terminal: coloured black on white so that it scans on
+// light and dark themes (unless NO_COLOR), or, when the terminal is too small to show
+// it whole, a sentence saying so and what to do instead.
+std::string TerminalQr(const std::string& text, const std::string& instead) {
+  const QrSize size = QrCodeSize(text);
+  const std::size_t columns = TerminalColumns(), lines = TerminalLines();
+  if (size.columns == 0) return {};
+  if (lines > 0 && (size.columns > columns || size.lines + 1 > lines)) {
+    return F(
+        "(The QR code needs {}×{} characters and this terminal has {}×{}, so it is not drawn; "
+        "{}.)\n",
+        size.columns, size.lines, columns, lines, instead);
+  }
+  return QrCode(text, UseColour(STDOUT_FILENO));
+}
+
 int KeyBackup(Wallet& w, const std::string& out, bool paper) {
   const auto& g = w.globals();
   auto file = crypto::ReadKeystoreFile(g.keystore);
@@ -215,7 +232,7 @@ int KeyBackup(Wallet& w, const std::string& out, bool paper) {
     o["paper"] = text;
     said += T("Paper backup (print it, or copy the line; `lovebank key restore` takes "
               "either):\n") +
-            QrCode(text) + text + "\n";
+            TerminalQr(text, T("copy the line below instead")) + text + "\n";
   }
   return Done(g, o, said);
 }
@@ -1061,18 +1078,25 @@ int CatalogList(Wallet& w) {
               table.empty() ? T("The catalogue is empty.\n") : table.Render());
 }
 
-int RedeemCmd(Wallet& w, const std::string& item_text, const std::string& station_text,
-              const std::string& out, bool qr) {
-  struct stat existing {};
-  if (!out.empty() && ::lstat(out.c_str(), &existing) == 0) {
-    // Refused before anything is signed, so no points are spent on a voucher with
-    // nowhere to go.
-    return Fail(w.globals(), {"usage", F("something already exists at {}; a voucher is never "
-                                         "written over a file, so choose another name or move "
-                                         "that one away first",
-                                         out)});
+struct RedeemArgs {
+  std::string item, station, out, png, html;
+  bool no_qr = false;
+};
+
+int RedeemCmd(Wallet& w, const RedeemArgs& a) {
+  for (const std::string* path : {&a.out, &a.png, &a.html}) {
+    struct stat existing {};
+    if (!path->empty() && ::lstat(path->c_str(), &existing) == 0) {
+      // Refused before anything is signed, so no points are spent on a voucher with
+      // nowhere to go.
+      return Fail(w.globals(), {"usage", F("something already exists at {}; a voucher is never "
+                                           "written over a file, so choose another name or "
+                                           "move that one away first",
+                                           *path)});
+    }
   }
-  auto item = w.ResolveItem(item_text);
+  const std::string& station_text = a.station;
+  auto item = w.ResolveItem(a.item);
   if (!item) return Fail(w.globals(), item.error());
   std::string name = Str(item->at("name"));
   std::uint64_t price = U64(item->at("price"));
@@ -1093,8 +1117,29 @@ int RedeemCmd(Wallet& w, const std::string& item_text, const std::string& statio
   if (!chain) return Fail(w.globals(), chain.error());
   std::string voucher = EncodeVoucher(*chain, kVoucherTextBytes);
   std::string qr_voucher = EncodeVoucher(*chain, kVoucherQrBytes);
-  if (!out.empty()) {
-    if (auto written = WriteNewFile(out, voucher + "\n", 0600, "voucher"); !written) {
+  auto offset = w.UtcOffset();
+  if (!offset) return Fail(w.globals(), offset.error());
+  std::vector<std::pair<std::string, std::string>> files;  // path, contents
+  if (!a.out.empty()) files.emplace_back(a.out, voucher + "\n");
+  if (!a.png.empty()) files.emplace_back(a.png, QrPng(qr_voucher));
+  if (!a.html.empty()) {
+    VoucherPage page;
+    page.gift = name;
+    page.points = price;
+    auto mine = w.MyKey();
+    auto account =
+        mine ? w.Get("/v1/accounts/" + ToHex(*mine)) : Outcome<json::value>(mine.error());
+    page.volunteer = account ? NameOr(account->at("name"), ToHex(*mine)) : std::string();
+    auto at_station = w.Get("/v1/accounts/" + ToHex(station));
+    page.station =
+        at_station ? NameOr(at_station->at("name"), ToHex(station)) : Short(ToHex(station));
+    page.redeem_id = redeem_id;
+    page.voucher = qr_voucher;
+    page.signed_at = LocalTimeWithOffset(NowMs(), *offset);
+    files.emplace_back(a.html, VoucherHtml(page));
+  }
+  for (const auto& [path, contents] : files) {
+    if (auto written = WriteNewFile(path, contents, 0600, "voucher"); !written) {
       return Fail(w.globals(), {"io", F("{}. The gift is paid for; your voucher is:\n{}",
                                         written.error().message, voucher)});
     }
@@ -1106,8 +1151,12 @@ int RedeemCmd(Wallet& w, const std::string& item_text, const std::string& statio
   std::string text =
       F("Voucher for '{}' ({} points). Show it at the station; it is valid once.\n\n{}\n", name,
         price, voucher);
-  if (qr) text += "\n" + QrCode(qr_voucher);
-  if (!out.empty()) text += F("Saved to {}\n", out);
+  if (!a.no_qr) {
+    text += "\n" + TerminalQr(qr_voucher, T("the station can take the voucher text above instead, "
+                                            "and next time --png FILE or --html FILE saves the "
+                                            "code as an image or a page to print"));
+  }
+  for (const auto& [path, contents] : files) text += F("Saved to {}\n", path);
   return Done(w.globals(), o, text);
 }
 
@@ -1536,14 +1585,17 @@ int main(int argc, char** argv) {
   on(restock, [&](Wallet& w) { return CatalogRestock(w, item, stock); });
   on(catalog->add_subcommand("list", T("list gifts with prices and stock")), CatalogList);
 
-  std::string station, out;
-  bool no_qr = false;
+  RedeemArgs ra_voucher;
   auto* redeem = app.add_subcommand("redeem", T("spend points on a gift: prints a voucher"));
-  redeem->add_option("ITEM", item, T("the gift's name or id"))->required();
-  redeem->add_option("--station", station, T("the station's key or name (default: the lister)"));
-  redeem->add_option("--out", out, T("also save the voucher to this file"));
-  redeem->add_flag("--no-qr", no_qr, T("do not draw the QR code"));
-  on(redeem, [&](Wallet& w) { return RedeemCmd(w, item, station, out, !no_qr); });
+  redeem->add_option("ITEM", ra_voucher.item, T("the gift's name or id"))->required();
+  redeem->add_option("--station", ra_voucher.station,
+                     T("the station's key or name (default: the lister)"));
+  redeem->add_option("--out", ra_voucher.out, T("also save the voucher to this file"));
+  redeem->add_option("--png", ra_voucher.png,
+                     T("also save its QR code as a PNG image (to show on a phone or print)"));
+  redeem->add_option("--html", ra_voucher.html, T("also save a voucher page to print"));
+  redeem->add_flag("--no-qr", ra_voucher.no_qr, T("do not draw the QR code"));
+  on(redeem, [&](Wallet& w) { return RedeemCmd(w, ra_voucher); });
   std::string voucher;
   auto* fulfil =
       app.add_subcommand("fulfil", T("accept a voucher and hand over the gift (station)"));

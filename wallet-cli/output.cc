@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
@@ -58,6 +59,14 @@ std::size_t TerminalColumns() {
   if (::isatty(STDOUT_FILENO) != 0 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
       size.ws_col > 0) {
     return size.ws_col;
+  }
+  return 0;
+}
+
+std::size_t TerminalLines() {
+  winsize size{};
+  if (::isatty(STDOUT_FILENO) != 0 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) {
+    return size.ws_row;
   }
   return 0;
 }
@@ -177,6 +186,33 @@ std::string Table::Csv(bool bom) const {
   return out;
 }
 
+std::string HtmlEscape(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (char c : in) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string Hours(std::uint64_t minutes) { return Hours(minutes, i18n::ProcessLang()); }
 
 std::string Hours(std::uint64_t minutes, i18n::Lang lang) {
@@ -241,26 +277,116 @@ std::string QrSvg(const std::string& text, int module_px) {
   return out + "\"/></svg>";
 }
 
-std::string QrCode(const std::string& text) {
+QrSize QrCodeSize(const std::string& text) {
+  auto modules = QrModules(text);
+  if (modules.empty()) return {};
+  const std::size_t side = modules.size() + 2 * kTerminalQuiet;
+  return {side, (side + 1) / 2};
+}
+
+std::string QrCode(const std::string& text, bool ansi) {
   auto modules = QrModules(text);
   if (modules.empty()) return {};
   const int n = static_cast<int>(modules.size());
-  constexpr int kQuiet = 2;
+  constexpr int kQuiet = static_cast<int>(kTerminalQuiet);
   auto dark = [&](int x, int y) {
     if (x < 0 || y < 0 || x >= n || y >= n) return false;
     return static_cast<bool>(modules[static_cast<std::size_t>(y)][static_cast<std::size_t>(x)]);
   };
-  // Light background, dark modules: draw light cells as blocks so the code scans on
-  // a dark terminal.
+  // With colours: black blocks for dark modules on a white background, whatever the
+  // terminal's theme. Without: light cells drawn as blocks, which scans on a dark
+  // terminal (the blocks take the light text colour) and is inverted on a light one.
   std::string out;
   for (int y = -kQuiet; y < n + kQuiet; y += 2) {
+    if (ansi) out += "\x1b[30;107m";
     for (int x = -kQuiet; x < n + kQuiet; ++x) {
-      bool top = !dark(x, y), bottom = !dark(x, y + 1);
+      bool top = dark(x, y) == ansi, bottom = dark(x, y + 1) == ansi;
       out += top && bottom ? "\u2588" : top ? "\u2580" : bottom ? "\u2584" : " ";
     }
+    if (ansi) out += "\x1b[0m";
     out += "\n";
   }
   return out;
+}
+
+namespace {
+
+std::uint32_t Crc32(std::string_view bytes) {
+  static const auto table = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t i = 0; i < 256; ++i) {
+      std::uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (unsigned char b : bytes) c = table[(c ^ b) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+void Put32(std::string& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+
+void Chunk(std::string& png, const char* type, const std::string& data) {
+  Put32(png, static_cast<std::uint32_t>(data.size()));
+  std::string body = std::string(type, 4) + data;
+  png += body;
+  Put32(png, Crc32(body));
+}
+
+}  // namespace
+
+std::string QrPng(const std::string& text, int module_px) {
+  auto modules = QrModules(text);
+  if (modules.empty() || module_px < 1) return {};
+  constexpr int kQuiet = 4;  // the quiet zone ISO/IEC 18004 asks of print
+  const int n = static_cast<int>(modules.size());
+  const auto side = static_cast<std::uint32_t>((n + 2 * kQuiet) * module_px);
+  // 8-bit greyscale rows, each after its filter byte (0: none).
+  std::string raw;
+  raw.reserve(static_cast<std::size_t>(side) * (side + 1));
+  for (std::uint32_t py = 0; py < side; ++py) {
+    raw.push_back('\0');
+    const int y = static_cast<int>(py) / module_px - kQuiet;
+    for (std::uint32_t px = 0; px < side; ++px) {
+      const int x = static_cast<int>(px) / module_px - kQuiet;
+      const bool is_dark = x >= 0 && y >= 0 && x < n && y < n &&
+                           modules[static_cast<std::size_t>(y)][static_cast<std::size_t>(x)];
+      raw.push_back(is_dark ? '\0' : static_cast<char>(0xFF));
+    }
+  }
+  // zlib stream of stored (uncompressed) deflate blocks: a QR image is small, and no
+  // compression library is needed to write one.
+  std::string z = "\x78\x01";
+  for (std::size_t at = 0; at < raw.size() || at == 0; at += 65535) {
+    const std::size_t len = std::min<std::size_t>(65535, raw.size() - at);
+    const bool last = at + len >= raw.size();
+    z.push_back(last ? '\1' : '\0');
+    z.push_back(static_cast<char>(len & 0xFF));
+    z.push_back(static_cast<char>(len >> 8));
+    z.push_back(static_cast<char>(~len & 0xFF));
+    z.push_back(static_cast<char>((~len >> 8) & 0xFF));
+    z.append(raw, at, len);
+    if (last) break;
+  }
+  std::uint32_t a = 1, b = 0;  // Adler-32 of the raw rows
+  for (unsigned char c : raw) {
+    a = (a + c) % 65521;
+    b = (b + a) % 65521;
+  }
+  Put32(z, (b << 16) | a);
+  std::string png = "\x89PNG\r\n\x1a\n";
+  std::string ihdr;
+  Put32(ihdr, side);
+  Put32(ihdr, side);
+  ihdr += std::string("\x08\x00\x00\x00\x00", 5);  // 8-bit greyscale, no interlace
+  Chunk(png, "IHDR", ihdr);
+  Chunk(png, "IDAT", z);
+  Chunk(png, "IEND", "");
+  return png;
 }
 
 }  // namespace lovebank::wallet

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "i18n/i18n.h"
@@ -34,12 +35,17 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// How many lines the terminal on stdout has; 0 if it is not a terminal.
+std::size_t TerminalLines();
 // How wide the output may be: $COLUMNS when it is a number, else the width of the
 // terminal on stdout, else 0 (not a terminal: no limit, so that files keep every
 // character).
 std::size_t TerminalColumns();
 // Whether to colour what goes to `fd`: a terminal, and NO_COLOR (no-color.org) not set.
 bool UseColour(int fd);
+
+// `text` safe inside HTML text and attribute values (& < > " ' escaped).
+std::string HtmlEscape(std::string_view text);
 
 // "2 h 30 min", "45 min" (in Chinese "2 小时 30 分钟").
 std::string Hours(std::uint64_t minutes);
@@ -53,8 +59,19 @@ std::string LocalTime(std::uint64_t ms, std::int32_t utc_offset_minutes);
 std::string LocalTimeWithOffset(std::uint64_t ms, std::int32_t utc_offset_minutes);
 
 // `text` as a QR code (error correction level L) drawn with half blocks, two rows of
-// modules per line, with a quiet zone; "" if it does not fit in a QR code.
-std::string QrCode(const std::string& text);
+// modules per line, with a quiet zone of kTerminalQuiet modules; "" if it does not fit
+// in a QR code. With `ansi` its colours are set (black on white) so that it scans on
+// light and dark terminals alike; without, it is drawn for a dark terminal.
+inline constexpr std::size_t kTerminalQuiet = 2;
+std::string QrCode(const std::string& text, bool ansi);
+// The terminal columns and lines QrCode(text) takes (0, 0 if it does not fit).
+struct QrSize {
+  std::size_t columns = 0, lines = 0;
+};
+QrSize QrCodeSize(const std::string& text);
+// The same code as a PNG image (8-bit greyscale, a 4-module quiet zone), `module_px`
+// pixels a module, for printing or showing on a phone; "" if it does not fit.
+std::string QrPng(const std::string& text, int module_px = 8);
 // The same code as an SVG image for HTML, `module_px` pixels a module; "" if it does
 // not fit.
 std::string QrSvg(const std::string& text, int module_px = 4);

@@ -872,16 +872,76 @@ TEST_F(Community, ShellCompletionAndManualPageFromTheHelp) {
   EXPECT_NE(manual.out.find(".SS \"lovebank statement\""), std::string::npos);
   auto zh = Wallet("admin", {"--lang", "zh", "manual"});
   EXPECT_NE(zh.out.find(".SH 名称"), std::string::npos);
-  // Well-formed for man: groff, where the machine has it, warns about nothing.
-  if (std::filesystem::exists("/usr/bin/groff")) {
-    for (const auto* page : {&manual, &zh}) {
-      std::string file = dir_.Sub(page == &manual ? "en.1" : "zh.1");
-      std::ofstream(file) << page->out;
-      auto r = RunProcess({"/usr/bin/groff", "-k", "-man", "-Tutf8", "-ww", "-z", file}, {});
-      EXPECT_EQ(r.exit_code, 0);
-      EXPECT_EQ(r.err, "") << file;
-    }
+  // Well-formed for man: groff (installed by scripts/setup) warns about nothing.
+  for (const auto* page : {&manual, &zh}) {
+    std::string file = dir_.Sub(page == &manual ? "en.1" : "zh.1");
+    std::ofstream(file) << page->out;
+    auto r = RunProcess({"/usr/bin/groff", "-k", "-man", "-Tutf8", "-ww", "-z", file}, {});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.err, "") << file;
   }
+}
+
+// A voucher a phone or a printer can carry: the QR as a PNG image and a printable
+// page; on a terminal the code is drawn black on white whatever the theme, and a
+// terminal too small to show it whole (80×24) is told so instead of given a broken code.
+TEST_F(Community, VoucherAsImageAndPageAndATerminalCodeThatFitsOrSaysSo) {
+  Member("coord", "coordinator");
+  std::string vol = Member("vol");
+  Member("station", "station");
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes", "240",
+               "--volunteer", vol});
+  Ok("station", {"catalog", "add", "--item", "大米5公斤", "--price", "5", "--stock", "9"});
+  std::string png = dir_.Sub("v.png"), html = dir_.Sub("v.html");
+  auto redeem = Wallet("vol", {"redeem", "大米5公斤", "--png", png, "--html", html, "--no-qr"});
+  ASSERT_EQ(redeem.exit_code, 0) << redeem.err;
+  std::ifstream image(png, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(image)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes.substr(0, 8), "\x89PNG\r\n\x1a\n");
+  // A real QR decoder (zbar, installed by scripts/setup) reads the voucher back from
+  // the image, and the station accepts what it read.
+  auto decoded = RunProcess({"/usr/bin/zbarimg", "-q", "--raw", png}, {});
+  ASSERT_EQ(decoded.exit_code, 0) << decoded.err;
+  std::string read = decoded.out.substr(0, decoded.out.find('\n'));
+  EXPECT_TRUE(read.starts_with("lbv1:")) << read;
+  std::ofstream(dir_.Sub("scanned.txt")) << read << "\n";
+  auto fulfilled = Wallet("station", {"fulfil", dir_.Sub("scanned.txt")});
+  EXPECT_EQ(fulfilled.exit_code, 0) << fulfilled.err;
+  EXPECT_NE(fulfilled.out.find("大米5公斤"), std::string::npos) << fulfilled.out;
+  std::ifstream page_in(html);
+  std::string page((std::istreambuf_iterator<char>(page_in)), std::istreambuf_iterator<char>());
+  for (const char* want : {"兑换券", "Voucher", "大米5公斤", "<svg", "lbv1:", "vol", "station"}) {
+    EXPECT_NE(page.find(want), std::string::npos) << want;
+  }
+  // Neither file is ever written over, and that is refused before points are spent.
+  const std::uint64_t balance = U64(Account("vol").at("balance"));
+  EXPECT_EQ(Wallet("vol", {"redeem", "大米5公斤", "--png", png}).exit_code, 2);
+  EXPECT_EQ(U64(Account("vol").at("balance")), balance);
+
+  // On a terminal of `rows`×`cols`.
+  auto at_terminal = [&](int rows, int cols, const std::string& no_color) {
+    std::string line =
+        fmt::format("stty rows {} cols {}; {} --keystore {} --node {} redeem '{}'", rows, cols,
+                    LOVEBANK_WALLET_BIN, dir_.Sub("keys/vol"), Url(), "大米5公斤");
+    return RunProcess({"/usr/bin/script", "-qec", line, "/dev/null"},
+                      {{"LOVEBANK_PASSPHRASE", kPassphrase},
+                       {"COLUMNS", ""},
+                       {"NO_COLOR", no_color},
+                       {"LANG", "C"},
+                       {"LC_ALL", ""}},
+                      "", 30);
+  };
+  auto small = at_terminal(24, 80, "");
+  EXPECT_EQ(small.exit_code, 0) << small.out;
+  EXPECT_NE(small.out.find("The QR code needs"), std::string::npos) << small.out;
+  EXPECT_NE(small.out.find("this terminal has 80×24"), std::string::npos) << small.out;
+  EXPECT_EQ(small.out.find("\u2588\u2588\u2588"), std::string::npos) << small.out;
+  auto large = at_terminal(120, 200, "");
+  EXPECT_NE(large.out.find("\x1b[30;107m"), std::string::npos) << large.out.substr(0, 400);
+  EXPECT_NE(large.out.find("\u2588"), std::string::npos);
+  auto plain = at_terminal(120, 200, "1");
+  EXPECT_EQ(plain.out.find("\x1b["), std::string::npos);
+  EXPECT_NE(plain.out.find("\u2588"), std::string::npos);
 }
 
 }  // namespace

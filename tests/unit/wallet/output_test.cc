@@ -109,5 +109,105 @@ TEST(Hours, InTheProcessLanguage) {
   i18n::SetProcessLang(i18n::Lang::kEn);
 }
 
+// ---- QR codes ---------------------------------------------------------------------
+
+std::uint32_t Be32(const std::string& s, std::size_t at) {
+  std::uint32_t v = 0;
+  for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
+  return v;
+}
+
+std::uint32_t Crc(const std::string& s) {
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (unsigned char b : s) {
+    c ^= b;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+  }
+  return c ^ 0xFFFFFFFFu;
+}
+
+TEST(Qr, PngIsAWellFormedImageOfTheCode) {
+  const std::string text = "lbv1:" + std::string(300, 'A');
+  const std::string png = QrPng(text, 4);
+  ASSERT_EQ(png.substr(0, 8), "\x89PNG\r\n\x1a\n");
+  // Chunks: each with a CRC that holds; the IDAT is a zlib stream of stored blocks.
+  std::size_t at = 8;
+  std::uint32_t width = 0, height = 0;
+  std::string idat;
+  std::vector<std::string> types;
+  while (at + 12 <= png.size()) {
+    const std::uint32_t len = Be32(png, at);
+    const std::string type = png.substr(at + 4, 4);
+    const std::string data = png.substr(at + 8, len);
+    EXPECT_EQ(Be32(png, at + 8 + len), Crc(type + data)) << type;
+    if (type == "IHDR") {
+      width = Be32(data, 0);
+      height = Be32(data, 4);
+      EXPECT_EQ(data[8], 8);  // 8-bit
+      EXPECT_EQ(data[9], 0);  // greyscale
+    }
+    if (type == "IDAT") idat += data;
+    types.push_back(type);
+    at += 12 + len;
+  }
+  EXPECT_EQ(at, png.size());
+  EXPECT_EQ(types, (std::vector<std::string>{"IHDR", "IDAT", "IEND"}));
+  const QrSize size = QrCodeSize(text);
+  const std::size_t modules = size.columns - 2 * kTerminalQuiet;
+  EXPECT_EQ(width, (modules + 8) * 4);
+  EXPECT_EQ(height, width);
+  // Inflate the stored blocks and look at the pixels.
+  std::string raw;
+  std::size_t p = 2;
+  for (bool last = false; !last;) {
+    last = (idat[p] & 1) != 0;
+    const std::size_t len =
+        static_cast<unsigned char>(idat[p + 1]) |
+        (static_cast<std::size_t>(static_cast<unsigned char>(idat[p + 2])) << 8);
+    raw += idat.substr(p + 5, len);
+    p += 5 + len;
+  }
+  ASSERT_EQ(raw.size(), static_cast<std::size_t>(height) * (width + 1));
+  auto pixel = [&](std::size_t x, std::size_t y) {
+    return static_cast<unsigned char>(raw[y * (width + 1) + 1 + x]);
+  };
+  EXPECT_EQ(pixel(0, 0), 0xFF);                  // the quiet zone is white
+  EXPECT_EQ(pixel(16, 16), 0x00);                // the finder pattern's corner is black
+  EXPECT_EQ(pixel(16 + 4, 16 + 4), 0xFF);        // and its white ring
+  EXPECT_EQ(pixel(16 + 8, 16 + 8), 0x00);        // and its black centre
+  EXPECT_EQ(QrPng(std::string(5000, 'x')), "");  // too much for any QR code
+}
+
+TEST(Qr, TerminalCodeHasASizeAndAPolarity) {
+  const std::string text = "lbc1:hello";
+  const QrSize size = QrCodeSize(text);
+  const auto plain = Lines(QrCode(text, false));
+  EXPECT_EQ(plain.size(), size.lines);
+  for (const auto& line : plain) EXPECT_EQ(i18n::DisplayWidth(line), size.columns);
+  // With colours: black on white set explicitly, and dark modules drawn as blocks, so
+  // every cell is the other way round from the dark-terminal drawing.
+  const auto coloured = Lines(QrCode(text, true));
+  ASSERT_EQ(coloured.size(), plain.size());
+  const std::string on = "\x1b[30;107m", off = "\x1b[0m";
+  for (std::size_t i = 0; i < plain.size(); ++i) {
+    std::string line = coloured[i];
+    ASSERT_EQ(line.rfind(on, 0), 0u);
+    ASSERT_EQ(line.substr(line.size() - off.size()), off);
+    line = line.substr(on.size(), line.size() - on.size() - off.size());
+    std::string flipped;
+    for (std::size_t at = 0; at < plain[i].size();) {
+      if (plain[i][at] == ' ') {
+        flipped += "\u2588";
+        ++at;
+        continue;
+      }
+      const std::string cell = plain[i].substr(at, 3);
+      flipped += cell == "\u2588" ? " " : cell == "\u2580" ? "\u2584" : "\u2580";
+      at += 3;
+    }
+    EXPECT_EQ(line, flipped) << "line " << i;
+  }
+}
+
 }  // namespace
 }  // namespace lovebank::wallet
