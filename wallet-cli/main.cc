@@ -25,9 +25,11 @@
 #include "i18n/i18n.h"
 #include "i18n/width.h"
 #include "ledger/voucher.h"
+#include "wallet-cli/account_commands.h"
 #include "wallet-cli/audit_commands.h"
+#include "wallet-cli/command_kit.h"
+#include "wallet-cli/gift_commands.h"
 #include "wallet-cli/output.h"
-#include "wallet-cli/voucher_page.h"
 #include "wallet-cli/wallet.h"
 
 namespace {
@@ -38,76 +40,6 @@ using namespace lovebank::ledger;
 using i18n::F;
 using i18n::T;
 namespace json = boost::json;
-
-// Longest voucher bundle printed as text (and the QR code's share of it).
-constexpr std::size_t kVoucherTextBytes = 4096;
-constexpr std::size_t kVoucherQrBytes = 600;
-
-// Amounts, counts and minutes are whole numbers written as digits: "-1" is refused
-// rather than read as 18446744073709551615, and "2.5" is refused with this message.
-const CLI::Validator kWholeNumber(
-    [](std::string& text) -> std::string {
-      if (text.empty() || text.size() > 18 ||
-          text.find_first_not_of("0123456789") != std::string::npos) {
-        return F("'{}' must be a whole number such as 5 (no sign, no decimals)", text);
-      }
-      return {};
-    },
-    "WHOLE NUMBER");
-
-std::string Str(const json::value& v) {
-  return v.is_string() ? std::string(v.as_string()) : std::string();
-}
-std::uint64_t U64(const json::value& v) {
-  if (v.is_uint64()) return v.as_uint64();
-  if (v.is_int64()) return static_cast<std::uint64_t>(v.as_int64());
-  return 0;
-}
-std::int64_t I64(const json::value& v) {
-  if (v.is_int64()) return v.as_int64();
-  if (v.is_uint64()) return static_cast<std::int64_t>(v.as_uint64());
-  return 0;
-}
-
-// "  points      40\n": a label padded to one column width (display width, so that
-// Chinese labels line up too), then the value.
-std::string Field(const std::string& label, const std::string& value) {
-  return "  " + i18n::Pad(label, 12) + " " + value + "\n";
-}
-
-std::string NameOr(const json::value& name, const std::string& key) {
-  std::string n = Str(name);
-  return n.empty() ? Short(key) : n;
-}
-
-std::string UrlEncode(const std::string& in) {
-  std::string out;
-  for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
-std::string DescribeFindings(const json::value& entry) {
-  std::string out;
-  for (const auto& f : entry.at("findings").as_array()) {
-    out += (out.empty() ? "" : ", ") + Str(f.at("code"));
-  }
-  return out;
-}
-
-// "stored" plus what the ledger says about it.
-std::string Stored(const json::object& answer, const std::string& what) {
-  std::string text = F("{} (entry {})", what, Short(Str(answer.at("id"))));
-  std::string findings = DescribeFindings(answer);
-  if (Str(answer.at("status")) == "pending") text += T("; waiting for earlier entries");
-  if (!findings.empty()) text += F("; flagged: {}", findings);
-  return text + "\n";
-}
 
 // --start: "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD HH:MM" or "HH:MM" (today), community
 // local time; default: the service just ended.
@@ -139,25 +71,6 @@ Outcome<std::uint64_t> ParseStart(Wallet& w, const std::string& text, std::uint3
   std::int64_t ms = days * 86'400'000 + (h * 60 + mi) * 60'000 - std::int64_t{*offset} * 60'000;
   if (ms < 0) return bad;
   return static_cast<std::uint64_t>(ms);
-}
-
-Outcome<std::string> ReadVoucherArgument(const std::string& arg) {
-  if (arg.rfind(kVoucherPrefix, 0) == 0) return arg;
-  // A voucher file holds one voucher and perhaps a note: far below this.
-  constexpr std::size_t kMaxVoucherFileBytes = 64 * 1024;
-  auto text = ReadSmallFile(arg, kMaxVoucherFileBytes, "voucher file");
-  if (!text) {
-    if (text.error().code == ErrorCode::kNotFound) {
-      return Failure{"bad_voucher",
-                     F("'{}...' is neither a voucher (lbv1:...) nor a readable file", Short(arg))};
-    }
-    return Failure{"bad_voucher", text.error().message};
-  }
-  const std::string& s = *text;
-  auto at = s.find(kVoucherPrefix);
-  if (at == std::string::npos) return Failure{"bad_voucher", F("{} holds no voucher", arg)};
-  auto end = s.find_first_of(" \n\r\t", at);
-  return s.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
 
 // ---- commands -------------------------------------------------------------------
@@ -194,22 +107,6 @@ constexpr std::string_view kPaperPrefix = "lbks1:";
 
 // lovebank key backup --out FILE [--paper]: a copy of the sealed keystore, checked to
 // open with the passphrase first, so a backup is known good when it is made.
-// `text` as a QR code for this terminal: coloured black on white so that it scans on
-// light and dark themes (unless NO_COLOR), or, when the terminal is too small to show
-// it whole, a sentence saying so and what to do instead.
-std::string TerminalQr(const std::string& text, const std::string& instead) {
-  const QrSize size = QrCodeSize(text);
-  const std::size_t columns = TerminalColumns(), lines = TerminalLines();
-  if (size.columns == 0) return {};
-  if (lines > 0 && (size.columns > columns || size.lines + 1 > lines)) {
-    return F(
-        "(The QR code needs {}×{} characters and this terminal has {}×{}, so it is not drawn; "
-        "{}.)\n",
-        size.columns, size.lines, columns, lines, instead);
-  }
-  return QrCode(text, UseColour(STDOUT_FILENO));
-}
-
 int KeyBackup(Wallet& w, const std::string& out, bool paper) {
   const auto& g = w.globals();
   auto file = crypto::ReadKeystoreFile(g.keystore);
@@ -397,12 +294,6 @@ int CommunityFound(Wallet& w, const FoundArgs& a) {
                 a.name, id, genesis_path, key_path, genesis_path, key_path));
 }
 
-int Submit(Wallet& w, EntryKind kind, const std::string& what) {
-  auto answer = w.SignAndSubmit(std::move(kind));
-  if (!answer) return Fail(w.globals(), answer.error());
-  return Done(w.globals(), *answer, Stored(*answer, what));
-}
-
 struct EnrolArgs {
   std::string key, name, grid, building;
   std::vector<std::string> teams;
@@ -455,28 +346,6 @@ int MemberUpdate(Wallet& w, const UpdateArgs& a) {
   e.replaces = *replaces;
   return Submit(w, e, F("Updated the profile of {}", e.name));
 }
-
-// A role as people call it; the code (admin, coordinator ...) stays in --json and in
-// what the wallet takes.
-std::string RoleWord(std::string_view role) {
-  if (role == "admin") return T("admin");
-  if (role == "coordinator") return T("coordinator");
-  if (role == "station") return T("station");
-  if (role == "auditor") return T("auditor");
-  return std::string(role);
-}
-
-std::string Roles(const json::value& account) {
-  std::string roles;
-  for (const auto& r : account.at("roles").as_array()) {
-    roles += (roles.empty() ? "" : ", ") + RoleWord(r.as_string());
-  }
-  return roles;
-}
-
-// A key in a table: its first 12 digits (any 8 or more name it again), or all of it
-// with --wide.
-std::string KeyCell(const std::string& key, bool wide) { return wide ? key : Short(key); }
 
 // The members of a /v1/members answer in the order people read a roster: by name
 // (pinyin for Chinese names), those without a name last, by key.
@@ -724,62 +593,6 @@ int ServicePending(Wallet& w, bool all, unsigned limit) {
   return Done(w.globals(), *r, text);
 }
 
-// A KEY argument, or this wallet's own key when it is empty.
-Outcome<PublicKey> KeyOrMine(Wallet& w, const std::string& key_text) {
-  if (key_text.empty()) return w.MyKey();
-  return w.ResolveKey(key_text);
-}
-
-int Balance(Wallet& w, const std::string& key_text) {
-  auto resolved = KeyOrMine(w, key_text);
-  if (!resolved) return Fail(w.globals(), resolved.error());
-  const PublicKey& key = *resolved;
-  auto a = w.Get("/v1/accounts/" + ToHex(key));
-  if (!a) return Fail(w.globals(), a.error());
-  std::string name = NameOr(a->at("name"), ToHex(key));
-  // What the person can still spend: every debit they signed counts against it, so a
-  // rejected claim whose points were already spent shows as a debt, not as points that
-  // every transfer would then be refused.
-  std::string text = name + "\n" + Field(T("points"), std::to_string(U64(a->at("spendable"))));
-  if (std::uint64_t unfunded = U64(a->at("unfunded_points"))) {
-    std::uint64_t earned = U64(a->at("service_points")) + U64(a->at("received_points"));
-    std::uint64_t owed = U64(a->at("spent_points")) + unfunded;
-    if (owed > earned) {
-      text +=
-          Field("", F("(owes {} points: debits signed but not covered by credits)", owed - earned));
-    }
-  }
-  text += Field(T("service"), Hours(U64(a->at("minutes"))));
-  for (const auto& [category, minutes] : a->at("minutes_by_category").as_object()) {
-    text += Field("", i18n::Pad(std::string(category), 12) + " " + Hours(U64(minutes)));
-  }
-  text += Field(T("earned"),
-                F("{} points from service, {} received, {} spent", U64(a->at("service_points")),
-                  U64(a->at("received_points")), U64(a->at("spent_points"))));
-  const std::string roles = Roles(*a);
-  if (!roles.empty()) text += Field(T("roles"), roles);
-  return Done(w.globals(), *a, text);
-}
-
-// The words for an entry's status, an entry kind and a report's grouping, as people
-// read them; the codes themselves stay in --json.
-std::string StatusWord(const std::string& status) {
-  if (status == "pending") return T("pending");
-  if (status == "unknown") return T("unknown");
-  if (status == "fenced") return T("fenced");
-  if (status == "suspended") return T("suspended");
-  return status;
-}
-
-std::string KindWord(const std::string& kind) {
-  if (kind == "service_record") return T("service record");
-  if (kind == "service_claim") return T("service claim");
-  if (kind == "transfer") return T("transfer");
-  if (kind == "redeem") return T("redemption");
-  if (kind == "fulfil") return T("fulfilment");
-  return kind;
-}
-
 std::string GroupWord(const std::string& by) {
   if (by == "team") return T("team");
   if (by == "grid") return T("grid");
@@ -787,235 +600,6 @@ std::string GroupWord(const std::string& by) {
   if (by == "category") return T("category");
   if (by == "month") return T("month");
   return by;
-}
-
-std::string Describe(const json::object& e, std::int32_t offset) {
-  std::string kind = Str(e.at("kind"));
-  auto who = [&](const char* key, const char* name_key = nullptr) {
-    return name_key ? NameOr(e.at(name_key), Str(e.at(key))) : Short(Str(e.at(key)));
-  };
-  if (kind == "service_record" || kind == "service_claim") {
-    const std::string hours = Hours(U64(e.at("minutes")));
-    const std::string start = LocalTime(U64(e.at("start_ms")), offset);
-    if (kind == "service_record") {
-      return F("{} {} ({}) recorded by {}, started {}", hours, Str(e.at("activity")),
-               Str(e.at("category")), who("author", "author_name"), start);
-    }
-    return F("{} {} ({}), started {}", hours, Str(e.at("activity")), Str(e.at("category")), start);
-  }
-  if (kind == "transfer") {
-    std::string s =
-        F("{} points from {} to {}", U64(e.at("points")), who("author", "author_name"), who("to"));
-    return Str(e.at("memo")).empty() ? s : s + ": " + Str(e.at("memo"));
-  }
-  if (kind == "redeem") return F("voucher for {} points", U64(e.at("points")));
-  if (kind == "fulfil") return F("gift handed over for voucher {}", Short(Str(e.at("redeem"))));
-  if (kind == "service_confirm") return F("confirmed claim {}", Short(Str(e.at("claim"))));
-  if (kind == "service_reject") return F("rejected claim {}", Short(Str(e.at("claim"))));
-  if (kind == "enrol") return F("enrolled {}", Str(e.at("name")));
-  if (kind == "role_grant") return F("granted {} to {}", Str(e.at("role")), who("subject"));
-  if (kind == "role_revoke") return F("revoked {} from {}", Str(e.at("role")), who("subject"));
-  if (kind == "catalog_item") return F("listed {}", Str(e.at("name")));
-  if (kind == "reversal") return F("reversed {}", Short(Str(e.at("target"))));
-  return kind;
-}
-
-struct HistoryArgs {
-  std::string key, from, to;
-  unsigned limit = 20;
-  bool csv = false, bom = false;
-};
-
-int History(Wallet& w, const HistoryArgs& a) {
-  auto resolved = KeyOrMine(w, a.key);
-  if (!resolved) return Fail(w.globals(), resolved.error());
-  const PublicKey& key = *resolved;
-  auto offset = w.UtcOffset();
-  if (!offset) return Fail(w.globals(), offset.error());
-  std::string target = "/v1/accounts/" + ToHex(key) + "/history?limit=" + std::to_string(a.limit);
-  if (!a.from.empty()) target += "&from=" + UrlEncode(a.from);
-  if (!a.to.empty()) target += "&to=" + UrlEncode(a.to);
-  auto h = w.Get(target);
-  if (!h) return Fail(w.globals(), h.error());
-  if (a.csv) {
-    // For a spreadsheet: whole ids, plain numbers, times with their offset.
-    Table csv(
-        {T("time"), T("what"), T("points"), T("minutes"), T("entry"), T("status"), T("notes")});
-    for (const auto& e : h->at("entries").as_array()) {
-      const auto& o = e.as_object();
-      csv.Add({LocalTimeWithOffset(U64(o.at("timestamp_ms")), *offset), Describe(o, *offset),
-               std::to_string(I64(o.at("effect").at("points"))),
-               std::to_string(U64(o.at("effect").at("minutes"))), Str(o.at("id")),
-               Str(o.at("status")), DescribeFindings(o)});
-    }
-    return Done(w.globals(), *h, csv.Csv(a.bom));
-  }
-  Table table({T("when"), T("what"), T("points"), T("service"), T("entry"), T("notes")});
-  for (const auto& e : h->at("entries").as_array()) {
-    const auto& o = e.as_object();
-    std::int64_t points = I64(o.at("effect").at("points"));
-    std::uint64_t minutes = U64(o.at("effect").at("minutes"));
-    std::string notes = DescribeFindings(o);
-    if (Str(o.at("status")) != "active") {
-      notes = StatusWord(Str(o.at("status"))) + (notes.empty() ? "" : " " + notes);
-    }
-    table.Add({LocalTime(U64(o.at("timestamp_ms")), *offset), Describe(o, *offset),
-               points ? fmt::format("{:+}", points) : "", minutes ? Hours(minutes) : "",
-               Short(Str(o.at("id"))), notes});
-  }
-  std::string text = table.empty()
-                         ? (a.from.empty() && a.to.empty() ? T("No entries yet.\n")
-                                                           : T("No entries in this period.\n"))
-                         : table.Render();
-  if (U64(h->at("total")) > h->at("entries").as_array().size()) {
-    text += F("({} of {} entries; more with --limit)\n", h->at("entries").as_array().size(),
-              U64(h->at("total")));
-  }
-  return Done(w.globals(), *h, text);
-}
-
-// lovebank statement [KEY] [--month YYYY-MM]: a month of an account, as a bank
-// statement reads: the balance it opened and closed with, what service earned, what
-// came in and went out, every entry of the month, and for a station the gifts it
-// handed over by item. Days are the community's; entries count in the month they were
-// signed.
-struct StatementArgs {
-  std::string key, month;
-  bool csv = false, bom = false;
-};
-
-// "2026-03" -> its first day and the first day of the next month.
-std::optional<std::pair<std::string, std::string>> MonthDays(const std::string& month) {
-  int y = 0, m = 0;
-  char tail = 0;
-  if (std::sscanf(month.c_str(), "%4d-%2d%c", &y, &m, &tail) != 2 || month.size() != 7 || m < 1 ||
-      m > 12 || y < 1970 || y > 9999) {
-    return std::nullopt;
-  }
-  return std::pair{
-      fmt::format("{:04}-{:02}-01", y, m),
-      m == 12 ? fmt::format("{:04}-01-01", y + 1) : fmt::format("{:04}-{:02}-01", y, m + 1)};
-}
-
-int Statement(Wallet& w, const StatementArgs& a) {
-  const auto& g = w.globals();
-  auto resolved = KeyOrMine(w, a.key);
-  if (!resolved) return Fail(g, resolved.error());
-  const std::string key = ToHex(*resolved);
-  auto offset = w.UtcOffset();
-  if (!offset) return Fail(g, offset.error());
-  const std::string today = LocalTime(NowMs(), *offset).substr(0, 10);
-  const std::string month = a.month.empty() ? today.substr(0, 7) : a.month;
-  auto days = MonthDays(month);
-  if (!days) return Fail(g, {"usage", T("--month must look like 2026-03")});
-  const auto& [first, next] = *days;
-  if (first > today) return Fail(g, {"usage", F("{} has not begun yet", month)});
-  auto account = w.Get("/v1/accounts/" + key);
-  if (!account) return Fail(g, account.error());
-  // Everything signed from the month's first day to today: the month's entries, and
-  // those after it that take the balance from its close to now.
-  auto h = w.Get("/v1/accounts/" + key + "/history?limit=1000&from=" + first + "&to=" + today);
-  if (!h) return Fail(g, h.error());
-  const auto& entries = h->at("entries").as_array();
-  if (U64(h->at("total")) > entries.size()) {
-    return Fail(g, {"too_many", F("the account has more than {} entries since {}; a statement "
-                                  "cannot be made from the node's history (use `lovebank "
-                                  "history --from {} --csv` for the month)",
-                                  entries.size(), first, first)});
-  }
-  std::int64_t after = 0, earned = 0, received = 0, spent = 0;
-  std::uint64_t minutes = 0;
-  std::map<std::string, std::uint64_t> by_category;
-  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> gifts;  // name -> count, points
-  std::map<std::string, std::string> item_names;                         // id -> name
-  Table table({T("day"), T("what"), T("points"), T("service"), T("entry")});
-  Table csv({T("time"), T("what"), T("points"), T("minutes"), T("entry")});
-  json::array listed;
-  // Newest first: reversed, the month reads from its first day down.
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    const auto& o = it->as_object();
-    const std::uint64_t at = U64(o.at("timestamp_ms"));
-    const std::string day = LocalTime(at, *offset).substr(0, 10);
-    const std::int64_t points = I64(o.at("effect").at("points"));
-    const std::uint64_t served = U64(o.at("effect").at("minutes"));
-    if (day >= next) {
-      after += points;
-      continue;
-    }
-    if (day < first) continue;
-    if (served > 0) {
-      minutes += served;
-      earned += points;
-      if (o.contains("category")) by_category[Str(o.at("category"))] += served;
-    } else if (points > 0) {
-      received += points;
-    } else {
-      spent -= points;
-    }
-    if (Str(o.at("kind")) == "fulfil" && Str(o.at("author")) == key) {
-      if (item_names.empty()) {
-        auto catalog = w.Get("/v1/catalog");
-        if (!catalog) return Fail(g, catalog.error());
-        for (const auto& i : catalog->at("items").as_array()) {
-          item_names[Str(i.at("item"))] = Str(i.at("name"));
-        }
-      }
-      auto redeem = w.Get("/v1/entries/" + Str(o.at("redeem")));
-      if (!redeem) return Fail(g, redeem.error());
-      const std::string item = Str(redeem->at("item"));
-      auto named = item_names.find(item);
-      auto& gift = gifts[named != item_names.end() ? named->second : Short(item)];
-      ++gift.first;
-      gift.second += U64(redeem->at("points"));
-    }
-    table.Add({day, Describe(o, *offset), points ? fmt::format("{:+}", points) : "",
-               served ? Hours(served) : "", Short(Str(o.at("id")))});
-    csv.Add({LocalTimeWithOffset(at, *offset), Describe(o, *offset), std::to_string(points),
-             std::to_string(served), Str(o.at("id"))});
-    listed.push_back(o);
-  }
-  const std::int64_t now = I64(account->at("balance"));
-  const std::int64_t closing = now - after;
-  const std::int64_t opening = closing - (earned + received - spent);
-  if (a.csv) return Done(g, listed, csv.Csv(a.bom));
-
-  json::object out{{"account", key},
-                   {"month", month},
-                   {"opening_balance", opening},
-                   {"closing_balance", closing},
-                   {"minutes", minutes},
-                   {"earned", earned},
-                   {"received", received},
-                   {"spent", spent},
-                   {"entries", std::move(listed)}};
-  json::object categories, handed;
-  for (const auto& [name, m] : by_category) categories[name] = m;
-  for (const auto& [name, n] : gifts) handed[name] = {{"count", n.first}, {"points", n.second}};
-  out["minutes_by_category"] = std::move(categories);
-  out["gifts_handed_over"] = std::move(handed);
-
-  const std::string name = NameOr(account->at("name"), key);
-  std::string text = F("Statement of {} for {}\n", name, month);
-  text += F("  opening balance  {} points\n", opening);
-  std::string detail;
-  for (const auto& [category, m] : by_category) {
-    detail += (detail.empty() ? "" : ", ") + F("{} {}", category, Hours(m));
-  }
-  text += F("  service          {} earned {} points{}\n", Hours(minutes), earned,
-            detail.empty() ? std::string() : " (" + detail + ")");
-  text += F("  received         {} points\n", received);
-  text += F("  spent            {} points\n", spent);
-  text += F("  closing balance  {} points{}\n", closing,
-            next > today ? T(" (the month is not over)") : std::string());
-  if (!gifts.empty()) {
-    Table handed_table({T("gift"), T("handed out"), T("points")});
-    for (const auto& [gift, n] : gifts) {
-      handed_table.Add({gift, std::to_string(n.first), std::to_string(n.second)});
-    }
-    text += T("Gifts handed over at this station:\n") + handed_table.Render();
-  }
-  text += table.empty() ? T("No entries this month.\n") : table.Render();
-  return Done(g, out, text);
 }
 
 // A transfer of this many points or more asks for a yes (Wallet::Confirm).
@@ -1040,148 +624,6 @@ int TransferCmd(Wallet& w, const std::string& to_text, std::uint64_t points,
     }
   }
   return Submit(w, Transfer{*to, points, memo}, F("Gave {} points to {}", points, to_text));
-}
-
-int CatalogAdd(Wallet& w, const std::string& name, std::uint64_t price, std::uint64_t stock) {
-  if (price == 0) return Fail(w.globals(), {"usage", T("--price must be at least 1 point")});
-  auto answer = w.SignAndSubmit(CatalogItem{name, price, stock});
-  if (!answer) return Fail(w.globals(), answer.error());
-  return Done(w.globals(), *answer,
-              F("Listed '{}' at {} points, {} in stock (item {})\n", name, price, stock,
-                Short(Str(answer->at("id")))));
-}
-
-int CatalogRestock(Wallet& w, const std::string& item_text, std::uint64_t added) {
-  auto item = w.ResolveItem(item_text);
-  if (!item) return Fail(w.globals(), item.error());
-  auto id = w.ParseId(Str(item->at("item")));
-  if (!id) return Fail(w.globals(), id.error());
-  return Submit(w, Restock{*id, added}, F("Restocked '{}' with {}", Str(item->at("name")), added));
-}
-
-int CatalogList(Wallet& w) {
-  auto catalog = w.Get("/v1/catalog");
-  if (!catalog) return Fail(w.globals(), catalog.error());
-  Table table({T("gift"), T("price"), T("stock"), T("handed out"), T("station"), T("item")});
-  const auto& listed = catalog->at("items").as_array();
-  std::vector<json::value> items(listed.begin(), listed.end());
-  std::stable_sort(items.begin(), items.end(), [](const json::value& a, const json::value& b) {
-    const std::string na = Str(a.at("name")), nb = Str(b.at("name"));
-    return na != nb ? i18n::NameLess(na, nb) : Str(a.at("item")) < Str(b.at("item"));
-  });
-  for (const auto& i : items) {
-    table.Add({Str(i.at("name")), std::to_string(U64(i.at("price"))),
-               std::to_string(U64(i.at("stock"))), std::to_string(U64(i.at("fulfilled"))),
-               NameOr(i.at("station_name"), Str(i.at("station"))), Short(Str(i.at("item")))});
-  }
-  return Done(w.globals(), *catalog,
-              table.empty() ? T("The catalogue is empty.\n") : table.Render());
-}
-
-struct RedeemArgs {
-  std::string item, station, out, png, html;
-  bool no_qr = false;
-};
-
-int RedeemCmd(Wallet& w, const RedeemArgs& a) {
-  for (const std::string* path : {&a.out, &a.png, &a.html}) {
-    struct stat existing {};
-    if (!path->empty() && ::lstat(path->c_str(), &existing) == 0) {
-      // Refused before anything is signed, so no points are spent on a voucher with
-      // nowhere to go.
-      return Fail(w.globals(), {"usage", F("something already exists at {}; a voucher is never "
-                                           "written over a file, so choose another name or "
-                                           "move that one away first",
-                                           *path)});
-    }
-  }
-  const std::string& station_text = a.station;
-  auto item = w.ResolveItem(a.item);
-  if (!item) return Fail(w.globals(), item.error());
-  std::string name = Str(item->at("name"));
-  std::uint64_t price = U64(item->at("price"));
-  PublicKey station;
-  if (station_text.empty()) {
-    station = *FixedFromHex<PublicKey>(Str(item->at("station")));
-  } else {
-    auto s = w.ResolveKey(station_text);
-    if (!s) return Fail(w.globals(), s.error());
-    station = *s;
-  }
-  auto id = w.ParseId(Str(item->at("item")));
-  if (!id) return Fail(w.globals(), id.error());
-  auto answer = w.SignAndSubmit(Redeem{*id, station, price, crypto::RandomBytes(16)});
-  if (!answer) return Fail(w.globals(), answer.error());
-  std::string redeem_id = Str(answer->at("id"));
-  auto chain = w.RecentChain(redeem_id);
-  if (!chain) return Fail(w.globals(), chain.error());
-  std::string voucher = EncodeVoucher(*chain, kVoucherTextBytes);
-  std::string qr_voucher = EncodeVoucher(*chain, kVoucherQrBytes);
-  auto offset = w.UtcOffset();
-  if (!offset) return Fail(w.globals(), offset.error());
-  std::vector<std::pair<std::string, std::string>> files;  // path, contents
-  if (!a.out.empty()) files.emplace_back(a.out, voucher + "\n");
-  if (!a.png.empty()) files.emplace_back(a.png, QrPng(qr_voucher));
-  if (!a.html.empty()) {
-    VoucherPage page;
-    page.gift = name;
-    page.points = price;
-    auto mine = w.MyKey();
-    auto account =
-        mine ? w.Get("/v1/accounts/" + ToHex(*mine)) : Outcome<json::value>(mine.error());
-    page.volunteer = account ? NameOr(account->at("name"), ToHex(*mine)) : std::string();
-    auto at_station = w.Get("/v1/accounts/" + ToHex(station));
-    page.station =
-        at_station ? NameOr(at_station->at("name"), ToHex(station)) : Short(ToHex(station));
-    page.redeem_id = redeem_id;
-    page.voucher = qr_voucher;
-    page.signed_at = LocalTimeWithOffset(NowMs(), *offset);
-    files.emplace_back(a.html, VoucherHtml(page));
-  }
-  for (const auto& [path, contents] : files) {
-    if (auto written = WriteNewFile(path, contents, 0600, "voucher"); !written) {
-      return Fail(w.globals(), {"io", F("{}. The gift is paid for; your voucher is:\n{}",
-                                        written.error().message, voucher)});
-    }
-  }
-  json::object o = *answer;
-  o["voucher"] = voucher;
-  o["item_name"] = name;
-  o["points"] = price;
-  std::string text =
-      F("Voucher for '{}' ({} points). Show it at the station; it is valid once.\n\n{}\n", name,
-        price, voucher);
-  if (!a.no_qr) {
-    text += "\n" + TerminalQr(qr_voucher, T("the station can take the voucher text above instead, "
-                                            "and next time --png FILE or --html FILE saves the "
-                                            "code as an image or a page to print"));
-  }
-  for (const auto& [path, contents] : files) text += F("Saved to {}\n", path);
-  return Done(w.globals(), o, text);
-}
-
-int FulfilCmd(Wallet& w, const std::string& arg) {
-  auto text = ReadVoucherArgument(arg);
-  if (!text) return Fail(w.globals(), text.error());
-  // Hand the voucher's entries to this node first: it may not have seen them.
-  auto shown = w.Post("/v1/entries", json::object{{"voucher", *text}});
-  if (!shown) return Fail(w.globals(), shown.error());
-  const auto& v = shown->at("voucher").as_object();
-  auto redeem = w.ParseId(Str(v.at("redeem")));
-  if (!redeem) return Fail(w.globals(), redeem.error());
-  auto answer = w.SignAndSubmit(Fulfil{*redeem});
-  if (!answer) return Fail(w.globals(), answer.error());
-  json::object o = *answer;
-  o["voucher"] = v;
-  std::string who = NameOr(v.at("volunteer_name"), Str(v.at("volunteer")));
-  std::string note = v.at("funded").as_bool()
-                         ? ""
-                         : T(" (accepted within this station's offline limit; the points are "
-                             "checked when the station syncs)");
-  return Done(w.globals(), o,
-              F("Hand over '{}' to {}: voucher fulfilled (entry {})", Str(v.at("item_name")), who,
-                Short(Str(answer->at("id")))) +
-                  note + "\n");
 }
 
 struct ReportArgs {
