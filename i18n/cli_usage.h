@@ -146,6 +146,19 @@ inline std::string DescribeParseError(const CLI::ParseError& e) {
   return what;
 }
 
+// The language of everything a program says: --lang LANG (or --lang=LANG) anywhere
+// before "--", else LC_ALL, LC_MESSAGES or LANG. Read before the commands are built,
+// since their help is written in it.
+inline i18n::Lang ChooseLanguage(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
+    std::string value;
+    if (args[i] == "--lang" && i + 1 < args.size()) value = args[i + 1];
+    if (args[i].rfind("--lang=", 0) == 0) value = args[i].substr(7);
+    if (!value.empty()) return i18n::ParseLang(value).value_or(i18n::FromEnvironment());
+  }
+  return i18n::FromEnvironment();
+}
+
 // CLI11's help with its columns measured in terminal columns, not bytes: "必需" is six
 // bytes and four columns, so CLI11's std::setw left Chinese lines short.
 class DisplayWidthFormatter : public CLI::Formatter {

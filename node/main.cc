@@ -13,11 +13,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "i18n/cli_usage.h"
 #include "base/file.h"
 #include "base/hex.h"
 #include "crypto/keys.h"
 #include "crypto/secret_file.h"
+#include "i18n/cli_usage.h"
+#include "i18n/i18n.h"
 #include "ledger/export_file.h"
 #include "ledger/ingest.h"
 #include "ledger/store.h"
@@ -30,6 +31,8 @@ namespace {
 
 using namespace lovebank;
 using namespace lovebank::node;
+using i18n::F;
+using i18n::T;
 
 // Exit codes (docs/cli.md "lovebank-node"): 0 done, 1 failed, 2 usage (flags,
 // settings), 3 an import skipped entries that did not verify.
@@ -47,18 +50,19 @@ int Init(const std::string& data, const std::string& genesis_path,
   if (!genesis_bytes) return Fail(genesis_bytes.error().message);
   auto genesis = ledger::VerifyEnvelope(ByteView(*genesis_bytes), std::nullopt);
   if (!genesis || !std::holds_alternative<ledger::Genesis>(genesis->entry.kind)) {
-    return Fail(genesis_path + " is not a signed genesis entry" +
-                (genesis ? std::string() : " (" + genesis.error().message + ")") +
-                "; use the genesis.entry written by `lovebank community found`");
+    return Fail(
+        F("{} is not a signed genesis entry{}; use the genesis.entry written by "
+          "`lovebank community found`",
+          genesis_path, genesis ? std::string() : " (" + genesis.error().message + ")"));
   }
   auto network_key = ReadHexKeyFile(network_key_path, "network key");
   if (!network_key) return Fail(network_key.error().message);
   std::error_code ec;
   if (std::filesystem::exists(LedgerPath(data), ec)) {
-    return Fail(data + " already holds a node; use another --data directory");
+    return Fail(F("{} already holds a node; use another --data directory", data));
   }
   std::filesystem::create_directories(data, ec);
-  if (ec) return Fail("cannot create " + data + ": " + ec.message());
+  if (ec) return Fail(F("cannot create {}: {}", data, ec.message()));
   std::filesystem::permissions(data, std::filesystem::perms::owner_all, ec);
   auto key = crypto::SecretKey::Generate();
   if (auto s = WriteHexKeyFile(NodeKeyPath(data), key.seed(), "node key"); !s) {
@@ -75,16 +79,16 @@ int Init(const std::string& data, const std::string& genesis_path,
   auto store = ledger::Store::Create(options, *genesis);
   if (!store) return Fail(store.error().message);
   std::cout << ToHex(key.public_key()) << "\n";
-  std::cerr << fmt::format(
-      "node created for community '{}' in {}\nnode key printed above; an admin admits it "
-      "with `lovebank node grant KEY`\n",
+  std::cerr << F(
+      "node created for community '{}' in {}\nnode key printed above; an admin "
+      "admits it with `lovebank node grant KEY`\n",
       std::get<ledger::Genesis>(genesis->entry.kind).community, data);
   return 0;
 }
 
 int Id(const std::string& data) {
   auto key = ReadNodeKey(data);
-  if (!key) return Fail(key.error().message + "; run `lovebank-node init` first");
+  if (!key) return Fail(F("{}; run `lovebank-node init` first", key.error().message));
   std::cout << ToHex(key->public_key()) << "\n";
   return 0;
 }
@@ -94,8 +98,8 @@ int Rebuild(const std::string& data) {
   options.path = LedgerPath(data);
   auto store = ledger::Store::Open(options);
   if (!store) return Fail(store.error().message);
-  std::cerr << "rebuilding derived state from " << (*store)->state().connected_count()
-            << " entries...\n";
+  std::cerr << F("rebuilding derived state from {} entries...\n",
+                 (*store)->state().connected_count());
   auto hash = (*store)->Rebuild();
   if (!hash) return Fail(hash.error().message);
   std::cout << ToHex(*hash) << "\n";
@@ -111,16 +115,16 @@ int Import(const std::string& data, const std::string& file) {
   options.path = LedgerPath(data);
   auto store = ledger::Store::Open(options);
   if (!store) {
-    return Fail(store.error().message + "; create the node first with `lovebank-node init "
-                                        "--data DIR --genesis genesis.entry --network-key "
-                                        "network.key`, and stop it while importing");
+    return Fail(
+        F("{}; create the node first with `lovebank-node init --data DIR --genesis "
+          "genesis.entry --network-key network.key`, and stop it while importing",
+          store.error().message));
   }
   const auto& header = (*reader)->header();
   if (header.network != (*store)->state().network()) {
-    return Fail(fmt::format("{} is an export of community '{}' ({}); the node in {} keeps "
-                            "community {}",
-                            file, header.community, ToHex(header.network).substr(0, 16), data,
-                            ToHex((*store)->state().network()).substr(0, 16)));
+    return Fail(F("{} is an export of community '{}' ({}); the node in {} keeps community {}", file,
+                  header.community, ToHex(header.network).substr(0, 16), data,
+                  ToHex((*store)->state().network()).substr(0, 16)));
   }
   // Read, verify and store a bounded chunk at a time: memory stays at about
   // kChunkBytes whatever the file holds, and garbage is found within one chunk.
@@ -132,35 +136,35 @@ int Import(const std::string& data, const std::string& file) {
     std::vector<Bytes> envelopes;
     auto read = (*reader)->Next(envelopes, kChunk, kChunkBytes);
     auto stats = ledger::VerifyAndIngest(**store, std::move(envelopes), 4096, 0);
-    if (!stats) return Fail("cannot store the imported entries: " + stats.error().message);
+    if (!stats) return Fail(F("cannot store the imported entries: {}", stats.error().message));
     total.applied += stats->applied;
     total.pending += stats->pending;
     total.duplicate += stats->duplicate;
     total.invalid += stats->invalid;
     total.rejected += stats->rejected;
     if (!read) {
-      return Fail(fmt::format("{}; {} entries before that point were imported", read.error().message,
-                              total.applied + total.pending));
+      return Fail(F("{}; {} entries before that point were imported", read.error().message,
+                    total.applied + total.pending));
     }
     if ((*reader)->done()) break;
     if (std::chrono::steady_clock::now() - last_report > std::chrono::seconds(2)) {
       last_report = std::chrono::steady_clock::now();
       // Counts what was verified and stored, not what was merely read.
-      std::cerr << fmt::format("checked {} entries ({:.0f}%): {} stored, {} refused\n",
-                               (*reader)->records(),
-                               100.0 * static_cast<double>((*reader)->offset()) /
-                                   static_cast<double>(std::max<std::uint64_t>(1, (*reader)->file_bytes())),
-                               total.applied + total.pending, total.rejected + total.invalid);
+      std::cerr << F("checked {} entries ({:.0f}%): {} stored, {} refused\n", (*reader)->records(),
+                     100.0 * static_cast<double>((*reader)->offset()) /
+                         static_cast<double>(std::max<std::uint64_t>(1, (*reader)->file_bytes())),
+                     total.applied + total.pending, total.rejected + total.invalid);
     }
   }
-  std::cout << fmt::format(
+  std::cout << F(
       "read {} entries from {}: {} new, {} already here, {} waiting for their previous "
       "entry, {} refused\nstate hash {}\n",
       (*reader)->records(), file, total.applied, total.duplicate, total.pending,
       total.rejected + total.invalid, ToHex((*store)->state().StateHash()));
   if (total.rejected + total.invalid > 0) {
-    return Fail("some entries did not verify and were not imported; `lovebank audit --file " +
-                    file + "` lists them",
+    return Fail(F("some entries did not verify and were not imported; `lovebank audit --file "
+                  "{}` lists them",
+                  file),
                 kImportSkipped);
   }
   return 0;
@@ -175,7 +179,7 @@ int Run(RunConfig config) {
   }
   spdlog::info("opening {}", config.node.data_dir);
   auto node = Node::Open(config.node);
-  if (!node) return Fail(node.error().message + " (is this a data directory made by init?)");
+  if (!node) return Fail(F("{} (is this a data directory made by init?)", node.error().message));
   // Peer-to-peer: only when there is somewhere to listen or someone to dial.
   std::optional<crypto::SecretKey> node_key;
   std::unique_ptr<PeerLink> link;
@@ -236,52 +240,58 @@ int main(int argc, char** argv) {
   // The log goes to stderr; stdout carries only the lines scripts read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("lovebank-node"));
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-  CLI::App app{"lovebank-node: a community node of the Lovebank ledger", "lovebank-node"};
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  i18n::SetProcessLang(lovebank::cli::ChooseLanguage(args));
+  CLI::App app{T("lovebank-node: a community node of the Lovebank ledger"), "lovebank-node"};
+  lovebank::cli::TranslateHelp(app);
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("lovebank-node ") + LOVEBANK_VERSION,
-                       "print the version and exit");
+                       T("print the version and exit"));
+  std::string lang_option;
+  app.add_option("--lang", lang_option, T("language: zh-CN or en (default: from LANG)"));
   std::string data;
 
-  auto* init = app.add_subcommand("init", "create the node key and ledger for a community");
+  auto* init = app.add_subcommand("init", T("create the node key and ledger for a community"));
   std::string genesis, network_key;
-  init->add_option("--data", data, "data directory to create")->required();
-  init->add_option("--genesis", genesis, "genesis.entry written by `lovebank community found`")
+  init->add_option("--data", data, T("data directory to create"))->required();
+  init->add_option("--genesis", genesis, T("genesis.entry written by `lovebank community found`"))
       ->required();
-  init->add_option("--network-key", network_key, "network.key of the community")->required();
+  init->add_option("--network-key", network_key, T("network.key of the community"))->required();
 
-  auto* id = app.add_subcommand("id", "print this node's public key");
-  id->add_option("--data", data, "data directory")->required();
+  auto* id = app.add_subcommand("id", T("print this node's public key"));
+  id->add_option("--data", data, T("data directory"))->required();
 
-  auto* rebuild = app.add_subcommand("rebuild", "rebuild derived state; print the state hash");
-  rebuild->add_option("--data", data, "data directory")->required();
+  auto* rebuild = app.add_subcommand("rebuild", T("rebuild derived state; print the state hash"));
+  rebuild->add_option("--data", data, T("data directory"))->required();
 
   auto* import = app.add_subcommand(
-      "import", "seed a stopped node with the entries of an export file (`lovebank export`)");
+      "import", T("seed a stopped node with the entries of an export file (`lovebank export`)"));
   std::string import_file;
-  import->add_option("--data", data, "data directory of a node made with `init`")->required();
-  import->add_option("FILE", import_file, "the export file")->required();
+  import->add_option("--data", data, T("data directory of a node made with `init`"))->required();
+  import->add_option("FILE", import_file, T("the export file"))->required();
 
-  auto* run = app.add_subcommand("run", "run the node until SIGINT or SIGTERM");
+  auto* run = app.add_subcommand("run", T("run the node until SIGINT or SIGTERM"));
   RunConfig config;
   std::string api_address, config_path;
   std::vector<std::string> peers;
   std::string listen;
   unsigned http_threads = 0;
-  run->add_option("--data", data, "data directory")->required();
-  run->add_option("--api", api_address, "HTTP API address (default 127.0.0.1:7700)");
-  run->add_option("--listen", listen, "peer-to-peer listen address HOST:PORT");
-  run->add_option("--peer", peers, "a peer to connect to, HOST:PORT (repeatable)");
+  run->add_option("--data", data, T("data directory"))->required();
+  run->add_option("--api", api_address, T("HTTP API address (default 127.0.0.1:7700)"));
+  run->add_option("--listen", listen, T("peer-to-peer listen address HOST:PORT"));
+  run->add_option("--peer", peers, T("a peer to connect to, HOST:PORT (repeatable)"));
   bool no_peer_exchange = false;
   unsigned sync_interval_ms = 0;
   run->add_flag("--no-peer-exchange", no_peer_exchange,
-                "dial only the --peer addresses, not those peers tell about");
-  run->add_option("--sync-interval-ms", sync_interval_ms, "anti-entropy period (default 2000)");
-  run->add_option("--config", config_path, "TOML settings (default DATA/node.toml if present)");
-  run->add_option("--http-threads", http_threads, "threads serving the API");
+                T("dial only the --peer addresses, not those peers tell about"));
+  run->add_option("--sync-interval-ms", sync_interval_ms, T("anti-entropy period (default 2000)"));
+  run->add_option("--config", config_path, T("TOML settings (default DATA/node.toml if present)"));
+  run->add_option("--http-threads", http_threads, T("threads serving the API"));
   run->add_option("--offline-limit", config.node.offline_limit_points,
-                  "points per volunteer fulfilled on vouchers not yet provable");
-  run->add_option("--log-level", config.log_level, "trace, debug, info, warn or error");
+                  T("points per volunteer fulfilled on vouchers not yet provable"));
+  run->add_option("--log-level", config.log_level, T("trace, debug, info, warn or error"));
 
+  lovebank::cli::GroupCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -293,12 +303,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // Usage errors exit 2 (docs/cli.md), whatever CLI11's own number for them. A wrong
     // command is named with what was meant.
-    const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
     if (auto message = lovebank::cli::ExplainMisstep(app, args, "lovebank-node --help")) {
       std::cerr << "lovebank-node: " << *message << "\n";
     } else {
-      std::cerr << "lovebank-node: " << e.what() << "\n"
-                << "Run `lovebank-node --help` (or `lovebank-node COMMAND --help`) for usage.\n";
+      std::cerr << "lovebank-node: " << lovebank::cli::DescribeParseError(e) << "\n"
+                << T("Run `lovebank-node --help` (or `lovebank-node COMMAND --help`) for "
+                     "usage.\n");
     }
     return kUsageError;
   }

@@ -776,25 +776,12 @@ std::string DefaultKeystore() {
   return std::string(home ? home : ".") + "/.lovebank/keystore";
 }
 
-// The language of everything the wallet says: --lang LANG (or --lang=LANG) anywhere
-// before "--", else LC_ALL, LC_MESSAGES or LANG. Read before the commands are built,
-// since their help is written in it.
-i18n::Lang ChooseLanguage(const std::vector<std::string>& args) {
-  for (std::size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
-    std::string value;
-    if (args[i] == "--lang" && i + 1 < args.size()) value = args[i + 1];
-    if (args[i].rfind("--lang=", 0) == 0) value = args[i].substr(7);
-    if (!value.empty()) return i18n::ParseLang(value).value_or(i18n::FromEnvironment());
-  }
-  return i18n::FromEnvironment();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   crypto::InitCrypto();
   const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
-  i18n::SetProcessLang(ChooseLanguage(args));
+  i18n::SetProcessLang(cli::ChooseLanguage(args));
   CLI::App app{T("lovebank: the wallet of the Lovebank time bank"), "lovebank"};
   cli::TranslateHelp(app);
   app.require_subcommand(1);

@@ -148,5 +148,26 @@ TEST_F(Community, ErrorsInColourOnlyOnATerminalAndNeverWithNoColor) {
   EXPECT_EQ(piped.err.find('\033'), std::string::npos) << piped.err;
 }
 
+// The node speaks the same languages: its --help and its messages to the operator.
+TEST_F(Community, TheNodeSpeaksChineseToo) {
+  auto help = RunProcess({LOVEBANK_NODE_BIN, "--help"}, {{"LANG", "zh_CN.UTF-8"}, {"LC_ALL", ""}});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("运行节点，直到收到 SIGINT 或 SIGTERM"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("用法: lovebank-node [选项] 命令"), std::string::npos) << help.out;
+  auto english = RunProcess({LOVEBANK_NODE_BIN, "--lang", "en", "--help"},
+                            {{"LANG", "zh_CN.UTF-8"}, {"LC_ALL", ""}});
+  EXPECT_NE(english.out.find("run the node until SIGINT or SIGTERM"), std::string::npos);
+  auto typo = RunProcess({LOVEBANK_NODE_BIN, "rn"}, {{"LANG", "zh_CN.UTF-8"}, {"LC_ALL", ""}});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("您是不是想用 `lovebank-node run`"), std::string::npos) << typo.err;
+  auto twice = RunProcess(
+      {LOVEBANK_NODE_BIN, "init", "--data", dir_.Sub("office"), "--genesis",
+       dir_.Sub("community/genesis.entry"), "--network-key", dir_.Sub("community/network.key")},
+      {{"LANG", "zh_CN.UTF-8"}, {"LC_ALL", ""}});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.err.find("里已经有一个节点；请换一个 --data 目录"), std::string::npos)
+      << twice.err;
+}
+
 }  // namespace
 }  // namespace lovebank
