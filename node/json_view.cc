@@ -117,6 +117,8 @@ json::object EntryJson(const VerifiedEntry& v, const LedgerState& state) {
   o["kind"] = KindName(e.kind);
   o["author"] = ToHex(e.author);
   o["author_name"] = NameOf(state, e.author);
+  // The recipient by name too, so that a history reads "from Xiao Mei to Auntie Chen".
+  if (const auto* t = std::get_if<ledger::Transfer>(&e.kind)) o["to_name"] = NameOf(state, t->to);
   o["seq"] = e.seq;
   o["prev"] = e.prev ? json::value(ToHex(*e.prev)) : json::value(nullptr);
   o["timestamp_ms"] = e.timestamp_ms;

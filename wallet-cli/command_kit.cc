@@ -145,8 +145,8 @@ std::string Describe(const json::object& e, std::int32_t offset) {
     return F("{} {} ({}), started {}", hours, Str(e.at("activity")), Str(e.at("category")), start);
   }
   if (kind == "transfer") {
-    std::string s =
-        F("{} points from {} to {}", U64(e.at("points")), who("author", "author_name"), who("to"));
+    std::string s = F("{} points from {} to {}", U64(e.at("points")), who("author", "author_name"),
+                      e.contains("to_name") ? who("to", "to_name") : who("to"));
     return Str(e.at("memo")).empty() ? s : s + ": " + Str(e.at("memo"));
   }
   if (kind == "redeem") return F("voucher for {} points", U64(e.at("points")));

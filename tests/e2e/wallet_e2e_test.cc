@@ -815,6 +815,8 @@ TEST_F(Community, MonthlyStatementsOfAVolunteerAndAStation) {
   EXPECT_NE(zh.out.find("本兑换站发放的礼品"), std::string::npos) << zh.out;
   EXPECT_NE(zh.out.find("月末余额"), std::string::npos) << zh.out;
   auto text = Wallet("vol", {"statement"});
+  // Both ends of a transfer by name.
+  EXPECT_NE(text.out.find("3 points from vol to friend: tea"), std::string::npos) << text.out;
   EXPECT_NE(
       text.out.find(fmt::format("  closing balance  {} points (the month is not over)", balance)),
       std::string::npos)
