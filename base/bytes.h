@@ -104,5 +104,12 @@ inline void AppendLittleEndian32(Bytes& out, std::uint32_t value) {
 inline void AppendLittleEndian64(Bytes& out, std::uint64_t value) {
   for (int shift = 0; shift < 64; shift += 8) out.push_back(static_cast<char>(value >> shift));
 }
+// The first `width` bytes of `in` (at most 8) as a little-endian integer.
+inline std::uint64_t ReadLittleEndian(ByteView in, std::size_t width) {
+  std::uint64_t value = 0;
+  for (std::size_t i = width; i > 0; --i)
+    value = (value << 8) | static_cast<std::uint8_t>(in[i - 1]);
+  return value;
+}
 
 }  // namespace lovebank

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "base/base64.h"
+#include "base/bytes.h"
 #include "base/hex.h"
 #include "crypto/signing.h"
 #include "export.pb.h"
@@ -233,9 +234,7 @@ class Reader {
   }
   std::uint32_t U32() {
     ByteView b = Take(4);
-    std::uint32_t v = 0;
-    for (char c : b) v = (v << 8) | static_cast<unsigned char>(c);
-    return v;
+    return ok_ ? ReadBigEndian32(b) : 0;
   }
   std::size_t pos() const { return pos_; }
   bool ok() const { return ok_; }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/bytes.h"
 #include "base/hex.h"
 #include "export.pb.h"
 
@@ -13,11 +14,7 @@ namespace {
 
 constexpr std::size_t kReadBuffer = 1 << 20;
 
-std::uint64_t GetLE(const char* p, int n) {
-  std::uint64_t v = 0;
-  for (int i = n - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
+std::uint64_t GetLE(const char* p, int n) { return ReadLittleEndian(ByteView(p, n), n); }
 
 }  // namespace
 

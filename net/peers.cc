@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "base/bytes.h"
 #include "base/hex.h"
 #include "base/listener_budget.h"
 #include "crypto/secret_file.h"
@@ -31,12 +32,7 @@ namespace {
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kChainPage = 512;
 
-std::uint64_t RandomU64() {
-  Bytes r = crypto::RandomBytes(8);
-  std::uint64_t v = 0;
-  for (unsigned char c : r) v = (v << 8) | c;
-  return v;
-}
+std::uint64_t RandomU64() { return ReadBigEndian64(crypto::RandomBytes(8)); }
 
 std::string ShortKey(const PublicKey& key) { return ToHex(key.view()).substr(0, 12); }
 

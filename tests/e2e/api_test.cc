@@ -17,6 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "base/bytes.h"
 #include "base/hex.h"
 #include "crypto/hashing.h"
 #include "crypto/secret_file.h"
@@ -252,9 +253,7 @@ TEST_F(Api, AnIdPrefixTwoEntriesShareIsRefusedWithBoth) {
   std::optional<std::pair<int, int>> pair;
   for (int draw = 0; draw < 2'000'000 && !pair; ++draw) {
     auto id = crypto::Blake2b256(EncodeEntryBody(body(draw)));
-    const auto* d = reinterpret_cast<const unsigned char*>(id.view().data());
-    std::uint32_t first = (std::uint32_t{d[0]} << 24) | (std::uint32_t{d[1]} << 16) |
-                          (std::uint32_t{d[2]} << 8) | d[3];
+    std::uint32_t first = ReadBigEndian32(id.view());
     auto [it, fresh] = seen.emplace(first, draw);
     if (!fresh && it->second % 2 != draw % 2) pair.emplace(it->second, draw);  // x and y
   }

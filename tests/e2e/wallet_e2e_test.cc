@@ -16,6 +16,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "base/bytes.h"
 #include "base/hex.h"
 #include "tests/e2e/community_fixture.h"
 #include "wallet-cli/client.h"
@@ -112,9 +113,9 @@ TEST_F(Community, AKeyPrefixTwoMembersShareIsRefusedWithBoth) {
   for (int draw = 0; draw < 2'000'000 && b.empty(); ++draw) {
     unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
     crypto_sign_keypair(pk, sk);
-    std::uint32_t first = (std::uint32_t{pk[0]} << 24) | (std::uint32_t{pk[1]} << 16) |
-                          (std::uint32_t{pk[2]} << 8) | pk[3];
-    std::string hex = ToHex(ByteView(reinterpret_cast<const char*>(pk), sizeof pk));
+    ByteView key(reinterpret_cast<const char*>(pk), sizeof pk);
+    std::uint32_t first = ReadBigEndian32(key);
+    std::string hex = ToHex(key);
     auto [it, fresh] = seen.emplace(first, hex);
     if (!fresh && it->second != hex) a = it->second, b = hex;
   }

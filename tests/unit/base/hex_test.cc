@@ -44,5 +44,15 @@ TEST(BigEndian, KeepsNumericOrderInBytes) {
   EXPECT_EQ(ReadBigEndian32(four), 0xdeadbeefu);
 }
 
+TEST(LittleEndian, ReadsWhatTheWritersWrote) {
+  Bytes four, eight;
+  AppendLittleEndian32(four, 0xdeadbeef);
+  AppendLittleEndian64(eight, 0x0102030405060708ULL);
+  EXPECT_EQ(four, Bytes("\xef\xbe\xad\xde"));
+  EXPECT_EQ(ReadLittleEndian(four, 4), 0xdeadbeefu);
+  EXPECT_EQ(ReadLittleEndian(eight, 8), 0x0102030405060708ULL);
+  EXPECT_EQ(ReadLittleEndian(eight, 2), 0x0708u);  // only the first `width` bytes
+}
+
 }  // namespace
 }  // namespace lovebank

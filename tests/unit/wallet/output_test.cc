@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "base/bytes.h"
 #include "i18n/i18n.h"
 #include "i18n/width.h"
 
@@ -112,9 +113,7 @@ TEST(Hours, InTheProcessLanguage) {
 // ---- QR codes ---------------------------------------------------------------------
 
 std::uint32_t Be32(const std::string& s, std::size_t at) {
-  std::uint32_t v = 0;
-  for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
-  return v;
+  return ReadBigEndian32(std::string_view(s).substr(at, 4));
 }
 
 std::uint32_t Crc(const std::string& s) {
