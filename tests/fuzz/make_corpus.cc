@@ -11,6 +11,7 @@
 
 #include "base/hex.h"
 #include "crypto/keystore.h"
+#include "ledger/certificate.h"
 #include "ledger/export_file.h"
 #include "ledger/voucher.h"
 #include "net/frame.h"
@@ -155,6 +156,24 @@ int main(int argc, char** argv) {
   Write("export", "small_ledger", file);
   Write("export", "header_only", EncodeExportStart(ExportHeader{c.network(), "Test", 0, ""}) +
                                      EncodeExportEnd(0));
+  // statement: what a certificate's QR code carries, signed by the admin, with a
+  // Chinese name cut to the bound, and one with no name.
+  CertificateStatement statement;
+  statement.network = c.network();
+  statement.serial = Bytes(16, 's');
+  statement.volunteer = c.key("vol1");
+  statement.issuer = c.key("admin");
+  statement.issued_at_ms = kDay + 30 * 86'400'000ULL;
+  statement.from_ms = kDay;
+  statement.to_ms = kDay + 28 * 86'400'000ULL;
+  statement.total_minutes = 180;
+  statement.activities = 2;
+  statement.volunteer_name = "陈阿姨";
+  Write("statement", "signed", SignStatement(statement, c.secret("admin")));
+  statement.volunteer_name.clear();
+  statement.activities = 0;
+  Write("statement", "no_name", SignStatement(statement, c.secret("admin")) + "\n");
+  Write("statement", "not_base64", "lbc1:!!!!");
   std::cout << "corpus written to " << g_root << "\n";
   return 0;
 }
