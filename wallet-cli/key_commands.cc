@@ -1,15 +1,22 @@
 #include "wallet-cli/key_commands.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
+#include <iostream>
+#include <thread>
 
 #include "base/base64.h"
 #include "base/file.h"
 #include "base/hex.h"
 #include "crypto/keystore.h"
 #include "i18n/i18n.h"
+#include "wallet-cli/agent.h"
 #include "wallet-cli/command_kit.h"
 #include "wallet-cli/output.h"
 
@@ -25,6 +32,29 @@ namespace {
 // The keystore is already sealed under the passphrase, so the paper holds nothing
 // without it.
 constexpr std::string_view kPaperPrefix = "lbks1:";
+
+// The longest an agent holds a key: a working day at the counter.
+constexpr std::uint64_t kMaxAgentSeconds = 12 * 3600;
+
+// "14:35" on this computer's clock: the agent's end is for the person at it.
+std::string ClockTime(std::uint64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char text[16];
+  std::strftime(text, sizeof text, "%H:%M:%S", &local);
+  return text;
+}
+
+std::string Duration(std::uint64_t seconds) {
+  if (seconds % 60 != 0) return F("{} s", seconds);
+  return Hours(seconds / 60);
+}
+
+json::object AgentJson(const std::string& path, const AgentInfo& info) {
+  return json::object{
+      {"running", true}, {"agent", path}, {"key", ToHex(info.key)}, {"until_ms", info.until_ms}};
+}
 
 }  // namespace
 
@@ -167,6 +197,91 @@ int KeyResync(Wallet& w) {
   return Done(w.globals(), *r,
               F("The wallet now continues your chain after entry {} (it was at {}).\n",
                 U64(r->at("seq")), U64(r->at("previous_seq"))));
+}
+
+// lovebank agent start [--for 30m]: the passphrase once, then a background process
+// that signs this key's entries until its time is up (wallet-cli/agent.h).
+int AgentStart(Wallet& w, const std::string& duration) {
+  const auto& g = w.globals();
+  auto seconds = ParseDuration(duration);
+  if (!seconds || *seconds > kMaxAgentSeconds) {
+    return Fail(g, {"usage", T("--for takes a time such as 90s, 15m or 2h, at most 12h")});
+  }
+  const std::string path = AgentPath(g.keystore);
+  auto me = w.MyKey();
+  if (!me) return Fail(g, me.error());
+  if (auto running = AskAgent(path); running && running->key == *me) {
+    return Fail(g, {"usage", F("an agent already holds this key until {}; `lovebank agent "
+                               "stop` ends it",
+                               ClockTime(running->until_ms))});
+  }
+  auto key = w.Unlock();
+  if (!key) return Fail(g, key.error());
+  auto listening = ListenAgent(path);
+  if (!listening) return Fail(g, {"keystore", listening.error().message});
+  const int fd = *listening;
+  const std::uint64_t until = NowMs() + *seconds * 1000;
+  std::cout.flush();
+  std::cerr.flush();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    return Fail(g, {"keystore", T("could not start the agent (fork failed); try again")});
+  }
+  if (pid == 0) {
+    // The agent: its own session, no terminal, nothing inherited but its socket.
+    ::setsid();
+    int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+    }
+    for (int other = 3; other < 1024; ++other) {
+      if (other != fd) ::close(other);
+    }
+    ServeAgent(fd, path, *key, until);
+    ::_exit(0);
+  }
+  ::close(fd);
+  // Say it holds the key only once it answers.
+  std::optional<AgentInfo> info;
+  for (int i = 0; i < 100 && !info; ++i) {
+    info = AskAgent(path);
+    if (!info) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (!info) return Fail(g, {"keystore", T("the agent did not start; try again")});
+  json::object o = AgentJson(path, *info);
+  o["pid"] = pid;
+  return Done(g, o,
+              F("The agent holds key {} for {}, until {} (this computer's clock): "
+                "commands sign without asking for the passphrase until then. "
+                "`lovebank agent stop` ends it sooner.\n",
+                Short(ToHex(info->key)), Duration(*seconds), ClockTime(info->until_ms)));
+}
+
+int AgentStatus(Wallet& w) {
+  const auto& g = w.globals();
+  const std::string path = AgentPath(g.keystore);
+  auto info = AskAgent(path);
+  if (!info) {
+    return Done(g, json::object{{"running", false}, {"agent", path}},
+                T("No agent holds your key: each command asks for the passphrase. "
+                  "`lovebank agent start` asks once for a while.\n"));
+  }
+  return Done(g, AgentJson(path, *info),
+              F("The agent holds key {} until {} (this computer's clock).\n",
+                Short(ToHex(info->key)), ClockTime(info->until_ms)));
+}
+
+int AgentStop(Wallet& w) {
+  const auto& g = w.globals();
+  const std::string path = AgentPath(g.keystore);
+  const bool stopped = StopAgent(path);
+  return Done(g, json::object{{"running", false}, {"stopped", stopped}, {"agent", path}},
+              stopped ? T("The agent has ended; commands ask for the passphrase again.\n")
+                      : T("No agent was holding your key.\n"));
 }
 
 }  // namespace lovebank::wallet

@@ -18,4 +18,10 @@ int KeyPassphrase(Wallet& w, const std::string& new_file);
 int KeyShow(Wallet& w);
 int KeyResync(Wallet& w);
 
+// The signing agent (wallet-cli/agent.h): asks for the passphrase once, then signs
+// this key's entries for `duration` ("90s", "15m", "2h"; at most 12 h).
+int AgentStart(Wallet& w, const std::string& duration);
+int AgentStatus(Wallet& w);
+int AgentStop(Wallet& w);
+
 }  // namespace lovebank::wallet

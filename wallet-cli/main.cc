@@ -437,6 +437,18 @@ int main(int argc, char** argv) {
                          T("continue your chain from the node's copy (after restoring a backup)")),
      KeyResync);
 
+  auto* agent = app.add_subcommand("agent", T("sign a burst of entries with one passphrase"))
+                    ->require_subcommand(1);
+  std::string agent_for = "30m";
+  auto* agent_start = agent->add_subcommand(
+      "start", T("ask for the passphrase once and keep the key unlocked for a while"));
+  agent_start->add_option("--for", agent_for, T("how long: 90s, 15m, 2h (at most 12h)"))
+      ->capture_default_str();
+  on(agent_start, [&](Wallet& w) { return AgentStart(w, agent_for); });
+  on(agent->add_subcommand("status", T("whether an agent holds your key, and until when")),
+     AgentStatus);
+  on(agent->add_subcommand("stop", T("end the agent now: lock the key again")), AgentStop);
+
   auto* community = app.add_subcommand("community", T("found a community"))->require_subcommand(1);
   FoundArgs found;
   auto* found_cmd = community->add_subcommand(

@@ -17,6 +17,7 @@
 #include "base/hex.h"
 #include "crypto/keystore.h"
 #include "i18n/i18n.h"
+#include "wallet-cli/agent.h"
 #include "wallet-cli/output.h"
 #include "wallet-cli/refusal_words.h"
 
@@ -343,17 +344,39 @@ Outcome<EntryId> Wallet::ResolveId(const std::string& text) {
   return Failure{"bad_response", "the node answered an entry without a valid id"};
 }
 
-Outcome<VerifiedEntry> Wallet::SignGenesis(Genesis genesis) {
+Outcome<VerifiedEntry> Wallet::SignMine(const Entry& e) const {
+  // The agent first: it holds this key unlocked for a while (`lovebank agent start`).
+  // Whatever it answers is checked like an entry from a stranger; an agent that is
+  // not there, holds another key, or signs wrongly is passed over for the passphrase.
+  const std::string agent = AgentPath(globals_.keystore);
+  if (auto info = AskAgent(agent); info && info->key == e.author) {
+    Bytes body = EncodeEntryBody(e);
+    if (auto signature = AgentSign(agent, body)) {
+      auto v = VerifyEnvelope(EncodeEnvelope(body, *signature), std::nullopt);
+      if (v && v->entry.author == e.author) return std::move(*v);
+    }
+  }
   auto secret = Unlock();
   if (!secret) return secret.error();
+  if (secret->public_key() != e.author) {
+    return Failure{"keystore", "the keystore's public key does not match its secret"};
+  }
+  return SignEntry(e, *secret);
+}
+
+Outcome<VerifiedEntry> Wallet::SignGenesis(Genesis genesis) {
+  auto me = MyKey();
+  if (!me) return me.error();
   auto chain = ChainState::Load(ChainPath());
   if (!chain) return Failure{"keystore", chain.error().message};
   Entry e;
-  e.author = secret->public_key();
+  e.author = *me;
   e.seq = 1;
   e.timestamp_ms = NowMs();
   e.kind = std::move(genesis);
-  VerifiedEntry v = SignEntry(e, *secret);
+  auto signed_entry = SignMine(e);
+  if (!signed_entry) return signed_entry.error();
+  VerifiedEntry v = std::move(*signed_entry);
   ChainRecord record;
   record.seq = 1;
   record.id = ToHex(v.id);
@@ -490,11 +513,6 @@ Outcome<json::object> Wallet::SignAndSubmit(EntryKind kind) {
   record.refused = false;
   if (auto s = chain->Put(network_hex, record); !s) return Failure{"keystore", s.error().message};
 
-  auto secret = Unlock();
-  if (!secret) return secret.error();
-  if (secret->public_key() != *me) {
-    return Failure{"keystore", "the keystore's public key does not match its secret"};
-  }
   Entry e;
   e.author = *me;
   e.seq = next;
@@ -502,7 +520,9 @@ Outcome<json::object> Wallet::SignAndSubmit(EntryKind kind) {
   e.network = *network;
   e.timestamp_ms = NowMs();
   e.kind = std::move(kind);
-  VerifiedEntry v = SignEntry(e, *secret);
+  auto signed_entry = SignMine(e);
+  if (!signed_entry) return signed_entry.error();
+  VerifiedEntry v = std::move(*signed_entry);
 
   // The signed entry is on disk before it leaves the wallet.
   record.id = ToHex(v.id);

@@ -92,6 +92,10 @@ class Wallet {
   // seq 1 of this key's chain in that community.
   Outcome<ledger::VerifiedEntry> SignGenesis(ledger::Genesis genesis);
 
+  // Signs `e` (whose author is this keystore's key) with the agent if one holds the
+  // key, else with the keystore, asking for the passphrase.
+  Outcome<ledger::VerifiedEntry> SignMine(const ledger::Entry& e) const;
+
   // Adopts the node's view of this key's chain (after restoring a backup).
   Outcome<boost::json::object> Resync();
 
