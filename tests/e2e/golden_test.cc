@@ -32,9 +32,9 @@ bool DayAt(const std::string& text, std::size_t at) {
   return true;
 }
 
-// Whether `text` holds a time of day (" hh:mm") at `at`.
+// Whether `text` holds a time of day (" hh:mm", or "Thh:mm" as in CSV) at `at`.
 bool TimeAt(const std::string& text, std::size_t at) {
-  return at + 6 <= text.size() && text[at] == ' ' && IsDigit(text[at + 1]) &&
+  return at + 6 <= text.size() && (text[at] == ' ' || text[at] == 'T') && IsDigit(text[at + 1]) &&
          IsDigit(text[at + 2]) && text[at + 3] == ':' && IsDigit(text[at + 4]) &&
          IsDigit(text[at + 5]);
 }
@@ -46,7 +46,7 @@ std::string Mask(const std::string& text) {
   for (std::size_t i = 0; i < text.size();) {
     if (DayAt(text, i)) {
       const bool with_time = TimeAt(text, i + 10);
-      out += with_time ? "YYYY-MM-DD hh:mm" : "YYYY-MM-DD";
+      out += with_time ? std::string("YYYY-MM-DD") + text[i + 10] + "hh:mm" : "YYYY-MM-DD";
       i += with_time ? 16 : 10;
       continue;
     }
@@ -93,22 +93,49 @@ class Golden : public Community {
     Ok("station", {"catalog", "add", "--item", "Soap", "--price", "3", "--stock", "40"});
   }
 
-  // Runs every command of the script in `lang` and returns what a person saw.
+  // Every command of the script in `lang`: what a person saw.
+  using Script = std::vector<std::pair<std::string, std::vector<std::string>>>;
   std::string Transcript(const std::string& lang) {
-    const std::vector<std::pair<std::string, std::vector<std::string>>> script{
-        {"chen", {"balance"}},
-        {"coord", {"service", "pending"}},
-        {"chen", {"history"}},
-        {"coord", {"member", "list"}},
-        {"coord", {"role", "list"}},
-        {"chen", {"catalog", "list"}},
-        {"coord", {"report", "hours", "--by", "category"}},
-        {"coord", {"report", "hours", "--by", "team"}},
-        {"coord", {"report", "leaderboard", "--period", "month", "--at", "2026-03-15"}},
-        {"chen", {"transfer", "周爷爷", "500"}},
-        {"chen", {"servce", "claim"}},
-        {"chen", {"help", "transfer"}},
-    };
+    return Run(lang,
+               {
+                   {"chen", {"balance"}},
+                   {"coord", {"service", "pending"}},
+                   {"chen", {"history"}},
+                   {"coord", {"member", "list"}},
+                   {"coord", {"role", "list"}},
+                   {"chen", {"catalog", "list"}},
+                   {"coord", {"report", "hours", "--by", "category"}},
+                   {"coord", {"report", "hours", "--by", "team"}},
+                   {"coord", {"report", "leaderboard", "--period", "month", "--at", "2026-03-15"}},
+                   {"chen", {"transfer", "周爷爷", "500"}},
+                   {"chen", {"servce", "claim"}},
+                   {"chen", {"help", "transfer"}},
+               });
+  }
+
+  // The commands people use less often, and the acts: a confirmation, a restock, a
+  // transfer, a statement, a reversal asked without --yes.
+  std::string MoreTranscript(const std::string& lang) {
+    // The pending claim's id, by the 12 digits the wallet prints.
+    auto pending = Ok("coord", {"service", "pending"});
+    std::string claim = Str(pending.at("claims").as_array().at(0).at("id")).substr(0, 12);
+    return Run(lang, {
+                         {"coord", {"member", "show", "陈阿姨"}},
+                         {"coord", {"role", "list", "station"}},
+                         {"admin", {"node", "list"}},
+                         {"coord", {"service", "confirm", claim}},
+                         {"station", {"catalog", "restock", "大米5公斤", "5"}},
+                         {"chen", {"transfer", "周爷爷", "5", "--memo", "买菜钱"}},
+                         {"chen", {"statement", "--month", "2026-03"}},
+                         {"coord", {"report", "hours", "--by", "month"}},
+                         {"chen", {"history", "--csv"}},
+                         {"admin", {"reverse", claim, "--reason", "录错了"}},
+                         {"coord", {"agent", "status"}},
+                         {"coord", {"member", "show", "nobody-called-this"}},
+                     });
+  }
+
+  std::string Run(const std::string& lang, const Script& script) {
     std::string out;
     for (const auto& [who, args] : script) {
       std::vector<std::string> argv{"--lang", lang};
@@ -124,8 +151,9 @@ class Golden : public Community {
     return Mask(out);
   }
 
-  void Compare(const std::string& lang, const std::string& got) {
-    std::string path = std::string(LOVEBANK_GOLDEN_DIR) + "/" + lang + "/common-commands.txt";
+  void Compare(const std::string& lang, const std::string& got,
+               const std::string& file = "common-commands.txt") {
+    std::string path = std::string(LOVEBANK_GOLDEN_DIR) + "/" + lang + "/" + file;
     if (const char* update = std::getenv("LOVEBANK_UPDATE_GOLDEN"); update && *update) {
       std::filesystem::create_directories(std::filesystem::path(path).parent_path());
       std::ofstream(path, std::ios::binary) << got;
@@ -155,6 +183,16 @@ TEST_F(Golden, CommonCommandsInEnglish) {
 TEST_F(Golden, CommonCommandsInChinese) {
   Story();
   Compare("zh-CN", Transcript("zh"));
+}
+
+TEST_F(Golden, MoreCommandsInEnglish) {
+  Story();
+  Compare("en", MoreTranscript("en"), "more-commands.txt");
+}
+
+TEST_F(Golden, MoreCommandsInChinese) {
+  Story();
+  Compare("zh-CN", MoreTranscript("zh"), "more-commands.txt");
 }
 
 }  // namespace
