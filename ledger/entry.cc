@@ -187,6 +187,9 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
     case pb::Entry::kRestock:
       return Restock{r.Id(in.restock().item(), "item"),
                      r.Range<std::uint64_t>(in.restock().added(), 1, kMaxStock, "added")};
+    case pb::Entry::kCatalogWithdraw:
+      return CatalogWithdraw{r.Id(in.catalog_withdraw().item(), "item"),
+                             r.Text(in.catalog_withdraw().reason(), "reason", false)};
     case pb::Entry::kRedeem: {
       const auto& d = in.redeem();
       Redeem out{r.Id(d.item(), "item"), r.Key(d.station(), "station"),
@@ -230,121 +233,124 @@ void WriteKind(const EntryKind& kind, pb::Entry& out) {
     m->set_new_key(n.ToBytes());
     m->set_boundary_seq(b);
   };
-  std::visit(
-      Overloaded{
-          [&](const Genesis& g) {
-            auto* m = out.mutable_genesis();
-            m->set_community(g.community);
-            for (const auto& a : g.admins) m->add_admins(a.ToBytes());
-            auto* p = m->mutable_policy();
-            for (const auto& c : g.policy.categories) {
-              auto* pc = p->add_categories();
-              pc->set_name(c.name);
-              pc->set_points_per_hour(c.points_per_hour);
-            }
-            p->set_max_minutes_per_entry(g.policy.max_minutes_per_entry);
-            p->set_max_minutes_per_day(g.policy.max_minutes_per_day);
-            p->set_utc_offset_minutes(g.policy.utc_offset_minutes);
-            p->set_service_window_days(g.policy.service_window_days);
-          },
-          [&](const Enrol& e) {
-            auto* m = out.mutable_enrol();
-            m->set_member(e.member.ToBytes());
-            m->set_name(e.name);
-            m->set_grid(e.grid);
-            m->set_building(e.building);
-            for (const auto& t : e.teams) m->add_teams(t);
-            if (e.replaces) m->set_replaces(e.replaces->ToBytes());
-          },
-          [&](const RoleGrant& c) {
-            role_change(out.mutable_role_grant(), c.subject, c.role, c.boundary_seq);
-          },
-          [&](const RoleRevoke& c) {
-            role_change(out.mutable_role_revoke(), c.subject, c.role, c.boundary_seq);
-          },
-          [&](const NodeGrant& c) {
-            out.mutable_node_grant()->set_node(c.node.ToBytes());
-            out.mutable_node_grant()->set_label(c.label);
-          },
-          [&](const NodeRevoke& c) {
-            out.mutable_node_revoke()->set_node(c.node.ToBytes());
-            out.mutable_node_revoke()->set_label(c.label);
-          },
-          [&](const KeyRotate& m) {
-            key_move(out.mutable_key_rotate(), m.old_key, m.new_key, m.boundary_seq);
-          },
-          [&](const Recover& m) {
-            key_move(out.mutable_recover(), m.old_key, m.new_key, m.boundary_seq);
-          },
-          [&](const ServiceRecord& s) {
-            auto* m = out.mutable_service_record();
-            m->set_activity(s.activity);
-            m->set_category(s.category);
-            m->set_start_ms(s.start_ms);
-            m->set_minutes(s.minutes);
-            for (const auto& v : s.volunteers) m->add_volunteers(v.ToBytes());
-          },
-          [&](const ServiceClaim& s) {
-            auto* m = out.mutable_service_claim();
-            m->set_activity(s.activity);
-            m->set_category(s.category);
-            m->set_start_ms(s.start_ms);
-            m->set_minutes(s.minutes);
-            if (s.beneficiary) m->set_beneficiary(s.beneficiary->ToBytes());
-          },
-          [&](const ServiceConfirm& v) {
-            out.mutable_service_confirm()->set_claim(v.claim.ToBytes());
-            out.mutable_service_confirm()->set_reason(v.reason);
-          },
-          [&](const ServiceReject& v) {
-            out.mutable_service_reject()->set_claim(v.claim.ToBytes());
-            out.mutable_service_reject()->set_reason(v.reason);
-          },
-          [&](const Transfer& t) {
-            auto* m = out.mutable_transfer();
-            m->set_to(t.to.ToBytes());
-            m->set_points(t.points);
-            m->set_memo(t.memo);
-          },
-          [&](const CatalogItem& c) {
-            auto* m = out.mutable_catalog_item();
-            m->set_name(c.name);
-            m->set_price(c.price);
-            m->set_stock(c.stock);
-          },
-          [&](const Restock& s) {
-            out.mutable_restock()->set_item(s.item.ToBytes());
-            out.mutable_restock()->set_added(s.added);
-          },
-          [&](const Redeem& d) {
-            auto* m = out.mutable_redeem();
-            m->set_item(d.item.ToBytes());
-            m->set_station(d.station.ToBytes());
-            m->set_points(d.points);
-            m->set_nonce(d.nonce);
-          },
-          [&](const Fulfil& f) { out.mutable_fulfil()->set_redeem(f.redeem.ToBytes()); },
-          [&](const Reversal& v) {
-            auto* m = out.mutable_reversal();
-            m->set_target(v.target.ToBytes());
-            if (v.volunteer) m->set_volunteer(v.volunteer->ToBytes());
-            m->set_reason(v.reason);
-          },
-          [&](const ForkResolution& f) {
-            auto* m = out.mutable_fork_resolution();
-            m->set_author(f.author.ToBytes());
-            m->set_seq(f.seq);
-            m->set_chosen(f.chosen.ToBytes());
-          },
-          [&](const AuditCheckpoint& a) {
-            auto* m = out.mutable_audit_checkpoint();
-            m->set_chain_root(a.chain_root);
-            m->set_entry_count(a.entry_count);
-            m->set_state_hash(a.state_hash);
-            m->set_heads(a.heads);
-          },
-      },
-      kind);
+  std::visit(Overloaded{
+                 [&](const Genesis& g) {
+                   auto* m = out.mutable_genesis();
+                   m->set_community(g.community);
+                   for (const auto& a : g.admins) m->add_admins(a.ToBytes());
+                   auto* p = m->mutable_policy();
+                   for (const auto& c : g.policy.categories) {
+                     auto* pc = p->add_categories();
+                     pc->set_name(c.name);
+                     pc->set_points_per_hour(c.points_per_hour);
+                   }
+                   p->set_max_minutes_per_entry(g.policy.max_minutes_per_entry);
+                   p->set_max_minutes_per_day(g.policy.max_minutes_per_day);
+                   p->set_utc_offset_minutes(g.policy.utc_offset_minutes);
+                   p->set_service_window_days(g.policy.service_window_days);
+                 },
+                 [&](const Enrol& e) {
+                   auto* m = out.mutable_enrol();
+                   m->set_member(e.member.ToBytes());
+                   m->set_name(e.name);
+                   m->set_grid(e.grid);
+                   m->set_building(e.building);
+                   for (const auto& t : e.teams) m->add_teams(t);
+                   if (e.replaces) m->set_replaces(e.replaces->ToBytes());
+                 },
+                 [&](const RoleGrant& c) {
+                   role_change(out.mutable_role_grant(), c.subject, c.role, c.boundary_seq);
+                 },
+                 [&](const RoleRevoke& c) {
+                   role_change(out.mutable_role_revoke(), c.subject, c.role, c.boundary_seq);
+                 },
+                 [&](const NodeGrant& c) {
+                   out.mutable_node_grant()->set_node(c.node.ToBytes());
+                   out.mutable_node_grant()->set_label(c.label);
+                 },
+                 [&](const NodeRevoke& c) {
+                   out.mutable_node_revoke()->set_node(c.node.ToBytes());
+                   out.mutable_node_revoke()->set_label(c.label);
+                 },
+                 [&](const KeyRotate& m) {
+                   key_move(out.mutable_key_rotate(), m.old_key, m.new_key, m.boundary_seq);
+                 },
+                 [&](const Recover& m) {
+                   key_move(out.mutable_recover(), m.old_key, m.new_key, m.boundary_seq);
+                 },
+                 [&](const ServiceRecord& s) {
+                   auto* m = out.mutable_service_record();
+                   m->set_activity(s.activity);
+                   m->set_category(s.category);
+                   m->set_start_ms(s.start_ms);
+                   m->set_minutes(s.minutes);
+                   for (const auto& v : s.volunteers) m->add_volunteers(v.ToBytes());
+                 },
+                 [&](const ServiceClaim& s) {
+                   auto* m = out.mutable_service_claim();
+                   m->set_activity(s.activity);
+                   m->set_category(s.category);
+                   m->set_start_ms(s.start_ms);
+                   m->set_minutes(s.minutes);
+                   if (s.beneficiary) m->set_beneficiary(s.beneficiary->ToBytes());
+                 },
+                 [&](const ServiceConfirm& v) {
+                   out.mutable_service_confirm()->set_claim(v.claim.ToBytes());
+                   out.mutable_service_confirm()->set_reason(v.reason);
+                 },
+                 [&](const ServiceReject& v) {
+                   out.mutable_service_reject()->set_claim(v.claim.ToBytes());
+                   out.mutable_service_reject()->set_reason(v.reason);
+                 },
+                 [&](const Transfer& t) {
+                   auto* m = out.mutable_transfer();
+                   m->set_to(t.to.ToBytes());
+                   m->set_points(t.points);
+                   m->set_memo(t.memo);
+                 },
+                 [&](const CatalogItem& c) {
+                   auto* m = out.mutable_catalog_item();
+                   m->set_name(c.name);
+                   m->set_price(c.price);
+                   m->set_stock(c.stock);
+                 },
+                 [&](const Restock& s) {
+                   out.mutable_restock()->set_item(s.item.ToBytes());
+                   out.mutable_restock()->set_added(s.added);
+                 },
+                 [&](const CatalogWithdraw& c) {
+                   out.mutable_catalog_withdraw()->set_item(c.item.ToBytes());
+                   out.mutable_catalog_withdraw()->set_reason(c.reason);
+                 },
+                 [&](const Redeem& d) {
+                   auto* m = out.mutable_redeem();
+                   m->set_item(d.item.ToBytes());
+                   m->set_station(d.station.ToBytes());
+                   m->set_points(d.points);
+                   m->set_nonce(d.nonce);
+                 },
+                 [&](const Fulfil& f) { out.mutable_fulfil()->set_redeem(f.redeem.ToBytes()); },
+                 [&](const Reversal& v) {
+                   auto* m = out.mutable_reversal();
+                   m->set_target(v.target.ToBytes());
+                   if (v.volunteer) m->set_volunteer(v.volunteer->ToBytes());
+                   m->set_reason(v.reason);
+                 },
+                 [&](const ForkResolution& f) {
+                   auto* m = out.mutable_fork_resolution();
+                   m->set_author(f.author.ToBytes());
+                   m->set_seq(f.seq);
+                   m->set_chosen(f.chosen.ToBytes());
+                 },
+                 [&](const AuditCheckpoint& a) {
+                   auto* m = out.mutable_audit_checkpoint();
+                   m->set_chain_root(a.chain_root);
+                   m->set_entry_count(a.entry_count);
+                   m->set_state_hash(a.state_hash);
+                   m->set_heads(a.heads);
+                 },
+             },
+             kind);
 }
 
 }  // namespace
@@ -368,10 +374,11 @@ std::optional<Role> RoleFromName(std::string_view name) {
 
 std::string_view KindName(const EntryKind& kind) {
   static constexpr std::string_view kNames[] = {
-      "genesis",         "enrol",          "role_grant",    "role_revoke",    "node_grant",
-      "node_revoke",     "key_rotate",     "recover",       "service_record", "service_claim",
-      "service_confirm", "service_reject", "transfer",      "catalog_item",   "restock",
-      "redeem",          "fulfil",         "reversal",      "fork_resolution", "audit_checkpoint"};
+      "genesis",         "enrol",          "role_grant", "role_revoke",     "node_grant",
+      "node_revoke",     "key_rotate",     "recover",    "service_record",  "service_claim",
+      "service_confirm", "service_reject", "transfer",   "catalog_item",    "restock",
+      "redeem",          "fulfil",         "reversal",   "fork_resolution", "audit_checkpoint",
+      "catalog_withdraw"};
   static_assert(std::size(kNames) == std::variant_size_v<EntryKind>);
   return kNames[kind.index()];
 }

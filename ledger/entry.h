@@ -142,6 +142,10 @@ struct Restock {
   EntryId item;
   std::uint64_t added = 0;
 };
+struct CatalogWithdraw {
+  EntryId item;
+  std::string reason;
+};
 struct Redeem {
   EntryId item;
   PublicKey station;
@@ -168,10 +172,10 @@ struct AuditCheckpoint {
   Bytes heads;  // ledger/checkpoint.h gives the layout
 };
 
-using EntryKind =
-    std::variant<Genesis, Enrol, RoleGrant, RoleRevoke, NodeGrant, NodeRevoke, KeyRotate, Recover,
-                 ServiceRecord, ServiceClaim, ServiceConfirm, ServiceReject, Transfer, CatalogItem,
-                 Restock, Redeem, Fulfil, Reversal, ForkResolution, AuditCheckpoint>;
+using EntryKind = std::variant<Genesis, Enrol, RoleGrant, RoleRevoke, NodeGrant, NodeRevoke,
+                               KeyRotate, Recover, ServiceRecord, ServiceClaim, ServiceConfirm,
+                               ServiceReject, Transfer, CatalogItem, Restock, Redeem, Fulfil,
+                               Reversal, ForkResolution, AuditCheckpoint, CatalogWithdraw>;
 
 // "genesis", "enrol", "role_grant", ...: the protobuf field name of the kind.
 std::string_view KindName(const EntryKind& kind);

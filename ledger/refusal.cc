@@ -54,6 +54,7 @@ constexpr Named kNames[] = {
     {RefusalCode::kOutOfWindow, "out_of_window"},
     {RefusalCode::kAlreadyEnrolled, "already_enrolled"},
     {RefusalCode::kStaleUpdate, "stale_update"},
+    {RefusalCode::kItemWithdrawn, "item_withdrawn"},
     {RefusalCode::kTakesCredit, "takes_credit"},
     {RefusalCode::kNoEffect, "no_effect"},
     {RefusalCode::kUnknownItem, "unknown_item"},
@@ -122,6 +123,8 @@ RefusalCode RefusalForFinding(FindingCode code) {
     case FindingCode::kOutOfWindow: return RefusalCode::kOutOfWindow;
     case FindingCode::kAlreadyEnrolled: return RefusalCode::kAlreadyEnrolled;
     case FindingCode::kStaleUpdate: return RefusalCode::kStaleUpdate;
+    case FindingCode::kItemWithdrawn:
+      return RefusalCode::kItemWithdrawn;
   }
   return RefusalCode::kInternal;
 }
@@ -141,7 +144,8 @@ RefusalCode RefusalForTrial(const Trial& trial, const EntryKind& kind) {
       return std::holds_alternative<Transfer>(kind) ? RefusalCode::kSelfTransfer
                                                     : RefusalCode::kNoEffect;
     case TrialProblem::kNotFound:
-      if (std::holds_alternative<Redeem>(kind) || std::holds_alternative<Restock>(kind)) {
+      if (std::holds_alternative<Redeem>(kind) || std::holds_alternative<Restock>(kind) ||
+          std::holds_alternative<CatalogWithdraw>(kind)) {
         return RefusalCode::kUnknownItem;
       }
       if (std::holds_alternative<Fulfil>(kind)) return RefusalCode::kUnknownVoucher;

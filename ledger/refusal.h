@@ -17,15 +17,15 @@ namespace lovebank::ledger {
 
 enum class RefusalCode : std::uint8_t {
   // The request itself.
-  kBadRequest,         // not a request this endpoint takes (body, JSON, parameters)
-  kTooLarge,           // over a size bound
+  kBadRequest,  // not a request this endpoint takes (body, JSON, parameters)
+  kTooLarge,    // over a size bound
   kMethodNotAllowed,
-  kNotFound,           // no such endpoint, entry, claim or account
+  kNotFound,  // no such endpoint, entry, claim or account
   kBadKey,
   kBadId,
-  kAmbiguousId,        // an id prefix that several stored entries share
+  kAmbiguousId,  // an id prefix that several stored entries share
   kBadDate,
-  kBadVoucher,         // not a voucher's text, or not one volunteer's chain ending in a redeem
+  kBadVoucher,  // not a voucher's text, or not one volunteer's chain ending in a redeem
   // The envelope, refused before any rule (ledger/entry.h RejectCode, same names).
   kOversize,
   kMalformed,
@@ -37,11 +37,11 @@ enum class RefusalCode : std::uint8_t {
   kWrongNetwork,
   // The entry and its chain.
   kGenesisExists,
-  kClockSkew,          // dated far from the node's clock
-  kChainConflict,      // would fork the author's chain, or does not follow it
-  kMissingPrevious,    // an earlier entry of the chain is not here
-  kKeyFenced,          // signed by a key an account moved away from
-  kForkSuspended,      // the author's chain is forked: their acts wait for a resolution
+  kClockSkew,        // dated far from the node's clock
+  kChainConflict,    // would fork the author's chain, or does not follow it
+  kMissingPrevious,  // an earlier entry of the chain is not here
+  kKeyFenced,        // signed by a key an account moved away from
+  kForkSuspended,    // the author's chain is forked: their acts wait for a resolution
   // The rules (the same names as the findings, ledger/rules.h).
   kRoleMissing,
   kSelfConfirmation,
@@ -62,8 +62,9 @@ enum class RefusalCode : std::uint8_t {
   kOutOfWindow,
   kAlreadyEnrolled,
   kStaleUpdate,
-  kTakesCredit,        // would take away a credit already counted
-  kNoEffect,           // would change nothing
+  kItemWithdrawn,
+  kTakesCredit,  // would take away a credit already counted
+  kNoEffect,     // would change nothing
   kUnknownItem,
   kUnknownVoucher,
   kNotYourItem,

@@ -28,6 +28,8 @@ std::string_view FindingName(FindingCode code) {
     case FindingCode::kOutOfWindow: return "out_of_window";
     case FindingCode::kAlreadyEnrolled: return "already_enrolled";
     case FindingCode::kStaleUpdate: return "stale_update";
+    case FindingCode::kItemWithdrawn:
+      return "item_withdrawn";
   }
   return "unknown";
 }
@@ -51,7 +53,7 @@ std::span<const Role> RolesFor(const EntryKind& kind) {
         } else if constexpr (std::is_same_v<K, ServiceRecord>) {
           return kCoordinator;
         } else if constexpr (std::is_same_v<K, CatalogItem> || std::is_same_v<K, Restock> ||
-                             std::is_same_v<K, Fulfil>) {
+                             std::is_same_v<K, Fulfil> || std::is_same_v<K, CatalogWithdraw>) {
           return kStation;
         } else if constexpr (std::is_same_v<K, AuditCheckpoint>) {
           return kAuditor;

@@ -15,27 +15,28 @@
 namespace lovebank::ledger {
 
 enum class FindingCode : std::uint8_t {
-  kFork = 1,             // one of two or more entries an author signed with one seq
-  kSuspended,            // on an unresolved fork branch: credits and role acts do not count
-  kFenced,               // signed by a key after its account moved away (rotation/recovery)
-  kRoleMissing,          // the author did not hold the role the act needs at that seq
-  kSelfConfirmation,     // a volunteer confirming or rejecting their own claim
-  kSelfRecord,           // a coordinator recording service for their own account
-  kEntryCapExceeded,     // minutes above the policy's per-entry cap
-  kDayCapExceeded,       // the volunteer's minutes that day would exceed the per-day cap
-  kOverlap,              // the interval overlaps service already credited to the volunteer
-  kUnknownCategory,      // the policy has no such activity category
-  kRejected,             // the claim was rejected by a coordinator or the beneficiary
-  kReversed,             // an admin reversed this credit
-  kUnfunded,             // the spender's credits do not cover this debit (yet)
-  kAlreadyFulfilled,     // the voucher was already fulfilled by another entry
-  kOutOfStock,           // a fulfil beyond the item's stock
-  kVoucherMismatch,      // fulfil by a station the voucher does not name, or price not met
-  kConflictingKeyMove,   // a second move of one key, or a move into a key already taken
-  kNotMember,            // earns, confirms as the resident helped, or receives points unenrolled
-  kOutOfWindow,          // a service start after its entry's time (+ skew) or before the window
-  kAlreadyEnrolled,      // a first enrolment of someone already enrolled (update instead)
-  kStaleUpdate,          // a profile update of a profile that is not the member's current one
+  kFork = 1,            // one of two or more entries an author signed with one seq
+  kSuspended,           // on an unresolved fork branch: credits and role acts do not count
+  kFenced,              // signed by a key after its account moved away (rotation/recovery)
+  kRoleMissing,         // the author did not hold the role the act needs at that seq
+  kSelfConfirmation,    // a volunteer confirming or rejecting their own claim
+  kSelfRecord,          // a coordinator recording service for their own account
+  kEntryCapExceeded,    // minutes above the policy's per-entry cap
+  kDayCapExceeded,      // the volunteer's minutes that day would exceed the per-day cap
+  kOverlap,             // the interval overlaps service already credited to the volunteer
+  kUnknownCategory,     // the policy has no such activity category
+  kRejected,            // the claim was rejected by a coordinator or the beneficiary
+  kReversed,            // an admin reversed this credit
+  kUnfunded,            // the spender's credits do not cover this debit (yet)
+  kAlreadyFulfilled,    // the voucher was already fulfilled by another entry
+  kOutOfStock,          // a fulfil beyond the item's stock
+  kVoucherMismatch,     // fulfil by a station the voucher does not name, or price not met
+  kConflictingKeyMove,  // a second move of one key, or a move into a key already taken
+  kNotMember,           // earns, confirms as the resident helped, or receives points unenrolled
+  kOutOfWindow,         // a service start after its entry's time (+ skew) or before the window
+  kAlreadyEnrolled,     // a first enrolment of someone already enrolled (update instead)
+  kStaleUpdate,         // a profile update of a profile that is not the member's current one
+  kItemWithdrawn,       // a restock of a gift after its station withdrew it
 };
 
 // How far after its entry's own timestamp a service interval may start (the signer's

@@ -75,6 +75,7 @@ struct ItemView {
   std::uint64_t price = 0;
   std::uint64_t stock = 0;      // left on the shelf
   std::uint64_t fulfilled = 0;  // vouchers fulfilled within stock
+  bool withdrawn = false;       // the station took it out of the catalogue
 };
 
 // One credited service interval: a volunteer's part of a record, or a confirmed claim.

@@ -116,6 +116,8 @@ std::string NoEffect(const VerifiedEntry& v, const LedgerState& state) {
                  "restock it first with `lovebank catalog restock`";
         } else if constexpr (std::is_same_v<K, Restock>) {
           return "only the station that lists a gift restocks it";
+        } else if constexpr (std::is_same_v<K, CatalogWithdraw>) {
+          return "only the station that lists a gift withdraws it";
         } else {
           return "the entry would change nothing on the ledger";
         }
@@ -230,6 +232,9 @@ std::string ForFinding(const Trial& t, const VerifiedEntry& v, const LedgerState
                          "update`",
                          account && account->profile ? account->profile->name : "this key");
     }
+    case FindingCode::kItemWithdrawn:
+      return "the station has withdrawn this gift from the catalogue; choose another gift "
+             "(`lovebank catalog list`)";
     case FindingCode::kStaleUpdate:
       return "the profile has changed since the one this update replaces (or was never "
              "enrolled); look at it with `lovebank member show` and update again";

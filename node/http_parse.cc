@@ -24,7 +24,11 @@ int HttpStatus(RefusalCode code) {
     case C::kGenesisExists: case C::kChainConflict: case C::kMissingPrevious:
     case C::kForkSuspended: case C::kRejected: case C::kReversed: case C::kAlreadyFulfilled:
     case C::kOutOfStock: case C::kConflictingKeyMove: case C::kAlreadyEnrolled:
-    case C::kStaleUpdate: case C::kTakesCredit: case C::kNoEffect: case C::kOfflineLimit:
+    case C::kStaleUpdate:
+    case C::kItemWithdrawn:
+    case C::kTakesCredit:
+    case C::kNoEffect:
+    case C::kOfflineLimit:
     case C::kFork: case C::kSuspended: case C::kOverlap: case C::kDayCapExceeded:
     case C::kAmbiguousId:
       return 409;

@@ -84,6 +84,9 @@ void AddKind(json::object& o, const EntryKind& kind) {
         } else if constexpr (std::is_same_v<K, Restock>) {
           o["item"] = ToHex(k.item);
           o["added"] = k.added;
+        } else if constexpr (std::is_same_v<K, CatalogWithdraw>) {
+          o["item"] = ToHex(k.item);
+          o["reason"] = k.reason;
         } else if constexpr (std::is_same_v<K, Redeem>) {
           o["item"] = ToHex(k.item);
           o["station"] = ToHex(k.station);
@@ -176,10 +179,14 @@ json::object AccountJson(const AccountView& a, const LedgerState& state) {
 }
 
 json::object ItemJson(const ItemView& item, const LedgerState& state) {
-  return {{"item", ToHex(item.id)},          {"name", item.name},
-          {"station", ToHex(item.station)},  {"station_name", NameOf(state, item.station)},
-          {"price", item.price},             {"stock", item.stock},
-          {"fulfilled", item.fulfilled}};
+  return {{"item", ToHex(item.id)},
+          {"name", item.name},
+          {"station", ToHex(item.station)},
+          {"station_name", NameOf(state, item.station)},
+          {"price", item.price},
+          {"stock", item.stock},
+          {"fulfilled", item.fulfilled},
+          {"withdrawn", item.withdrawn}};
 }
 
 }  // namespace lovebank::node

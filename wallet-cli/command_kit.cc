@@ -157,6 +157,9 @@ std::string Describe(const json::object& e, std::int32_t offset) {
   if (kind == "role_grant") return F("granted {} to {}", Str(e.at("role")), who("subject"));
   if (kind == "role_revoke") return F("revoked {} from {}", Str(e.at("role")), who("subject"));
   if (kind == "catalog_item") return F("listed {}", Str(e.at("name")));
+  if (kind == "restock")
+    return F("restocked gift {} with {}", Short(Str(e.at("item"))), U64(e.at("added")));
+  if (kind == "catalog_withdraw") return F("withdrew gift {}", Short(Str(e.at("item"))));
   if (kind == "reversal") return F("reversed {}", Short(Str(e.at("target"))));
   return kind;
 }

@@ -67,22 +67,48 @@ int CatalogRestock(Wallet& w, const std::string& item_text, std::uint64_t added)
   return Submit(w, Restock{*id, added}, F("Restocked '{}' with {}", Str(item->at("name")), added));
 }
 
-int CatalogList(Wallet& w) {
+int CatalogRemove(Wallet& w, const std::string& item_text, const std::string& reason) {
+  auto item = w.ResolveItem(item_text);
+  if (!item) return Fail(w.globals(), item.error());
+  auto id = w.ParseId(Str(item->at("item")));
+  if (!id) return Fail(w.globals(), id.error());
+  return Submit(w, CatalogWithdraw{*id, reason},
+                F("Withdrew '{}' from the catalogue; vouchers already signed for it can still "
+                  "be handed over while stock lasts ({} left)",
+                  Str(item->at("name")), U64(item->at("stock"))));
+}
+
+namespace {
+
+bool Withdrawn(const json::value& item) {
+  const auto* w = item.as_object().if_contains("withdrawn");
+  return w != nullptr && w->is_bool() && w->as_bool();
+}
+
+}  // namespace
+
+int CatalogList(Wallet& w, bool all) {
   auto catalog = w.Get("/v1/catalog");
   if (!catalog) return Fail(w.globals(), catalog.error());
   Table table({T("gift"), T("price"), T("stock"), T("handed out"), T("station"), T("item")});
   const auto& listed = catalog->at("items").as_array();
-  std::vector<json::value> items(listed.begin(), listed.end());
+  std::vector<json::value> items;
+  for (const auto& i : listed) {
+    if (all || !Withdrawn(i)) items.push_back(i);
+  }
   std::stable_sort(items.begin(), items.end(), [](const json::value& a, const json::value& b) {
     const std::string na = Str(a.at("name")), nb = Str(b.at("name"));
     return na != nb ? i18n::NameLess(na, nb) : Str(a.at("item")) < Str(b.at("item"));
   });
   for (const auto& i : items) {
-    table.Add({Str(i.at("name")), std::to_string(U64(i.at("price"))),
-               std::to_string(U64(i.at("stock"))), std::to_string(U64(i.at("fulfilled"))),
+    table.Add({Withdrawn(i) ? F("{} (withdrawn)", Str(i.at("name"))) : Str(i.at("name")),
+               std::to_string(U64(i.at("price"))), std::to_string(U64(i.at("stock"))),
+               std::to_string(U64(i.at("fulfilled"))),
                NameOr(i.at("station_name"), Str(i.at("station"))), Short(Str(i.at("item")))});
   }
-  return Done(w.globals(), *catalog,
+  json::array shown;
+  for (auto& i : items) shown.push_back(i);
+  return Done(w.globals(), json::object{{"items", std::move(shown)}},
               table.empty() ? T("The catalogue is empty.\n") : table.Render());
 }
 

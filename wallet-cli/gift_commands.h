@@ -11,7 +11,11 @@ namespace lovebank::wallet {
 
 int CatalogAdd(Wallet& w, const std::string& name, std::uint64_t price, std::uint64_t stock);
 int CatalogRestock(Wallet& w, const std::string& item_text, std::uint64_t added);
-int CatalogList(Wallet& w);
+// The station takes its gift out of the catalogue (vouchers already signed may still
+// be handed over).
+int CatalogRemove(Wallet& w, const std::string& item_text, const std::string& reason);
+// all: withdrawn gifts too.
+int CatalogList(Wallet& w, bool all);
 
 struct RedeemArgs {
   std::string item, station, out, png, html;

@@ -623,7 +623,17 @@ int main(int argc, char** argv) {
   restock->add_option("ITEM", item, T("the gift's name or id"))->required();
   restock->add_option("N", stock, T("how many more"))->required()->check(kWholeNumber);
   on(restock, [&](Wallet& w) { return CatalogRestock(w, item, stock); });
-  on(catalog->add_subcommand("list", T("list gifts with prices and stock")), CatalogList);
+  std::string withdraw_reason;
+  auto* remove = catalog->add_subcommand(
+      "remove", T("take a gift out of the catalogue (station); its vouchers still count"));
+  remove->alias("withdraw");
+  remove->add_option("ITEM", item, T("the gift's name or id"))->required();
+  remove->add_option("--reason", withdraw_reason, T("why, for the record"));
+  on(remove, [&](Wallet& w) { return CatalogRemove(w, item, withdraw_reason); });
+  bool all_items = false;
+  auto* list_items = catalog->add_subcommand("list", T("list gifts with prices and stock"));
+  list_items->add_flag("--all", all_items, T("withdrawn gifts too"));
+  on(list_items, [&](Wallet& w) { return CatalogList(w, all_items); });
 
   RedeemArgs ra_voucher;
   auto* redeem = app.add_subcommand("redeem", T("spend points on a gift: prints a voucher"));

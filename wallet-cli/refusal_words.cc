@@ -59,6 +59,8 @@ constexpr Words kWords[] = {
     {"already_fulfilled",
      N_("this voucher was already handed over; do not hand over the gift again")},
     {"out_of_stock", N_("the gift is out of stock; restock it or choose another gift")},
+    {"item_withdrawn", N_("the station has withdrawn this gift from the catalogue; choose another "
+                          "gift (`lovebank catalog list`)")},
     {"voucher_mismatch",
      N_("the voucher does not match the gift or station; check which station lists it")},
     {"conflicting_key_move",

@@ -295,6 +295,13 @@ Outcome<json::object> Wallet::ResolveItem(const std::string& text) {
                          list};
     }
   }
+  if (matches.size() > 1) {
+    // A gift withdrawn and listed again under its name: the name means the listed one.
+    std::erase_if(matches, [](const json::object& m) {
+      const auto* w = m.if_contains("withdrawn");
+      return w != nullptr && w->is_bool() && w->as_bool();
+    });
+  }
   if (matches.size() == 1) return matches.front();
   if (matches.size() > 1) {
     return Failure{"usage",

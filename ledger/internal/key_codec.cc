@@ -84,6 +84,9 @@ Bytes EncodeItemRow(const ItemView& item) {
   AppendBigEndian64(out, item.price);
   AppendBigEndian64(out, item.stock);
   AppendBigEndian64(out, item.fulfilled);
+  // A byte more only for a withdrawn gift, so rows written before withdrawals existed
+  // read the same (no new schema version).
+  if (item.withdrawn) out.push_back('\1');
   return out;
 }
 
@@ -171,6 +174,7 @@ std::optional<ItemView> DecodeItemRow(const EntryId& item, ByteView row) {
   out.price = r.U64();
   out.stock = r.U64();
   out.fulfilled = r.U64();
+  if (r.ok() && !r.done()) out.withdrawn = r.U8() == 1;
   if (!r.done()) return std::nullopt;
   return out;
 }

@@ -330,6 +330,48 @@ TEST_F(Community, CatalogueRedeemAndFulfil) {
   Refused(14, "station", {"fulfil", "lbv1:AAAA"});
 }
 
+// catalog remove: the gift leaves the catalogue and takes no new voucher or restock,
+// while a voucher signed before is still handed over; only its station removes it.
+TEST_F(Community, AWithdrawnGiftTakesNoNewVouchersButHonoursOldOnes) {
+  Member("coord", "coordinator");
+  std::string vol = Member("vol");
+  Member("station", "station");
+  Member("station2", "station");
+  Ok("coord", {"service", "record", "--activity", "Visit", "--category", "care", "--minutes", "240",
+               "--volunteer", vol});
+  Ok("station", {"catalog", "add", "--item", "大米", "--price", "12", "--stock", "3"});
+  ASSERT_EQ(Wallet("vol", {"redeem", "大米", "--out", dir_.Sub("voucher.txt")}).exit_code, 0);
+  EXPECT_EQ(U64(Account("vol").at("balance")), 28u);
+
+  Refused(6, "station2", {"catalog", "remove", "大米"});
+  auto removed = Wallet("station", {"catalog", "remove", "大米", "--reason", "换季"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_NE(removed.out.find("Withdrew '大米'"), std::string::npos) << removed.out;
+  EXPECT_EQ(Wallet("vol", {"catalog", "list"}).out, "The catalogue is empty.\n");
+  auto all = Ok("vol", {"catalog", "list", "--all"});
+  ASSERT_EQ(all.at("items").as_array().size(), 1u);
+  EXPECT_TRUE(all.at("items").as_array()[0].at("withdrawn").as_bool());
+  EXPECT_NE(Wallet("vol", {"catalog", "list", "--all"}).out.find("大米 (withdrawn)"),
+            std::string::npos);
+
+  // Refused before anything is signed: no points spent, no stock added.
+  auto again = Refused(13, "vol", {"redeem", "大米", "--no-qr"});
+  EXPECT_NE(again.find("withdrawn"), std::string::npos) << again;
+  EXPECT_EQ(U64(Account("vol").at("balance")), 28u);
+  Refused(13, "station", {"catalog", "restock", "大米", "5"});
+  Refused(13, "station", {"catalog", "withdraw", "大米"});
+  auto zh = WalletWith({}, "vol", {"--lang", "zh-CN", "redeem", "大米", "--no-qr"});
+  EXPECT_NE(zh.err.find("已从目录中撤下"), std::string::npos) << zh.err;
+
+  auto fulfil = Ok("station", {"fulfil", dir_.Sub("voucher.txt")});
+  EXPECT_EQ(Str(fulfil.at("status")), "active");
+  auto item = Ok("vol", {"catalog", "list", "--all"}).at("items").as_array()[0];
+  EXPECT_EQ(U64(item.at("stock")), 2u);
+  EXPECT_EQ(U64(item.at("fulfilled")), 1u);
+  auto history = Wallet("station", {"history"});
+  EXPECT_NE(history.out.find("withdrew gift"), std::string::npos) << history.out;
+}
+
 TEST_F(Community, RevokedRolesAndNodeRoster) {
   std::string coord = Member("coord", "coordinator");
   std::string vol = Member("vol");
@@ -508,7 +550,7 @@ TEST_F(Community, MistypedCommandsAreNamedWithWhatWasMeant) {
        "`membr` is not a command of `lovebank`; did you mean `lovebank member`?");
   said({"service", "confirmm", "x"}, "did you mean `lovebank service confirm`?");
   said({"service"}, "`lovebank service` needs a command: record, claim, confirm, reject");
-  said({"juggle"}, "Its commands: key, community, member");
+  said({"juggle"}, "Its commands: key, agent, community, member");
   said({"help", "servce"}, "did you mean `lovebank service`?");
   said({"transfer", "vol", "2.5"}, "See `lovebank help transfer`");
   auto json_error = Wallet("vol", {"--json", "transfer", "vol", "2.5"});

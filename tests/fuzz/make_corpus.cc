@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   entries.push_back(c.Sign("vol1", Redeem{entries[5].id, c.key("station"), 12, Bytes(16, 'n')}));
   entries.push_back(c.Sign("aud", AuditCheckpoint{Bytes(32, 'r'), 9, Bytes(32, 's'),
                                                   Bytes("\1\2\3\4\5\6\7\x08\x05\xa\xb\xc\xd", 13)}));
+  entries.push_back(c.Sign("station", CatalogWithdraw{entries[5].id, "out of season"}));
 
   // entry: bodies and envelopes of each kind, the genesis too.
   Write("entry", "genesis_envelope", c.genesis().envelope);

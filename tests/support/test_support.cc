@@ -211,7 +211,7 @@ class Generator {
     if (roll < 993) return OutOfWindowClaim();
     if (roll < 996) return UpdateProfile();
     if (roll < 998) return RevokeThenRegrant();
-    return TransferPoints();
+    return WithdrawItem();
   }
 
   // Two fresh keys try to make points between them: a claim naming the other as the
@@ -331,6 +331,13 @@ class Generator {
     const Item& item = Pick(items_);
     std::string station = Chance(0.9) ? item.station : Pick(stations_);
     Sign(station, Restock{item.id, static_cast<std::uint64_t>(Uniform(1, 4))});
+  }
+
+  // Mostly by the listing station; now and then by another, which must not count.
+  void WithdrawItem() {
+    const Item& item = Pick(items_);
+    std::string station = Chance(0.8) ? item.station : Pick(stations_);
+    Sign(station, CatalogWithdraw{item.id, "withdrawn"});
   }
 
   void RevokeOrRegrant() {

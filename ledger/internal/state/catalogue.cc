@@ -1,4 +1,5 @@
-// The catalogue: listed items, restocks and the vouchers handed over within stock.
+// The catalogue: listed items, restocks, withdrawals and the vouchers handed over
+// within stock.
 #include <algorithm>
 
 #include "ledger/internal/state/impl.h"
@@ -10,8 +11,8 @@ std::vector<ItemView> LedgerState::Impl::Items() const {
   for (const auto& [id, item] : items_) {
     if (!item.listed) continue;
     const auto& c = *item.node->As<CatalogItem>();
-    out.push_back(
-        {id, AccountOf(item.node->e().author), c.name, c.price, item.stock, item.fulfilled});
+    out.push_back({id, AccountOf(item.node->e().author), c.name, c.price, item.stock,
+                   item.fulfilled, item.withdrawn});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
@@ -56,11 +57,30 @@ void LedgerState::Impl::RecomputeItem(const EntryId& id) {
   const auto& catalog = *node->As<CatalogItem>();
   const PublicKey station = AccountOf(node->e().author);
   item.stock = catalog.stock;
+  // Where in the station account's chain (key, seq) an entry of it stands: a
+  // withdrawal holds from there on, whatever order entries arrive in.
+  auto position = [&](const Node* n) { return std::pair(KeyIndex(n->e().author), n->e().seq); };
+  std::optional<std::pair<std::uint32_t, std::uint64_t>> withdrawn_at;
+  if (auto it = withdraws_by_item_.find(id); it != withdraws_by_item_.end()) {
+    for (const Node* w : it->second) {
+      if (!Active(w)) continue;
+      if (AccountOf(w->e().author) != station || !Authorised(w)) {
+        item.findings.push_back({w->id(), {FindingCode::kRoleMissing, {}}});
+        continue;
+      }
+      if (!withdrawn_at || position(w) < *withdrawn_at) withdrawn_at = position(w);
+    }
+  }
+  item.withdrawn = withdrawn_at.has_value();
   if (auto it = restocks_by_item_.find(id); it != restocks_by_item_.end()) {
     for (const Node* r : it->second) {
       if (!Active(r)) continue;
       if (AccountOf(r->e().author) != station || !Authorised(r)) {
         item.findings.push_back({r->id(), {FindingCode::kRoleMissing, {}}});
+        continue;
+      }
+      if (withdrawn_at && position(r) > *withdrawn_at) {
+        item.findings.push_back({r->id(), {FindingCode::kItemWithdrawn, {}}});
         continue;
       }
       item.stock += r->As<Restock>()->added;
@@ -108,6 +128,8 @@ void LedgerState::Impl::IndexCatalogue(Node* n) {
     item_nodes_[n->id()] = n;
   } else if (auto* s = n->As<Restock>()) {
     restocks_by_item_[s->item].push_back(n);
+  } else if (auto* w = n->As<CatalogWithdraw>()) {
+    withdraws_by_item_[w->item].push_back(n);
   } else if (auto* f = n->As<Fulfil>()) {
     auto& fulfils = fulfils_by_redeem_[f->redeem];
     fulfils.push_back(n);
@@ -127,6 +149,8 @@ void LedgerState::Impl::UnIndexCatalogue(Node* n) {
     item_nodes_.erase(n->id());
   } else if (auto* s = n->As<Restock>()) {
     EraseFromList(restocks_by_item_, s->item, n);
+  } else if (auto* w = n->As<CatalogWithdraw>()) {
+    EraseFromList(withdraws_by_item_, w->item, n);
   } else if (auto* f = n->As<Fulfil>()) {
     EraseFromList(fulfils_by_redeem_, f->redeem, n);
     const Node* redeem = FindAs<Redeem>(f->redeem);
@@ -145,6 +169,8 @@ void LedgerState::Impl::ApplyCatalogue(Node* n) {
     items_to_recompute_.insert(n->id());
   } else if (auto* s = n->As<Restock>()) {
     items_to_recompute_.insert(s->item);
+  } else if (auto* w = n->As<CatalogWithdraw>()) {
+    items_to_recompute_.insert(w->item);
   } else if (auto* f = n->As<Fulfil>()) {
     if (const Node* redeem = FindAs<Redeem>(f->redeem)) {
       items_to_recompute_.insert(redeem->As<Redeem>()->item);
@@ -162,6 +188,8 @@ void LedgerState::Impl::CatalogueFindings(const Node* n, std::vector<Finding>& o
     of_item(n->id());
   } else if (auto* s = n->As<Restock>()) {
     of_item(s->item);
+  } else if (auto* w = n->As<CatalogWithdraw>()) {
+    of_item(w->item);
   } else if (auto* f = n->As<Fulfil>()) {
     if (const Node* redeem = FindAs<Redeem>(f->redeem)) of_item(redeem->As<Redeem>()->item);
   }

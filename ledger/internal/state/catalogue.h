@@ -17,6 +17,7 @@ struct ItemState {
   bool listed = false;
   std::uint64_t stock = 0;
   std::uint64_t fulfilled = 0;
+  bool withdrawn = false;
   std::vector<std::pair<EntryId, Finding>> findings;
 };
 

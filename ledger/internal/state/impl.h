@@ -328,6 +328,7 @@ class LedgerState::Impl {
   // Connected redeems that some connected fulfil names, by item: what stock depends on.
   IdMap<std::vector<Node*>> redeems_with_fulfils_by_item_;
   IdMap<std::vector<Node*>> restocks_by_item_;
+  IdMap<std::vector<Node*>> withdraws_by_item_;
   IdMap<std::vector<Node*>> fulfils_by_redeem_;
   IdMap<Node*> item_nodes_;
   std::vector<Node*> checkpoints_;

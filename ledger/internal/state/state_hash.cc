@@ -68,6 +68,15 @@ crypto::Digest LedgerState::Impl::StateHash() const {
       w.Fixed(f.subject.value_or(PublicKey()));
     }
   }
+  // Withdrawn gifts last, and only if there are any: a ledger without a withdrawal
+  // keeps the hash it had before withdrawals existed (checkpoints signed then hold).
+  bool any_withdrawn = false;
+  for (const auto& item : Items()) {
+    if (!item.withdrawn) continue;
+    if (!any_withdrawn) w.Str("withdrawn");
+    any_withdrawn = true;
+    w.Fixed(item.id);
+  }
   return crypto::Blake2b256(w.out);
 }
 

@@ -259,6 +259,9 @@ Bytes LedgerState::Impl::Effect(const Entry& e) const {
         } else if constexpr (std::is_same_v<K, Restock>) {
           auto it = items_.find(k.item);
           w.U64(it == items_.end() ? 0 : it->second.stock);
+        } else if constexpr (std::is_same_v<K, CatalogWithdraw>) {
+          auto it = items_.find(k.item);
+          w.U64(it != items_.end() && it->second.withdrawn);
         } else if constexpr (std::is_same_v<K, Fulfil>) {
           const Node* redeem = FindAs<Redeem>(k.redeem);
           auto it = redeem ? items_.find(redeem->template As<Redeem>()->item) : items_.end();
@@ -314,8 +317,21 @@ std::optional<TrialProblem> LedgerState::Impl::TargetProblem(const Node& n, cons
           if (!nodes_.count(k.target)) return missing(k.target);
         } else if constexpr (std::is_same_v<K, ForkResolution>) {
           if (!nodes_.count(k.chosen)) return missing(k.chosen);
-        } else if constexpr (std::is_same_v<K, Restock>) {
+        } else if constexpr (std::is_same_v<K, Restock> || std::is_same_v<K, CatalogWithdraw>) {
           if (!items_.count(k.item) || !items_.at(k.item).listed) return missing(k.item);
+          // Gone from the catalogue: no more stock for it, and once is enough. (This
+          // is judged with the entry applied, so a withdrawal asks what was before it.)
+          bool withdrawn = items_.at(k.item).withdrawn;
+          if constexpr (std::is_same_v<K, CatalogWithdraw>) {
+            Writer was;
+            was.U64(1);
+            withdrawn = before == was.out;
+          }
+          if (withdrawn) {
+            r.finding = Finding{FindingCode::kItemWithdrawn, {}};
+            r.about = k.item;
+            return TrialProblem::kFinding;
+          }
         } else if constexpr (std::is_same_v<K, Fulfil>) {
           if (auto others = fulfils_by_redeem_.find(k.redeem); others != fulfils_by_redeem_.end()) {
             for (const Node* other : others->second) {
@@ -345,6 +361,10 @@ std::optional<TrialProblem> LedgerState::Impl::TargetProblem(const Node& n, cons
           if (it == items_.end() || !it->second.listed) return missing(k.item);
           const ItemState& item = it->second;
           r.about = k.item;
+          if (item.withdrawn) {
+            r.finding = Finding{FindingCode::kItemWithdrawn, {}};
+            return TrialProblem::kFinding;
+          }
           if (AccountOf(item.node->e().author) != AccountOf(k.station)) {
             return TrialProblem::kUnlisted;
           }

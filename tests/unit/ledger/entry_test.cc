@@ -176,12 +176,9 @@ TEST(EntryCodec, RefusesBadInputWithItsReason) {
        },
        RejectCode::kNonCanonical},
       {"unknown kind",
-       [](TestCommunity& c) {
-         return Envelope(Header(c).Field(30, "x").out, c.secret("vol"));
-       },
+       [](TestCommunity& c) { return Envelope(Header(c).Field(31, "x").out, c.secret("vol")); },
        RejectCode::kUnknownKind},
-      {"no kind",
-       [](TestCommunity& c) { return Envelope(Header(c).out, c.secret("vol")); },
+      {"no kind", [](TestCommunity& c) { return Envelope(Header(c).out, c.secret("vol")); },
        RejectCode::kUnknownKind},
       {"unknown version",
        [](TestCommunity& c) {
@@ -261,8 +258,7 @@ TEST(EntryCodec, RefusesBadInputWithItsReason) {
          return Envelope(r.out, c.secret("vol"));
        },
        RejectCode::kMalformed},
-      {"garbage",
-       [](TestCommunity&) { return Bytes("\xff\xff\xff\xff garbage", 12); },
+      {"garbage", [](TestCommunity&) { return Bytes("\xff\xff\xff\xff garbage", 12); },
        RejectCode::kMalformed},
       {"wrong network",
        [](TestCommunity&) {

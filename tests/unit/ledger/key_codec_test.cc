@@ -36,6 +36,32 @@ TEST(KeyCodec, RowKeysArePrefixedByKind) {
   EXPECT_EQ(AccountRowKey(c.key("a")).size(), 33u);
 }
 
+// A gift's row gains one byte only when it is withdrawn, so the rows of stores written
+// before withdrawals existed read the same.
+TEST(KeyCodec, ItemRowsCarryWithdrawalOnlyWhenWithdrawn) {
+  testing::TestCommunity c;
+  ItemView item;
+  item.id = c.genesis().id;
+  item.station = c.key("station");
+  item.name = "大米";
+  item.price = 12;
+  item.stock = 3;
+  item.fulfilled = 1;
+  Bytes listed = EncodeItemRow(item);
+  EXPECT_EQ(listed.size(), 32u + 4 + item.name.size() + 8 * 3);
+  auto back = DecodeItemRow(item.id, listed);
+  ASSERT_TRUE(back);
+  EXPECT_FALSE(back->withdrawn);
+  item.withdrawn = true;
+  Bytes withdrawn = EncodeItemRow(item);
+  EXPECT_EQ(withdrawn, listed + "\x01");
+  back = DecodeItemRow(item.id, withdrawn);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->withdrawn);
+  EXPECT_EQ(back->stock, 3u);
+  EXPECT_FALSE(DecodeItemRow(item.id, withdrawn + "\x01")) << "nothing after the flag";
+}
+
 TEST(KeyCodec, AccountRowsDifferWhenAnyFieldDiffers) {
   AccountView a;
   a.keys = {a.id};

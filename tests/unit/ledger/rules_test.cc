@@ -388,6 +388,52 @@ TEST(Rules, VouchersAndStock) {
   });
 }
 
+TEST(Rules, WithdrawingAGift) {
+  RunCases({
+      {"the listing station withdraws its gift; a restock signed before still counts",
+       [](Neighbourhood& n) {
+         auto item = n.Item(30, 2);
+         n.Apply(n.c.Sign("station", Restock{item, 3}));
+         return n.Apply(n.c.Sign("station", CatalogWithdraw{item, "no longer stocked"}));
+       },
+       std::nullopt,
+       [](Neighbourhood& n) {
+         auto items = n.state.Items();
+         ASSERT_EQ(items.size(), 1u);
+         EXPECT_TRUE(items[0].withdrawn);
+         EXPECT_EQ(items[0].stock, 5u);
+       }},
+      {"a restock signed after the withdrawal",
+       [](Neighbourhood& n) {
+         auto item = n.Item(30, 2);
+         n.Apply(n.c.Sign("station", CatalogWithdraw{item, ""}));
+         return n.Apply(n.c.Sign("station", Restock{item, 3}));
+       },
+       FindingCode::kItemWithdrawn,
+       [](Neighbourhood& n) { EXPECT_EQ(n.state.Items()[0].stock, 2u); }},
+      {"a voucher signed before the withdrawal is still handed over",
+       [](Neighbourhood& n) {
+         n.Record("coord", {"vol1"}, kDay, 240);
+         auto item = n.Item(30, 2);
+         auto redeem = n.RedeemItem("vol1", item, 30);
+         n.Apply(n.c.Sign("station", CatalogWithdraw{item, ""}));
+         return n.Apply(n.c.Sign("station", Fulfil{redeem}));
+       },
+       std::nullopt,
+       [](Neighbourhood& n) {
+         EXPECT_EQ(n.state.Items()[0].fulfilled, 1u);
+         EXPECT_EQ(n.Balance("vol1"), 10u);
+       }},
+      {"a withdrawal by a key that does not list the gift",
+       [](Neighbourhood& n) {
+         auto item = n.Item(30, 2);
+         return n.Apply(n.c.Sign("coord", CatalogWithdraw{item, ""}));
+       },
+       FindingCode::kRoleMissing,
+       [](Neighbourhood& n) { EXPECT_FALSE(n.state.Items()[0].withdrawn); }},
+  });
+}
+
 TEST(Rules, ReversalCancelsACredit) {
   RunCases({
       {"an admin reverses a fraudulent record",
