@@ -93,9 +93,10 @@ TEST_F(Agent, OnePassphraseSignsABurstOfEntries) {
 TEST_F(Agent, EndsWhenItsTimeIsUp) {
   Member("coord", "coordinator");
   Member("vol", "");
-  Ok("coord", {"agent", "start", "--for", "2s"});
+  // Long enough for one record even on a slow sanitizer build, short for a test.
+  Ok("coord", {"agent", "start", "--for", "5s"});
   EXPECT_EQ(Record("coord", "vol", false).exit_code, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(6500));
   auto status = WalletWith(kNoPassphrase, "coord", {"--json", "agent", "status"});
   EXPECT_FALSE(Json(status).at("running").as_bool()) << status.out;
   EXPECT_FALSE(std::filesystem::exists(AgentAt("coord")));
