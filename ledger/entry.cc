@@ -49,6 +49,23 @@ class Reader {
     }
     return text;
   }
+  // An IANA zone name's shape ("Asia/Shanghai", "Etc/GMT-8"): at most 64 bytes of
+  // ASCII letters, digits and "/_+-". Whether the zone exists is the wallet's question.
+  std::string ZoneName(const std::string& text) {
+    constexpr std::size_t kMaxZoneBytes = 64;
+    bool shaped = text.size() <= kMaxZoneBytes;
+    for (char ch : text) {
+      shaped =
+          shaped && ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                     (ch >= '0' && ch <= '9') || ch == '/' || ch == '_' || ch == '+' || ch == '-');
+    }
+    if (!shaped) {
+      Fail(RejectCode::kOutOfRange,
+           "policy.time_zone must be a zone name such as Asia/Shanghai (at most 64 ASCII "
+           "letters, digits and /_+-)");
+    }
+    return text;
+  }
   template <class T>
   T Range(T value, T low, T high, const char* field) {
     if (value < low || value > high) {
@@ -92,6 +109,7 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
           r.Range<std::int32_t>(p.utc_offset_minutes(), -14 * 60, 14 * 60, "utc_offset_minutes");
       out.policy.service_window_days = r.Range<std::uint32_t>(
           p.service_window_days(), 0, kMaxServiceWindowDays, "service_window_days");
+      out.policy.time_zone = r.ZoneName(p.time_zone());
       return out;
     }
     case pb::Entry::kEnrol: {
@@ -248,6 +266,7 @@ void WriteKind(const EntryKind& kind, pb::Entry& out) {
                    p->set_max_minutes_per_day(g.policy.max_minutes_per_day);
                    p->set_utc_offset_minutes(g.policy.utc_offset_minutes);
                    p->set_service_window_days(g.policy.service_window_days);
+                   p->set_time_zone(g.policy.time_zone);
                  },
                  [&](const Enrol& e) {
                    auto* m = out.mutable_enrol();

@@ -69,6 +69,7 @@ struct Policy {
   std::uint32_t max_minutes_per_day = 0;    // 0: no cap
   std::int32_t utc_offset_minutes = 0;
   std::uint32_t service_window_days = 0;  // 0: kDefaultServiceWindowDays
+  std::string time_zone = {};             // IANA name, for showing times; may be empty
 };
 
 struct Genesis {

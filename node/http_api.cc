@@ -294,7 +294,8 @@ class HttpApi::Impl final : public HttpHandler {
            {{"categories", std::move(categories)},
             {"max_minutes_per_entry", g.policy.max_minutes_per_entry},
             {"max_minutes_per_day", g.policy.max_minutes_per_day},
-            {"utc_offset_minutes", g.policy.utc_offset_minutes}}},
+            {"utc_offset_minutes", g.policy.utc_offset_minutes},
+            {"time_zone", g.policy.time_zone}}},
           {"peers", std::move(peers)},
           {"p2p_listen", peers_ ? json::value(peers_->options().listen) : json::value(nullptr)},
       };

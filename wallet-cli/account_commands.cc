@@ -111,6 +111,9 @@ int History(Wallet& w, const HistoryArgs& a) {
     text += F("({} of {} entries; more with --limit)\n", h->at("entries").as_array().size(),
               U64(h->at("total")));
   }
+  if (!table.empty()) {
+    if (auto zone = w.ZoneLabel()) text += F("Times are {}.\n", *zone);
+  }
   return Done(w.globals(), *h, text);
 }
 

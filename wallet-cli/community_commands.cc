@@ -9,6 +9,7 @@
 #include "crypto/secret_file.h"
 #include "i18n/collate.h"
 #include "i18n/i18n.h"
+#include "i18n/zone.h"
 #include "wallet-cli/command_kit.h"
 #include "wallet-cli/output.h"
 
@@ -56,6 +57,26 @@ int CommunityFound(Wallet& w, const FoundArgs& a) {
   genesis.policy.max_minutes_per_entry = a.max_per_entry;
   genesis.policy.max_minutes_per_day = a.max_per_day;
   genesis.policy.utc_offset_minutes = a.utc_offset;
+  if (!a.time_zone.empty()) {
+    auto zone = i18n::LookUpZone(a.time_zone);
+    if (!zone) {
+      return Fail(g, {"usage", F("there is no time zone called '{}'; give its name as the tz "
+                                 "database spells it, e.g. Asia/Shanghai",
+                                 a.time_zone)});
+    }
+    if (zone->changes_clocks) {
+      return Fail(g, {"usage", F("{} changes its clocks for summer time, and a community's day "
+                                 "needs one fixed offset; give --utc-offset-minutes instead",
+                                 zone->id)});
+    }
+    if (a.offset_given && a.utc_offset != zone->offset_minutes) {
+      return Fail(g, {"usage", F("--utc-offset-minutes {} disagrees with {} ({}); give one of "
+                                 "them",
+                                 a.utc_offset, zone->id, i18n::OffsetName(zone->offset_minutes))});
+    }
+    genesis.policy.utc_offset_minutes = zone->offset_minutes;
+    genesis.policy.time_zone = zone->id;
+  }
   if (a.window_days > kMaxServiceWindowDays) {
     return Fail(g, {"usage", F("--service-window-days is at most {}", kMaxServiceWindowDays)});
   }

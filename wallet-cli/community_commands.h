@@ -17,6 +17,8 @@ struct FoundArgs {
   std::uint32_t max_per_entry = 0, max_per_day = 0;
   std::int32_t utc_offset = 0;
   std::uint32_t window_days = 0;  // 0: kDefaultServiceWindowDays
+  std::string time_zone;          // an IANA name; sets the offset
+  bool offset_given = false;      // --utc-offset-minutes was on the command line
   std::string out;
 };
 int CommunityFound(Wallet& w, const FoundArgs& a);

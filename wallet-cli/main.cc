@@ -327,11 +327,13 @@ int RecoverCmd(Wallet& w, const std::string& old_text, const std::string& new_te
 int StatusCmd(Wallet& w) {
   auto s = w.Status();
   if (!s) return Fail(w.globals(), s.error());
+  auto zone = w.ZoneLabel();
   return Done(
       w.globals(), *s,
       F("{} · {} entries ({} pending) · {} accounts · {} gifts\n", Str(s->at("community")),
         U64(s->at("entries")), U64(s->at("pending")), U64(s->at("accounts")), U64(s->at("items"))) +
           Field(T("network"), Str(s->at("network"))) +
+          Field(T("time zone"), zone ? *zone : std::string()) +
           Field(T("state hash"), Str(s->at("state_hash"))));
 }
 
@@ -463,15 +465,22 @@ int main(int argc, char** argv) {
       ->check(kWholeNumber);
   found_cmd->add_option("--max-minutes-per-day", found.max_per_day, T("cap per day (0: none)"))
       ->check(kWholeNumber);
-  found_cmd->add_option("--utc-offset-minutes", found.utc_offset,
-                        T("the community's local time offset, e.g. 480 for UTC+8"));
+  auto* offset_option =
+      found_cmd->add_option("--utc-offset-minutes", found.utc_offset,
+                            T("the community's local time offset, e.g. 480 for UTC+8"));
+  found_cmd->add_option(
+      "--time-zone", found.time_zone,
+      T("the community's time zone by name, e.g. Asia/Shanghai (sets the offset too)"));
   found_cmd
       ->add_option("--service-window-days", found.window_days,
                    T("how many days back a service may be recorded or claimed (default 90)"))
       ->check(kWholeNumber);
   found_cmd->add_option("--out", found.out, T("directory for genesis.entry and network.key"))
       ->required();
-  on(found_cmd, [&](Wallet& w) { return CommunityFound(w, found); });
+  on(found_cmd, [&](Wallet& w) {
+    found.offset_given = offset_option->count() > 0;
+    return CommunityFound(w, found);
+  });
 
   auto* member =
       app.add_subcommand("member", T("members: enrol, update, list, show"))->require_subcommand(1);

@@ -17,6 +17,7 @@
 #include "base/hex.h"
 #include "crypto/keystore.h"
 #include "i18n/i18n.h"
+#include "i18n/zone.h"
 #include "wallet-cli/agent.h"
 #include "wallet-cli/output.h"
 #include "wallet-cli/refusal_words.h"
@@ -151,6 +152,17 @@ Outcome<std::int32_t> Wallet::UtcOffset() {
   if (!s) return s.error();
   return static_cast<std::int32_t>(
       s->at("policy").as_object().at("utc_offset_minutes").to_number<std::int64_t>());
+}
+
+Outcome<std::string> Wallet::ZoneLabel() {
+  auto offset = UtcOffset();
+  if (!offset) return offset.error();
+  const std::string offset_name = i18n::OffsetName(*offset);
+  auto status = Status();  // fetched once per command; UtcOffset() just read it
+  if (!status) return status.error();
+  const auto* zone = status->at("policy").as_object().if_contains("time_zone");
+  if (zone == nullptr || !zone->is_string() || zone->as_string().empty()) return offset_name;
+  return i18n::ZoneDisplayName(zone->as_string(), i18n::ProcessLang()) + " (" + offset_name + ")";
 }
 
 Outcome<crypto::PublicKey> Wallet::MyKey() const {

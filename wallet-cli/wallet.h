@@ -52,6 +52,9 @@ class Wallet {
   // /v1/status, fetched once per command.
   Outcome<boost::json::object> Status();
   Outcome<std::int32_t> UtcOffset();
+  // How the community's times are labelled for people: "中国标准时间 (UTC+08:00)" when
+  // its genesis names a zone, else "UTC+08:00".
+  Outcome<std::string> ZoneLabel();
 
   // The keystore's public key (no passphrase needed).
   Outcome<crypto::PublicKey> MyKey() const;

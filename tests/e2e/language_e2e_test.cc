@@ -169,5 +169,49 @@ TEST_F(Community, TheNodeSpeaksChineseToo) {
       << twice.err;
 }
 
+// A community founded with its zone's name: the offset comes from the tz database, the
+// genesis carries the name, and times are labelled by it in the person's language.
+// Names that do not exist, zones with summer time and a disagreeing offset are usage
+// errors before anything is signed.
+TEST_F(Community, TimesCarryTheCommunitysNamedZone) {
+  auto found = [&](std::vector<std::string> extra, const std::string& out) {
+    std::vector<std::string> args{"--json",     "community", "found", "--name",     "东湖社区",
+                                  "--category", "care=10",   "--out", dir_.Sub(out)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Wallet("admin", args);
+  };
+  EXPECT_EQ(found({"--time-zone", "Asia/Shanghia"}, "typo").exit_code, 2);
+  auto dst = found({"--time-zone", "Europe/Berlin"}, "berlin");
+  EXPECT_EQ(dst.exit_code, 2);
+  EXPECT_NE(dst.err.find("summer time"), std::string::npos) << dst.err;
+  EXPECT_EQ(found({"--time-zone", "Asia/Shanghai", "--utc-offset-minutes", "0"}, "both").exit_code,
+            2);
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("typo/genesis.entry")));
+  // "PRC" is an old alias: the genesis records the canonical name.
+  auto ok = found({"--time-zone", "PRC", "--utc-offset-minutes", "480"}, "donghu");
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+
+  std::string data = dir_.Sub("donghu-node");
+  auto init = RunProcess({LOVEBANK_NODE_BIN, "init", "--data", data, "--genesis",
+                          dir_.Sub("donghu/genesis.entry"), "--network-key",
+                          dir_.Sub("donghu/network.key")});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  NodeProcess node(LOVEBANK_NODE_BIN, data);
+  ASSERT_TRUE(node.WaitReady()) << node.Log();
+  auto status = Wallet("admin", {"--json", "status"}, node.url());
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const json::value answer = Json(status);
+  const auto& policy = answer.at("policy");
+  EXPECT_EQ(Str(policy.at("time_zone")), "Asia/Shanghai");
+  EXPECT_EQ(I64(policy.at("utc_offset_minutes")), 480);
+  EXPECT_NE(Wallet("admin", {"--lang", "en", "status"}, node.url())
+                .out.find("China Standard Time (UTC+08:00)"),
+            std::string::npos);
+  auto zh = Wallet("admin", {"--lang", "zh-CN", "history"}, node.url());
+  EXPECT_NE(zh.out.find("时间均为中国标准时间 (UTC+08:00)。"), std::string::npos) << zh.out;
+  // A community founded without a name shows its offset alone.
+  EXPECT_NE(Wallet("admin", {"history"}).out.find("Times are UTC+00:00."), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lovebank
