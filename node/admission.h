@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "i18n/i18n.h"
 #include "ledger/entry.h"
 #include "ledger/refusal.h"
 #include "ledger/state.h"
@@ -31,6 +32,8 @@ struct AdmissionOptions {
   // Points of a volunteer's fulfilled vouchers this node cannot prove funded
   // (LedgerState::FulfilledUnfundedPoints); unset counts as 0.
   std::function<std::uint64_t(const ledger::PublicKey& volunteer)> unproven_points;
+  // The language of the person who submitted (the request's Accept-Language).
+  i18n::Lang lang = i18n::Lang::kEn;
 };
 
 // The node's local policy for a person's new entry, before the ledger judges it: no

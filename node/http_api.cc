@@ -133,7 +133,10 @@ class HttpApi::Impl final : public HttpHandler {
   void Answer(const HttpRequest& req, std::function<void(HttpAnswer)> done) override {
     Target t = ParseTarget(req.target());
     if (req.method() == http::verb::post && t.parts == std::vector<std::string>{"v1", "entries"}) {
-      PostEntries(req.body(), std::move(done));
+      // The refusal is worded in the person's language (the wallet and the pages send it).
+      auto lang = i18n::FromAcceptLanguage(std::string_view(req[http::field::accept_language]),
+                                           i18n::Lang::kEn);
+      PostEntries(req.body(), lang, std::move(done));
       return;
     }
     HttpReply reply = Get(req, t);
@@ -169,7 +172,7 @@ class HttpApi::Impl final : public HttpHandler {
 
   // ---- POST /v1/entries ---------------------------------------------------------
 
-  void PostEntries(const std::string& body, std::function<void(HttpAnswer)> done) {
+  void PostEntries(const std::string& body, i18n::Lang lang, std::function<void(HttpAnswer)> done) {
     auto parsed = ParseSubmitBody(body, node_.network());
     if (!parsed) {
       HttpReply reply = ErrorReply(parsed.error().code, parsed.error().message);
@@ -179,20 +182,28 @@ class HttpApi::Impl final : public HttpHandler {
     Submission submission;
     submission.source = parsed->voucher ? Source::kVoucher : Source::kWallet;
     submission.entries = std::move(parsed->entries);
+    submission.lang = lang;
     bool is_voucher = submission.source == Source::kVoucher;
     EntryId last_id = submission.entries.back().id;
     // The node answers on its ingest thread; the reply is made on the connection's.
     node_.Submit(std::move(submission),
-                 [this, done = std::move(done), is_voucher, last_id](SubmitResult result) {
+                 [this, done = std::move(done), is_voucher, last_id, lang](SubmitResult result) {
                    auto shared = std::make_shared<SubmitResult>(std::move(result));
-                   done([this, shared, is_voucher, last_id] {
-                     return SubmitReply(*shared, is_voucher, last_id);
+                   done([this, shared, is_voucher, last_id, lang] {
+                     return SubmitReply(*shared, is_voucher, last_id, lang);
                    });
                  });
   }
 
-  HttpReply SubmitReply(const SubmitResult& result, bool is_voucher, const EntryId& last_id) {
-    if (!result) return ErrorReply(result.error().code, result.error().message);
+  HttpReply SubmitReply(const SubmitResult& result, bool is_voucher, const EntryId& last_id,
+                        i18n::Lang lang) {
+    if (!result) {
+      // The node's refusal is worded in `lang`; Content-Language tells the wallet so.
+      HttpReply reply = ErrorReply(result.error().code, result.error().message);
+      reply.headers.emplace(reply.headers.begin(), "Content-Language",
+                            std::string(i18n::Tag(lang)));
+      return reply;
+    }
     json::array entries;
     bool any_new = false;
     for (const auto& outcome : *result) {

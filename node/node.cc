@@ -15,15 +15,18 @@ using namespace ledger;
 
 namespace {
 
-Refusal FromError(const Error& error) {
+Refusal FromError(const Error& error, i18n::Lang lang) {
   if (error.code == ErrorCode::kResourceExhausted) {
     return Refusal{RefusalCode::kDiskFull,
-                   "the node cannot write to its disk (full?); nothing was stored. The operator "
-                   "should free space; the node recovers by itself"};
+                   i18n::Tr(lang,
+                            "the node cannot write to its disk (full?); nothing was stored. The "
+                            "operator should free space; the node recovers by itself")};
   }
   return Refusal{RefusalCode::kStorageError,
-                 "the node could not store the entry (" + error.message +
-                     "); nothing was stored, try again later"};
+                 i18n::TrF(lang,
+                           "the node could not store the entry ({}); nothing was stored, try "
+                           "again later",
+                           error.message)};
 }
 
 }  // namespace
@@ -60,7 +63,9 @@ void Node::Stop() {
   }
   queue_cv_.notify_all();
   for (auto& q : orphaned) {
-    q.done(Refusal{RefusalCode::kShuttingDown, "the node is shutting down; try again when it is back"});
+    q.done(Refusal{
+        RefusalCode::kShuttingDown,
+        i18n::Tr(q.submission.lang, "the node is shutting down; try again when it is back")});
   }
 }
 
@@ -79,7 +84,9 @@ void Node::Submit(Submission submission, SubmitCallback done) {
       return;
     }
   }
-  done(Refusal{RefusalCode::kBusy, "the node is busy or shutting down; try again in a moment"});
+  done(Refusal{
+      RefusalCode::kBusy,
+      i18n::Tr(submission.lang, "the node is busy or shutting down; try again in a moment")});
 }
 
 void Node::RebuildSyncIndex() {
@@ -111,7 +118,7 @@ void Node::IngestLoop() {
   }
 }
 
-std::optional<Refusal> Node::CheckDiskSpace(std::uint64_t batch_bytes) {
+std::optional<Node::DiskShortage> Node::CheckDiskSpace(std::uint64_t batch_bytes) {
   if (options_.min_free_bytes == 0) return std::nullopt;
   std::error_code ec;
   auto space = std::filesystem::space(LedgerPath(options_.data_dir), ec);
@@ -130,11 +137,7 @@ std::optional<Refusal> Node::CheckDiskSpace(std::uint64_t batch_bytes) {
     }
   }
   if (!low) return std::nullopt;
-  return Refusal{RefusalCode::kDiskFull,
-                 "the node's disk is full (" + std::to_string(space.available / kMiB) +
-                     " MiB free, " + std::to_string(options_.min_free_bytes / kMiB) +
-                     " MiB kept in reserve); nothing was stored. The operator should free "
-                     "space; the node takes entries again by itself"};
+  return DiskShortage{space.available / kMiB, options_.min_free_bytes / kMiB};
 }
 
 std::size_t Node::DropOrphansOverBound(
@@ -164,7 +167,7 @@ void Node::IngestBatch(std::vector<Queued> batch) {
   for (const auto& q : batch) {
     for (const auto& v : q.submission.entries) batch_bytes += v.envelope.size();
   }
-  const std::optional<Refusal> disk_full = CheckDiskSpace(batch_bytes);
+  const std::optional<DiskShortage> disk_full = CheckDiskSpace(batch_bytes);
   std::vector<std::optional<Refusal>> refusals(batch.size());
   std::vector<std::optional<std::vector<EntryOutcome>>> results(batch.size());
   std::size_t admitted_entries = 0;
@@ -189,8 +192,14 @@ void Node::IngestBatch(std::vector<Queued> batch) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& entries = batch[i].submission.entries;
       const Source source = batch[i].submission.source;
+      admission.lang = batch[i].submission.lang;
       if (disk_full) {
-        refusals[i] = disk_full;
+        refusals[i] = Refusal{RefusalCode::kDiskFull,
+                              i18n::TrF(admission.lang,
+                                        "the node's disk is full ({} MiB free, {} MiB kept in "
+                                        "reserve); nothing was stored. The operator should free "
+                                        "space; the node takes entries again by itself",
+                                        disk_full->free_mib, disk_full->reserve_mib)};
         continue;
       }
       if (source != Source::kWallet) {
@@ -198,8 +207,10 @@ void Node::IngestBatch(std::vector<Queued> batch) {
         counters_.pending_dropped.fetch_add(dropped, std::memory_order_relaxed);
         if (dropped > 0 && source == Source::kVoucher) {
           refusals[i] = Refusal{RefusalCode::kBusy,
-                                "the node holds too many entries waiting for earlier ones; "
-                                "nothing of the voucher was stored, try again later"};
+                                i18n::Tr(admission.lang,
+                                         "the node holds too many entries waiting for earlier "
+                                         "ones; nothing of the voucher was stored, try again "
+                                         "later")};
           continue;
         }
       }
@@ -231,9 +242,8 @@ void Node::IngestBatch(std::vector<Queued> batch) {
       counters_.write_failures.fetch_add(1, std::memory_order_relaxed);
       spdlog::error("store write failed: {}", ingested.error().message);
       RebuildSyncIndex();
-      Refusal refusal = FromError(ingested.error());
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (!refusals[i]) refusals[i] = refusal;
+        if (!refusals[i]) refusals[i] = FromError(ingested.error(), batch[i].submission.lang);
       }
     } else {
       for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -241,6 +251,7 @@ void Node::IngestBatch(std::vector<Queued> batch) {
         Store::GroupResult& done = (*ingested)[group_of[i]];
         const auto& entries = kept[i];
         if (done.refused) {
+          admission.lang = batch[i].submission.lang;
           refusals[i] = Explain(*done.refused, entries[done.refused->index], state, admission);
           continue;
         }

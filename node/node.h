@@ -24,12 +24,13 @@
 #include <vector>
 
 #include "base/result.h"
+#include "i18n/i18n.h"
 #include "ledger/entry.h"
 #include "ledger/state.h"
 #include "ledger/store.h"
+#include "net/sync.h"
 #include "node/admission.h"
 #include "node/config.h"
-#include "net/sync.h"
 
 namespace lovebank::node {
 
@@ -48,6 +49,8 @@ struct Submission {
   // Pass new entries on to the other peers. Entries a peer streamed during sync are
   // not: each neighbour fetches them by its own anti-entropy.
   bool forward = true;
+  // The language refusals are worded in: the submitting person's (Accept-Language).
+  i18n::Lang lang = i18n::Lang::kEn;
 };
 
 // Called on the ingest thread after a batch is durable, once per submission that
@@ -130,9 +133,14 @@ class Node {
   void IngestLoop();
   void RebuildSyncIndex();  // from the state; under the unique lock
   void IngestBatch(std::vector<Queued> batch);
-  // The refusal for every submission of a batch when the ledger's disk is below its
-  // reserve; nullopt when there is room. Logs when the state changes.
-  std::optional<Refusal> CheckDiskSpace(std::uint64_t batch_bytes);
+  // What the ledger's disk has when it is below its reserve (every submission of the
+  // batch is refused, each in its own language); nullopt when there is room. Logs when
+  // the state changes.
+  struct DiskShortage {
+    std::uint64_t free_mib = 0;
+    std::uint64_t reserve_mib = 0;
+  };
+  std::optional<DiskShortage> CheckDiskSpace(std::uint64_t batch_bytes);
   // Removes from `entries` those that would join a pending pool already at its bound
   // (from a peer or a voucher; wallet entries never wait). `batch_ids` holds the ids
   // taken into the batch so far (an entry that follows one of them does not wait).

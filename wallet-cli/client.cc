@@ -176,6 +176,7 @@ ApiResult<json::value> NodeClient::ParseReply(const RawReply& raw) const {
         error.message = std::string(m->as_string());
       }
     }
+    error.lang = raw.Header("Content-Language");
     return error;
   }
   return doc;

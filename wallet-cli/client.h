@@ -17,6 +17,9 @@ struct ApiError {
   std::string code;
   std::string message;
   int http_status = 0;
+  // The language the node worded `message` in (its Content-Language); empty when the
+  // node did not say, and the message is English.
+  std::string lang = {};
 };
 
 template <class T>

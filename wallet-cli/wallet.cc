@@ -35,8 +35,13 @@ std::uint64_t NowMs() {
 
 namespace {
 
-// A node's refusal in the wallet's language, the node's sentence kept as the detail.
+// A node's refusal in the wallet's language: the node's own sentence when the node
+// worded it so (it names the entries and numbers involved), else the wallet's sentence
+// for the code with the node's English kept as the detail.
 Failure FromApi(const ApiError& e) {
+  if (!e.lang.empty() && i18n::ParseLang(e.lang) == i18n::ProcessLang()) {
+    return Failure{e.code, e.message};
+  }
   if (auto words = RefusalInWords(e.code)) return Failure{e.code, *words, e.message};
   return Failure{e.code, e.message};
 }

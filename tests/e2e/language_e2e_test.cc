@@ -4,6 +4,7 @@
 // only on a terminal and never with NO_COLOR.
 #include <sstream>
 
+#include "base/clock.h"
 #include "i18n/width.h"
 #include "tests/e2e/community_fixture.h"
 
@@ -65,14 +66,16 @@ TEST_F(Community, RefusalsInChineseKeepTheNodesFacts) {
   Member("Nana");
   auto refused = WalletWith(kChinese, "LiWei", {"transfer", "Nana", "5"});
   EXPECT_EQ(refused.exit_code, 5) << refused.err;
-  EXPECT_NE(refused.err.find("积分不够"), std::string::npos) << refused.err;
-  // The node's own sentence, with its numbers, is kept beside the translation.
-  EXPECT_NE(refused.err.find("0 available, 5 needed"), std::string::npos) << refused.err;
+  // The node words its refusal in the wallet's language (Accept-Language), with its
+  // numbers and the next step, and says so (Content-Language): no English is left.
+  EXPECT_NE(refused.err.find("积分不足：可用 0，需要 5"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("未保存任何内容"), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.err.find("available"), std::string::npos) << refused.err;
   // Codes stay English for scripts; the message follows the language.
   auto as_json = WalletWith(kChinese, "LiWei", {"--json", "transfer", "Nana", "5"});
   auto error = Json(as_json);
   EXPECT_EQ(Str(error.at("error")), "insufficient_points");
-  EXPECT_NE(Str(error.at("message")).find("积分不够"), std::string::npos);
+  EXPECT_NE(Str(error.at("message")).find("积分不足"), std::string::npos);
   // Argument errors too, and a typo is named with what was meant.
   auto fraction = WalletWith(kChinese, "LiWei", {"transfer", "Nana", "2.5"});
   EXPECT_EQ(fraction.exit_code, 2);
@@ -84,6 +87,20 @@ TEST_F(Community, RefusalsInChineseKeepTheNodesFacts) {
   auto english = Wallet("LiWei", {"transfer", "Nana", "5"});
   EXPECT_NE(english.err.find("insufficient points: 0 available, 5 needed"), std::string::npos)
       << english.err;
+  // A refusal that names the entry it conflicts with names it in Chinese too.
+  Member("coord", "coordinator");
+  std::string start = LocalTime(NowMs() - 24 * 3'600'000ULL, 0);
+  start[10] = 'T';
+  const std::vector<std::string> record{"service",     "record",     "--activity", "陪周爷爷买菜",
+                                        "--category",  "care",       "--minutes",  "60",
+                                        "--volunteer", Key("LiWei"), "--start",    start};
+  ASSERT_EQ(WalletWith(kChinese, "coord", record).exit_code, 0);
+  auto overlap = WalletWith(kChinese, "coord", record);
+  EXPECT_NE(overlap.exit_code, 0);
+  EXPECT_NE(overlap.err.find("重叠"), std::string::npos) << overlap.err;
+  EXPECT_NE(overlap.err.find("服务记录"), std::string::npos) << overlap.err;
+  EXPECT_NE(overlap.err.find("起 60 分钟"), std::string::npos) << overlap.err;
+  EXPECT_EQ(overlap.err.find("overlaps"), std::string::npos) << overlap.err;
 }
 
 TEST_F(Community, TablesAlignByDisplayWidthAndFitEightyColumns) {

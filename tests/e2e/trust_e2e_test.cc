@@ -79,7 +79,7 @@ TEST_F(Trust, AClaimRightAfterARecordIsRefusedWithTheRecordNamed) {
                              "cleaning", "--minutes", "60", "--volunteer", vol});
   std::string err = Refused(13, "vol", {"service", "claim", "--activity", "Shopping",
                                         "--category", "care", "--minutes", "30"});
-  EXPECT_NE(err.find("overlaps service_record " + Str(record.at("id")).substr(0, 12)),
+  EXPECT_NE(err.find("overlaps service record " + Str(record.at("id")).substr(0, 12)),
             std::string::npos)
       << err;
   EXPECT_NE(err.find("pass --start"), std::string::npos) << err;
