@@ -104,6 +104,7 @@ class Neighbourhood : public ::testing::Test {
       args.push_back("127.0.0.1:" + std::to_string(members_[p].port));
     }
     for (auto& e : extra) args.push_back(e);
+    m.client.reset();
     m.process = std::make_unique<testing::NodeProcess>(LOVEBANK_NODE_BIN, m.data, args);
     ASSERT_TRUE(m.process->WaitReady()) << m.process->Log();
     auto client = wallet::NodeClient::Create(m.process->url());
@@ -111,7 +112,10 @@ class Neighbourhood : public ::testing::Test {
     m.client.emplace(std::move(*client));
   }
 
+  // A node that failed to start has no client; the test has already failed then, and
+  // must not go on to dereference it.
   void Post(std::size_t i, const VerifiedEntry& v) {
+    ASSERT_TRUE(members_[i].client) << "node" << i << " is not running";
     auto r = members_[i].client->Post("/v1/entries", json::object{{"envelope", ToHex(v.envelope)}});
     ASSERT_TRUE(r) << r.error().code << ": " << r.error().message;
   }
@@ -128,6 +132,10 @@ class Neighbourhood : public ::testing::Test {
   }
 
   json::value Status(std::size_t i) {
+    if (!members_[i].client) {
+      ADD_FAILURE() << "node" << i << " is not running";
+      return json::object{{"state_hash", ""}, {"entries", 0}, {"peers", json::array()}};
+    }
     auto s = members_[i].client->Get("/v1/status");
     EXPECT_TRUE(s);
     return s ? *s : json::value();

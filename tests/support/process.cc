@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -64,7 +66,48 @@ std::string SlurpFile(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+// Whether a loopback listener could take `port` right now.
+bool Bindable(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// The lowest port the kernel hands out for outgoing connections (32768 by default).
+int EphemeralLow() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0, high = 0;
+  if (range >> low >> high) return low;
+  return 32768;
+}
+
+}  // namespace
+
+// A port from the kernel's ephemeral range is a bad choice: between this check and
+// the node's bind, any outgoing connection of a test running beside this one may be
+// given the same port ("Address already in use"). Ports below that range are never
+// handed out implicitly, so pick one at random there and check it is free.
 int FreePort() {
+  int top = EphemeralLow();
+  constexpr int kBottom = 10000;
+  if (top > kBottom + 1000) {
+    std::random_device seed;
+    std::mt19937 pick(seed());
+    std::uniform_int_distribution<int> port(kBottom, top - 1);
+    for (int tries = 0; tries < 200; ++tries) {
+      int p = port(pick);
+      if (Bindable(p)) return p;
+    }
+  }
+  // No room below the ephemeral range: let the kernel choose, as before.
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -73,9 +116,9 @@ int FreePort() {
   ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t len = sizeof addr;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
+  int chosen = ntohs(addr.sin_port);
   ::close(fd);
-  return port;
+  return chosen;
 }
 
 ProcessResult RunProcess(const std::vector<std::string>& argv_in,
