@@ -14,6 +14,22 @@ namespace lovebank::node {
 using namespace ledger;
 
 namespace {
+// What a person calls each kind of entry, in the order of the EntryKind variant.
+constexpr const char* kKindWords[] = {
+    N_("community founding"), N_("enrolment"),    N_("role grant"),      N_("role revocation"),
+    N_("node admission"),     N_("node removal"), N_("key rotation"),    N_("recovery"),
+    N_("service record"),     N_("claim"),        N_("confirmation"),    N_("rejection"),
+    N_("transfer"),           N_("gift listing"), N_("restock"),         N_("voucher"),
+    N_("hand-over"),          N_("reversal"),     N_("fork resolution"), N_("audit checkpoint"),
+    N_("gift withdrawal")};
+static_assert(std::size(kKindWords) == std::variant_size_v<EntryKind>);
+}  // namespace
+
+std::string KindWord(i18n::Lang lang, const EntryKind& kind) {
+  return i18n::Tr(lang, kKindWords[kind.index()]);
+}
+
+namespace {
 
 using i18n::Lang;
 using i18n::Tr;
@@ -25,20 +41,6 @@ std::string NameOf(const LedgerState& state, const PublicKey& key) {
   auto account = state.Account(key);
   if (account && account->profile) return account->profile->name;
   return ShortHex(key);
-}
-
-// What a person calls each kind of entry, in the order of the EntryKind variant.
-constexpr const char* kKindWords[] = {
-    N_("community founding"), N_("enrolment"),    N_("role grant"),      N_("role revocation"),
-    N_("node admission"),     N_("node removal"), N_("key rotation"),    N_("recovery"),
-    N_("service record"),     N_("claim"),        N_("confirmation"),    N_("rejection"),
-    N_("transfer"),           N_("gift listing"), N_("restock"),         N_("voucher"),
-    N_("hand-over"),          N_("reversal"),     N_("fork resolution"), N_("audit checkpoint"),
-    N_("gift withdrawal")};
-static_assert(std::size(kKindWords) == std::variant_size_v<EntryKind>);
-
-std::string KindWord(Lang lang, const EntryKind& kind) {
-  return Tr(lang, kKindWords[kind.index()]);
 }
 
 std::string RoleWord(Lang lang, Role role) {

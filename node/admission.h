@@ -48,6 +48,9 @@ std::optional<Refusal> CheckLocalPolicy(const ledger::VerifiedEntry& entry,
 ledger::TrialOptions TrialOptionsFor(bool voucher, const ledger::LedgerState& state,
                                      const AdmissionOptions& options);
 
+// What a person calls an entry of this kind ("service record", "服务记录").
+std::string KindWord(i18n::Lang lang, const ledger::EntryKind& kind);
+
 // The words for a refused trial of `entry` (the submission's refused entry).
 Refusal Explain(const ledger::Trial& trial, const ledger::VerifiedEntry& entry,
                 const ledger::LedgerState& state, const AdmissionOptions& options);

@@ -15,7 +15,9 @@
 
 #include "base/clock.h"
 #include "base/hex.h"
+#include "i18n/i18n.h"
 #include "ledger/voucher.h"
+#include "node/admission.h"
 #include "node/http_metrics.h"
 #include "node/http_server.h"
 #include "node/json_view.h"
@@ -27,6 +29,9 @@ namespace lovebank::node {
 namespace http = boost::beast::http;
 namespace json = boost::json;
 using namespace ledger;
+using i18n::Lang;
+using i18n::Tr;
+using i18n::TrF;
 
 namespace {
 
@@ -118,6 +123,14 @@ std::string_view OutcomeName(AddOutcome outcome) {
   return "invalid";
 }
 
+// A refusal worded in `lang`, saying so in Content-Language (the wallet prints a
+// node's message as it is only when it is in the wallet's language).
+HttpReply Refuse(Lang lang, RefusalCode code, std::string message) {
+  HttpReply reply = ErrorReply(code, message);
+  reply.headers.emplace(reply.headers.begin(), "Content-Language", std::string(i18n::Tag(lang)));
+  return reply;
+}
+
 }  // namespace
 
 class HttpApi::Impl final : public HttpHandler {
@@ -132,50 +145,50 @@ class HttpApi::Impl final : public HttpHandler {
 
   void Answer(const HttpRequest& req, std::function<void(HttpAnswer)> done) override {
     Target t = ParseTarget(req.target());
+    // Refusals are worded in the person's language (the wallet and the pages send it);
+    // a script that names none gets English.
+    const Lang lang = RequestLang(req);
     if (req.method() == http::verb::post && t.parts == std::vector<std::string>{"v1", "entries"}) {
-      // The refusal is worded in the person's language (the wallet and the pages send it).
-      auto lang = i18n::FromAcceptLanguage(std::string_view(req[http::field::accept_language]),
-                                           i18n::Lang::kEn);
       PostEntries(req.body(), lang, std::move(done));
       return;
     }
-    HttpReply reply = Get(req, t);
+    HttpReply reply = Get(req, t, lang);
     done([reply = std::move(reply)]() mutable { return std::move(reply); });
   }
 
  private:
-  HttpReply Get(const HttpRequest& req, const Target& t) {
+  HttpReply Get(const HttpRequest& req, const Target& t, Lang lang) {
     const auto& p = t.parts;
     if (req.method() != http::verb::get) {
-      return ErrorReply(RefusalCode::kMethodNotAllowed,
-                           "this endpoint does not take that method; see docs/api.md");
+      return Refuse(lang, RefusalCode::kMethodNotAllowed,
+                    Tr(lang, "this endpoint does not take that method; see docs/api.md"));
     }
     if (p == std::vector<std::string>{"metrics"}) {
       return HttpReply{200, MetricsText(node_, server_, peers_), "text/plain; version=0.0.4", {}, {}};
     }
     if (p.size() < 2 || p[0] != "v1") {
-      return ErrorReply(RefusalCode::kNotFound, "no such endpoint; see docs/api.md");
+      return Refuse(lang, RefusalCode::kNotFound, Tr(lang, "no such endpoint; see docs/api.md"));
     }
     if (p.size() == 2 && p[1] == "status") return Status();
     if (p.size() == 2 && p[1] == "catalog") return Catalog();
     if (p.size() == 2 && p[1] == "members") return Members();
-    if (p.size() == 2 && p[1] == "claims") return WaitingClaims(t);
-    if (p.size() == 3 && p[1] == "accounts") return Account(p[2]);
-    if (p.size() == 4 && p[1] == "accounts" && p[3] == "history") return History(p[2], t);
-    if (p.size() == 3 && p[1] == "chains") return Chain(p[2], t);
-    if (p.size() == 3 && p[1] == "entries") return EntryById(p[2]);
-    if (p.size() == 3 && p[1] == "reports") return Report(p[2], t);
-    if (p.size() == 2 && p[1] == "export") return ExportPage(t);
-    if (p.size() == 3 && p[1] == "audit" && p[2] == "state") return StoredState();
-    return ErrorReply(RefusalCode::kNotFound, "no such endpoint; see docs/api.md");
+    if (p.size() == 2 && p[1] == "claims") return WaitingClaims(t, lang);
+    if (p.size() == 3 && p[1] == "accounts") return Account(p[2], lang);
+    if (p.size() == 4 && p[1] == "accounts" && p[3] == "history") return History(p[2], t, lang);
+    if (p.size() == 3 && p[1] == "chains") return Chain(p[2], t, lang);
+    if (p.size() == 3 && p[1] == "entries") return EntryById(p[2], lang);
+    if (p.size() == 3 && p[1] == "reports") return Report(p[2], t, lang);
+    if (p.size() == 2 && p[1] == "export") return ExportPage(t, lang);
+    if (p.size() == 3 && p[1] == "audit" && p[2] == "state") return StoredState(lang);
+    return Refuse(lang, RefusalCode::kNotFound, Tr(lang, "no such endpoint; see docs/api.md"));
   }
 
   // ---- POST /v1/entries ---------------------------------------------------------
 
   void PostEntries(const std::string& body, i18n::Lang lang, std::function<void(HttpAnswer)> done) {
-    auto parsed = ParseSubmitBody(body, node_.network());
+    auto parsed = ParseSubmitBody(body, node_.network(), lang);
     if (!parsed) {
-      HttpReply reply = ErrorReply(parsed.error().code, parsed.error().message);
+      HttpReply reply = Refuse(lang, parsed.error().code, parsed.error().message);
       done([reply = std::move(reply)]() mutable { return std::move(reply); });
       return;
     }
@@ -199,10 +212,7 @@ class HttpApi::Impl final : public HttpHandler {
                         i18n::Lang lang) {
     if (!result) {
       // The node's refusal is worded in `lang`; Content-Language tells the wallet so.
-      HttpReply reply = ErrorReply(result.error().code, result.error().message);
-      reply.headers.emplace(reply.headers.begin(), "Content-Language",
-                            std::string(i18n::Tag(lang)));
-      return reply;
+      return Refuse(lang, result.error().code, result.error().message);
     }
     json::array entries;
     bool any_new = false;
@@ -332,16 +342,14 @@ class HttpApi::Impl final : public HttpHandler {
 
   // GET /v1/claims?for=KEY&limit=N: the claims waiting for a verdict, oldest first;
   // with `for`, those that key could confirm (LedgerState::WaitingClaims).
-  HttpReply WaitingClaims(const Target& t) {
+  HttpReply WaitingClaims(const Target& t, Lang lang) {
     std::optional<PublicKey> judge;
     if (!t.Get("for").empty()) {
       judge = KeyParam(t.Get("for"));
-      if (!judge) return BadKey();
+      if (!judge) return BadKey(lang);
     }
     auto limit = ParseCount(t.Get("limit", std::to_string(kDefaultClaims)));
-    if (!limit || *limit == 0 || *limit > kMaxClaims) {
-      return ErrorReply(RefusalCode::kBadRequest, fmt::format("limit must be 1 to {}", kMaxClaims));
-    }
+    if (!limit || *limit == 0 || *limit > kMaxClaims) return BadLimit(lang, kMaxClaims);
     return node_.Read([&](const LedgerState& state, const ledger::Store&) {
       auto ids = state.WaitingClaims(judge);
       json::array claims;
@@ -360,16 +368,17 @@ class HttpApi::Impl final : public HttpHandler {
   // The `from` and `to` parameters as [from, to) in Unix ms: local days of the
   // community, both included; unbounded where absent. A bad date is the reply to send.
   static Result<std::pair<std::int64_t, std::int64_t>, HttpReply> Period(const Target& t,
-                                                                         std::int32_t offset) {
+                                                                         std::int32_t offset,
+                                                                         Lang lang) {
     std::int64_t from = INT64_MIN, to = INT64_MAX;
     if (auto f = t.Get("from"); !f.empty()) {
       auto ms = ParseLocalDate(f, offset);
-      if (!ms) return ErrorReply(RefusalCode::kBadDate, "from must be a date like 2026-11-01");
+      if (!ms) return BadDate(lang, "from", "2026-11-01");
       from = *ms;
     }
     if (auto e = t.Get("to"); !e.empty()) {
       auto ms = ParseLocalDate(e, offset);
-      if (!ms) return ErrorReply(RefusalCode::kBadDate, "to must be a date like 2026-11-30");
+      if (!ms) return BadDate(lang, "to", "2026-11-30");
       to = *ms + 86'400'000;  // inclusive of that day
     }
     return std::pair{from, to};
@@ -379,13 +388,30 @@ class HttpApi::Impl final : public HttpHandler {
     return FixedFromHex<PublicKey>(text);
   }
 
-  static HttpReply BadKey() {
-    return ErrorReply(RefusalCode::kBadKey, "a key is 64 hex digits; copy it from `lovebank key show`");
+  static HttpReply BadKey(Lang lang) {
+    return Refuse(lang, RefusalCode::kBadKey,
+                  Tr(lang, "a key is 64 hex digits; copy it from `lovebank key show`"));
+  }
+  static HttpReply BadLimit(Lang lang, std::uint64_t most) {
+    return Refuse(lang, RefusalCode::kBadRequest,
+                  TrF(lang, "limit must be a whole number from 1 to {}", most));
+  }
+  // `name` is the query parameter, `example` a date in the form it takes.
+  static HttpReply BadDate(Lang lang, std::string_view name, std::string_view example) {
+    return Refuse(lang, RefusalCode::kBadDate,
+                  TrF(lang, "{0} must be a date like {1}", name, example));
+  }
+  static HttpReply StorageError(Lang lang, const std::string& detail) {
+    return Refuse(lang, RefusalCode::kStorageError,
+                  TrF(lang,
+                      "this node cannot read its store ({}); tell the node's operator, who can "
+                      "check its disk and log",
+                      detail));
   }
 
-  HttpReply Account(const std::string& key_text) {
+  HttpReply Account(const std::string& key_text, Lang lang) {
     auto key = KeyParam(key_text);
-    if (!key) return BadKey();
+    if (!key) return BadKey(lang);
     return node_.Read([&](const LedgerState& state, const ledger::Store&) {
       auto account = state.Account(*key);
       AccountView view;
@@ -405,16 +431,14 @@ class HttpApi::Impl final : public HttpHandler {
     });
   }
 
-  HttpReply History(const std::string& key_text, const Target& t) {
+  HttpReply History(const std::string& key_text, const Target& t, Lang lang) {
     auto key = KeyParam(key_text);
-    if (!key) return BadKey();
+    if (!key) return BadKey(lang);
     auto limit = ParseCount(t.Get("limit", "50"));
-    if (!limit || *limit == 0 || *limit > kMaxHistoryLimit) {
-      return ErrorReply(RefusalCode::kBadRequest, "limit must be from 1 to 1000");
-    }
+    if (!limit || *limit == 0 || *limit > kMaxHistoryLimit) return BadLimit(lang, kMaxHistoryLimit);
     return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
       // from and to: local days of the community, both included, on the entry's time.
-      auto period = Period(t, state.genesis().policy.utc_offset_minutes);
+      auto period = Period(t, state.genesis().policy.utc_offset_minutes, lang);
       if (!period) return period.error();
       const auto [from, to] = *period;
       PublicKey root = state.AccountOf(*key);
@@ -424,7 +448,7 @@ class HttpApi::Impl final : public HttpHandler {
       std::vector<const VerifiedEntry*> entries;
       for (const auto& k : keys) {
         auto history = store.History(k);
-        if (!history) return ErrorReply(RefusalCode::kStorageError, history.error().message);
+        if (!history) return StorageError(lang, history.error().message);
         for (const auto& id : *history) {
           const VerifiedEntry* v = state.Find(id);
           if (v == nullptr) continue;
@@ -467,21 +491,21 @@ class HttpApi::Impl final : public HttpHandler {
     });
   }
 
-  HttpReply Chain(const std::string& key_text, const Target& t) {
+  HttpReply Chain(const std::string& key_text, const Target& t, Lang lang) {
     auto key = KeyParam(key_text);
-    if (!key) return BadKey();
+    if (!key) return BadKey(lang);
     auto from = ParseCount(t.Get("from", "1"));
     auto limit = ParseCount(t.Get("limit", "100"));
-    if (!from || !limit || *limit == 0 || *limit > kMaxChainLimit) {
-      return ErrorReply(RefusalCode::kBadRequest, "from must be a seq; limit from 1 to 1000");
+    if (!from) {
+      return Refuse(lang, RefusalCode::kBadRequest,
+                    Tr(lang, "from must be a sequence number (1 is the chain's first entry)"));
     }
+    if (!limit || *limit == 0 || *limit > kMaxChainLimit) return BadLimit(lang, kMaxChainLimit);
     return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
       std::uint64_t head = state.HeadSeq(*key);
       json::object o{{"author", ToHex(*key)}, {"head_seq", head}};
       auto envelopes = store.ChainEnvelopes(*key, std::max<std::uint64_t>(*from, 1), *limit);
-      if (!envelopes) {
-        return ErrorReply(RefusalCode::kStorageError, envelopes.error().message);
-      }
+      if (!envelopes) return StorageError(lang, envelopes.error().message);
       json::array entries;
       std::optional<EntryId> head_id;
       for (auto& envelope : *envelopes) {
@@ -506,42 +530,45 @@ class HttpApi::Impl final : public HttpHandler {
 
   // `id_text` is a whole id or a prefix of at least kMinIdPrefix hex digits that names
   // one stored entry; a prefix that names several is refused with the candidates.
-  HttpReply EntryById(const std::string& id_text) {
+  HttpReply EntryById(const std::string& id_text, Lang lang) {
     std::optional<EntryId> id = FixedFromHex<EntryId>(id_text);
     const bool hex = std::all_of(id_text.begin(), id_text.end(),
                                  [](unsigned char ch) { return std::isxdigit(ch) != 0; });
     if (!id && (!hex || id_text.size() < kMinIdPrefix || id_text.size() >= 64)) {
-      return ErrorReply(RefusalCode::kBadId,
-                        fmt::format("an entry id is 64 hex digits, or the first {} or more of them",
-                                    kMinIdPrefix));
+      return Refuse(
+          lang, RefusalCode::kBadId,
+          TrF(lang, "an entry id is 64 hex digits, or the first {} or more of them", kMinIdPrefix));
     }
     return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
       if (!id) {
         auto ids = store.IdsStartingWith(id_text, kMaxIdCandidates + 1);
-        if (!ids) return ErrorReply(RefusalCode::kStorageError, ids.error().message);
+        if (!ids) return StorageError(lang, ids.error().message);
         if (ids->empty()) {
-          return ErrorReply(RefusalCode::kNotFound,
-                            fmt::format("no entry on this node has an id starting with {}; check "
-                                        "the id, or wait for the node to sync",
-                                        id_text));
+          return Refuse(lang, RefusalCode::kNotFound,
+                        TrF(lang,
+                            "no entry on this node has an id starting with {}; check the id, or "
+                            "wait for the node to sync",
+                            id_text));
         }
-        if (ids->size() > 1) return AmbiguousId(id_text, *ids, state);
+        if (ids->size() > 1) return AmbiguousId(id_text, *ids, state, lang);
         id = ids->front();
       }
       const VerifiedEntry* v = state.Find(*id);
       if (!v) {
-        return ErrorReply(RefusalCode::kNotFound,
-                          "this node has no entry with that id; check the id, or wait for the "
-                          "node to sync");
+        return Refuse(lang, RefusalCode::kNotFound,
+                      Tr(lang,
+                         "this node has no entry with that id; check the id, or wait for the "
+                         "node to sync"));
       }
       json::object o = EntryJson(*v, state);
       // Connected entries' signed bytes are on disk only (ledger/state.h, Find).
       auto envelope = store.FindEnvelope(*id);
-      if (!envelope) return ErrorReply(RefusalCode::kStorageError, envelope.error().message);
+      if (!envelope) return StorageError(lang, envelope.error().message);
       if (!envelope->has_value()) {
-        return ErrorReply(RefusalCode::kStorageError,
-                          "the entry's signed bytes are missing from the store; restore the "
-                          "data folder from a backup or resync it from a peer");
+        return Refuse(lang, RefusalCode::kStorageError,
+                      Tr(lang,
+                         "the entry's signed bytes are missing from the store; restore the "
+                         "data folder from a backup or resync it from a peer"));
       }
       o["envelope"] = ToHex(**envelope);
       return JsonReply(200, o);
@@ -549,7 +576,7 @@ class HttpApi::Impl final : public HttpHandler {
   }
 
   static HttpReply AmbiguousId(const std::string& prefix, const std::vector<EntryId>& ids,
-                               const LedgerState& state) {
+                               const LedgerState& state, Lang lang) {
     json::array candidates;
     std::string list;
     for (std::size_t i = 0; i < ids.size() && i < kMaxIdCandidates; ++i) {
@@ -562,49 +589,55 @@ class HttpApi::Impl final : public HttpHandler {
         c["author_name"] = NameOf(state, e.author);
         c["seq"] = e.seq;
         c["timestamp_ms"] = e.timestamp_ms;
-        line += fmt::format("  {} by {}, seq {}", KindName(e.kind), NameOf(state, e.author), e.seq);
+        line += "  " + TrF(lang, "{0} by {1}, seq {2}", KindWord(lang, e.kind),
+                           NameOf(state, e.author), e.seq);
       }
       candidates.push_back(std::move(c));
       list += line;
     }
     const bool more = ids.size() > kMaxIdCandidates;
+    std::string message =
+        more ? TrF(lang,
+                   "more than {0} entries have an id starting with {1} (the first ones below); "
+                   "give more of its digits:{2}",
+                   kMaxIdCandidates, prefix, list)
+             : TrF(lang, "{0} entries have an id starting with {1}; give more of its digits:{2}",
+                   ids.size(), prefix, list);
     json::object o{{"error", ledger::RefusalName(RefusalCode::kAmbiguousId)},
-                   {"message", fmt::format("{} entries have an id starting with {}{}; give more of "
-                                           "its digits:{}",
-                                           more ? "more than " + std::to_string(kMaxIdCandidates)
-                                                : std::to_string(ids.size()),
-                                           prefix, more ? " (the first ones below)" : "", list)},
+                   {"message", std::move(message)},
                    {"candidates", std::move(candidates)},
                    {"more", more}};
-    return JsonReply(HttpStatus(RefusalCode::kAmbiguousId), o);
+    HttpReply reply = JsonReply(HttpStatus(RefusalCode::kAmbiguousId), o);
+    reply.headers.emplace(reply.headers.begin(), "Content-Language", std::string(i18n::Tag(lang)));
+    return reply;
   }
 
   // ---- GET /v1/export, GET /v1/audit/state ------------------------------------------
 
-  HttpReply ExportPage(const Target& t) {
+  HttpReply ExportPage(const Target& t, Lang lang) {
     auto after = FromHex(t.Get("after", ""));
     if (!after || !(after->empty() || after->size() == 72)) {
-      return ErrorReply(RefusalCode::kBadRequest, "after must be the X-Lovebank-Next value of the "
-                                            "previous page (144 hex digits), or absent");
+      return Refuse(lang, RefusalCode::kBadRequest,
+                    Tr(lang,
+                       "after must be the X-Lovebank-Next value of the previous page (144 hex "
+                       "digits), or absent"));
     }
     auto max_bytes = ParseCount(t.Get("max_bytes", std::to_string(kDefaultExportPageBytes)));
     if (!max_bytes || *max_bytes == 0 || *max_bytes > kMaxExportPageBytes) {
-      return ErrorReply(RefusalCode::kBadRequest,
-                        fmt::format("max_bytes must be 1 to {}", kMaxExportPageBytes));
+      return Refuse(
+          lang, RefusalCode::kBadRequest,
+          TrF(lang, "max_bytes must be a whole number from 1 to {}", kMaxExportPageBytes));
     }
     // Reserve the page's bound first (at most the whole budget): when the budget is
     // spent, say so at once instead of reading a page from disk only to throw it away.
     auto budget = server_.reply_budget().Take(
         std::min<std::uint64_t>(*max_bytes, server_.reply_budget().max_bytes()));
-    if (!budget) return BusyReply();
+    if (!budget) return BusyReply(lang);
     return node_.Read([&](const LedgerState&, const ledger::Store& store) {
       auto page = store.ReadExportPage(*after, static_cast<std::size_t>(*max_bytes));
-      if (!page) {
-        return ErrorReply(RefusalCode::kStorageError,
-                          "the node cannot read its entries: " + page.error().message);
-      }
+      if (!page) return StorageError(lang, page.error().message);
       HttpReply r{200, std::move(page->records), "application/octet-stream", {}, {}};
-      if (!budget->Resize(r.body.size())) return BusyReply();
+      if (!budget->Resize(r.body.size())) return BusyReply(lang);
       r.budget = budget;
       r.headers.emplace_back("X-Lovebank-Entries", std::to_string(page->entries));
       r.headers.emplace_back("X-Lovebank-Next", ToHex(page->next));
@@ -612,10 +645,10 @@ class HttpApi::Impl final : public HttpHandler {
     });
   }
 
-  HttpReply StoredState() {
+  HttpReply StoredState(Lang lang) {
     return node_.Read([&](const LedgerState& state, const ledger::Store& store) {
       auto rows = store.ReadStoredRows();
-      if (!rows) return ErrorReply(RefusalCode::kStorageError, rows.error().message);
+      if (!rows) return StorageError(lang, rows.error().message);
       json::array accounts;
       for (const auto& a : rows->accounts) {
         json::object by_category;
@@ -644,16 +677,16 @@ class HttpApi::Impl final : public HttpHandler {
     });
   }
 
-  HttpReply Report(const std::string& name, const Target& t) {
+  HttpReply Report(const std::string& name, const Target& t, Lang lang) {
     return node_.Read([&](const LedgerState& state, const ledger::Store&) {
       std::int32_t offset = state.genesis().policy.utc_offset_minutes;
       if (name == "hours") {
         auto by = GroupByFromName(t.Get("by", "category"));
         if (!by) {
-          return ErrorReply(RefusalCode::kBadRequest,
-                            "by must be one of team, grid, building, category, month");
+          return Refuse(lang, RefusalCode::kBadRequest,
+                        Tr(lang, "by must be one of team, grid, building, category, month"));
         }
-        auto period = Period(t, offset);
+        auto period = Period(t, offset, lang);
         if (!period) return period.error();
         const auto [from, to] = *period;
         json::array rows;
@@ -673,18 +706,16 @@ class HttpApi::Impl final : public HttpHandler {
       if (name == "leaderboard") {
         std::string period = t.Get("period", "month");
         if (period != "month" && period != "year") {
-          return ErrorReply(RefusalCode::kBadRequest, "period must be month or year");
+          return Refuse(lang, RefusalCode::kBadRequest, Tr(lang, "period must be month or year"));
         }
         std::int64_t at = NowMs();
         if (auto a = t.Get("at"); !a.empty()) {
           auto ms = ParseLocalDate(a, offset);
-          if (!ms) return ErrorReply(RefusalCode::kBadDate, "at must be a date like 2026-11-23");
+          if (!ms) return BadDate(lang, "at", "2026-11-23");
           at = *ms;
         }
         auto limit = ParseCount(t.Get("limit", "10"));
-        if (!limit || *limit == 0 || *limit > 1000) {
-          return ErrorReply(RefusalCode::kBadRequest, "limit must be from 1 to 1000");
-        }
+        if (!limit || *limit == 0 || *limit > 1000) return BadLimit(lang, 1000);
         auto [start, end] = LocalPeriod(at, period == "year", offset);
         json::array rows;
         for (const auto& r : Leaderboard(state, start, end, *limit)) {
@@ -701,7 +732,8 @@ class HttpApi::Impl final : public HttpHandler {
                                                     : LocalMonth(start, offset)},
                                       {"rows", std::move(rows)}});
       }
-      return ErrorReply(RefusalCode::kNotFound, "reports are hours and leaderboard");
+      return Refuse(lang, RefusalCode::kNotFound,
+                    Tr(lang, "no such report; the reports are hours and leaderboard"));
     });
   }
 

@@ -65,12 +65,19 @@ std::shared_ptr<ReplyBudget::Hold> ReplyBudget::Take(std::uint64_t bytes) {
   return std::make_shared<Hold>(this, bytes);
 }
 
-HttpReply BusyReply() {
+HttpReply BusyReply(i18n::Lang lang) {
   HttpReply reply = ErrorReply(RefusalCode::kBusy,
-                               "the node is sending as much as it may at once; try again in a "
-                               "few seconds");
+                               i18n::Tr(lang,
+                                        "the node is sending as much as it may at once; try again "
+                                        "in a few seconds"));
+  reply.headers.emplace_back("Content-Language", std::string(i18n::Tag(lang)));
   reply.headers.emplace_back("Retry-After", "5");
   return reply;
+}
+
+i18n::Lang RequestLang(const HttpRequest& req) {
+  return i18n::FromAcceptLanguage(std::string_view(req[http::field::accept_language]),
+                                  i18n::Lang::kEn);
 }
 
 HttpReply ErrorReply(RefusalCode code, std::string_view message) {

@@ -239,7 +239,7 @@ class HttpServer::Impl {
       std::shared_ptr<ReplyBudget::Hold> hold = std::move(reply.budget);
       if (!hold && reply.body.size() > kSmallReplyBytes) {
         hold = reply_budget_.Take(reply.body.size());
-        if (!hold) reply = BusyReply();
+        if (!hold) reply = BusyReply(RequestLang(req));
       }
       if (reply.status == 503 && !reply.headers.empty() &&
           reply.headers.back().first == "Retry-After") {
@@ -296,7 +296,13 @@ class HttpServer::Impl {
     auto fail = [&req](const char* what) {
       spdlog::error("api: {} {} failed: {}", std::string(req.method_string()),
                     std::string(req.target()).substr(0, 200), what);
-      return ErrorReply(RefusalCode::kInternal, "the node failed to answer; see its log");
+      const i18n::Lang lang = RequestLang(req);
+      HttpReply reply = ErrorReply(
+          RefusalCode::kInternal,
+          i18n::Tr(lang,
+                   "the node failed to answer; tell its operator, who will find why in its log"));
+      reply.headers.emplace_back("Content-Language", std::string(i18n::Tag(lang)));
+      return reply;
     };
     HttpAnswer answer =
         co_await asio::async_initiate<const asio::use_awaitable_t<>, void(HttpAnswer)>(

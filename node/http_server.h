@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "i18n/i18n.h"
 #include "ledger/refusal.h"
 #include "node/config.h"
 
@@ -81,8 +82,11 @@ struct HttpReply {
   std::shared_ptr<ReplyBudget::Hold> budget;
 };
 
-// The reply for a large body the budget cannot take now: 503 busy, Retry-After.
-HttpReply BusyReply();
+// The reply for a large body the budget cannot take now: 503 busy, Retry-After;
+// worded in `lang`, which Content-Language names.
+HttpReply BusyReply(i18n::Lang lang = i18n::Lang::kEn);
+// The language a request's Accept-Language prefers; English if it names none we have.
+i18n::Lang RequestLang(const HttpRequest& req);
 
 // The one place a refusal code becomes an HTTP status (docs/api.md has the table).
 int HttpStatus(ledger::RefusalCode code);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "i18n/i18n.h"
 #include "ledger/entry.h"
 #include "ledger/refusal.h"
 
@@ -25,7 +26,9 @@ struct BodyError {
   std::string message;
 };
 
+// `lang` is the language of the refusal's message (the request's Accept-Language).
 Result<SubmitBody, BodyError> ParseSubmitBody(std::string_view body,
-                                              const ledger::NetworkId& network);
+                                              const ledger::NetworkId& network,
+                                              i18n::Lang lang = i18n::Lang::kEn);
 
 }  // namespace lovebank::node

@@ -98,7 +98,10 @@ TEST_F(Api, EntriesAreAcknowledgedAndReadBack) {
 TEST_F(Api, TheNodeItselfRefusesWhatAWalletMustNotStore) {
   PostOk(Sign("admin", RoleGrant{community_.key("coord"), Role::kCoordinator, 0}));
   PostOk(Sign("admin", Enrol{community_.key("vol"), "Vol", "", "", {}}));
-  PostOk(Sign("coord", ServiceRecord{"Visit", "care", testing::NowMs() - 3'600'000, 60,
+  PostOk(Sign("coord", ServiceRecord{"Visit",
+                                     "care",
+                                     testing::NowMs() - 3'600'000,
+                                     60,
                                      {community_.key("vol")}}));  // 10 points
   auto expect = [&](const VerifiedEntry& v, const std::string& code, int status) {
     auto r = Post(v);
@@ -127,16 +130,19 @@ TEST_F(Api, TheNodeItselfRefusesWhatAWalletMustNotStore) {
             std::string::npos)
       << r.error().message;
   expect(next("vol", RoleGrant{community_.key("vol"), Role::kAdmin, 0}), "role_missing", 403);
-  expect(next("coord", ServiceRecord{"Self", "care", testing::NowMs() - 7'200'000, 30,
-                                     {community_.key("coord")}}),
+  expect(next("coord",
+              ServiceRecord{
+                  "Self", "care", testing::NowMs() - 7'200'000, 30, {community_.key("coord")}}),
          "self_record", 422);
-  expect(next("vol", Transfer{community_.key("coord"), 1, ""}, testing::NowMs() - 3'600'000), "clock_skew",
-         422);
-  expect(next("vol", Transfer{community_.key("coord"), 1, ""}, testing::NowMs() + 365ull * 86'400'000),
+  expect(next("vol", Transfer{community_.key("coord"), 1, ""}, testing::NowMs() - 3'600'000),
          "clock_skew", 422);
+  expect(
+      next("vol", Transfer{community_.key("coord"), 1, ""}, testing::NowMs() + 365ull * 86'400'000),
+      "clock_skew", 422);
   expect(next("vol", Redeem{EntryId{}, community_.key("coord"), 1, "n"}), "unknown_item", 404);
-  expect(next("coord", ServiceRecord{"Visit", "juggling", testing::NowMs() - 7'200'000, 30,
-                                     {community_.key("vol")}}),
+  expect(next("coord",
+              ServiceRecord{
+                  "Visit", "juggling", testing::NowMs() - 7'200'000, 30, {community_.key("vol")}}),
          "unknown_category", 422);
   // An entry that skips a seq, and one that would fork the chain.
   Entry skip;
@@ -189,7 +195,8 @@ TEST_F(Api, TheJudgementRefusesWhatWouldNotCountAndStoresNothing) {
     return SignEntry(e, community_.secret("vol"));
   };
   refused(at(0), "out_of_window", "pass --start");
-  auto far = client_->Post("/v1/entries", json::object{{"envelope", ToHex(at(1ull << 63).envelope)}});
+  auto far =
+      client_->Post("/v1/entries", json::object{{"envelope", ToHex(at(1ull << 63).envelope)}});
   ASSERT_FALSE(far);
   EXPECT_EQ(far.error().code, "out_of_range");
   // A claim over the per-day cap (480 minutes) is refused when it is made, not left to
@@ -197,8 +204,7 @@ TEST_F(Api, TheJudgementRefusesWhatWouldNotCountAndStoresNothing) {
   // All on one UTC day (the test policy's), yesterday: 08:00-12:00, 12:00-16:00, then a
   // claim at 16:00. Dates relative to "now" could straddle midnight.
   const std::uint64_t yesterday = (testing::NowMs() / 86'400'000 - 1) * 86'400'000;
-  ServiceRecord long_day{"Clinic", "care", yesterday + 8 * 3'600'000, 240,
-                         {community_.key("vol")}};
+  ServiceRecord long_day{"Clinic", "care", yesterday + 8 * 3'600'000, 240, {community_.key("vol")}};
   PostOk(Sign("coord", long_day));
   long_day.start_ms += 4 * 3'600'000;
   PostOk(Sign("coord", long_day));
@@ -340,15 +346,108 @@ TEST_F(Api, BadRequestsGetClearErrors) {
   EXPECT_TRUE(client_->Get("/v1/status"));
 }
 
+// The English words a message may keep in Chinese: parameter names, values and the
+// names of files, commands and headers, which a person types as they are.
+bool OnlyTokensLeft(const std::string& message) {
+  static const std::set<std::string> kTokens{
+      "limit",    "from",        "to",       "by",        "team",
+      "grid",     "building",    "category", "month",     "year",
+      "period",   "docs",        "api",      "md",        "lovebank",
+      "key",      "show",        "after",    "max_bytes", "X-Lovebank-Next",
+      "envelope", "envelopes",   "voucher",  "HEX",       "JSON",
+      "hours",    "leaderboard", "at"};
+  std::string word;
+  auto done = [&] {
+    bool ok = word.empty() || kTokens.count(word) > 0;
+    word.clear();
+    return ok;
+  };
+  for (char c : message) {
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' || (c == '-' && !word.empty())) {
+      word += c;
+    } else if (!done()) {
+      return false;
+    }
+  }
+  return done();
+}
+
+TEST_F(Api, RefusalsAreInTheLanguageTheClientAsksFor) {
+  struct Case {
+    std::string request;  // method and target, or a POST body
+    int status;
+  };
+  const std::string key = ToHex(community_.key("x"));
+  const std::vector<Case> gets{
+      {"GET /v1/accounts/zz", 400},
+      {"GET /v1/entries/" + std::string(64, '0'), 404},
+      {"GET /v1/entries/12345678", 404},
+      {"GET /v1/entries/xyz", 400},
+      {"GET /v1/nothing", 404},
+      {"GET /v1/claims?limit=0", 400},
+      {"GET /v1/reports/hours?by=planet", 400},
+      {"GET /v1/reports/hours?by=team&from=2026-13-01", 400},
+      {"GET /v1/reports/leaderboard?period=week", 400},
+      {"GET /v1/reports/weather", 404},
+      {"GET /v1/accounts/" + key + "/history?limit=0", 400},
+      {"GET /v1/chains/" + key + "?from=first", 400},
+      {"GET /v1/export?after=zz", 400},
+      {"DELETE /v1/status", 405},
+  };
+  const std::vector<Case> posts{
+      {R"({"nothing": 1})", 400},
+      {R"({"envelope": "not hex"})", 400},
+      {R"({"envelope": "0a00"})", 422},
+      {R"({"voucher": "lbv1:!!"})", 400},
+  };
+  auto ask = [&](const std::string& head, const std::string& body, const std::string& language) {
+    std::string request = head + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+    if (!language.empty()) request += "Accept-Language: " + language + "\r\n";
+    if (!body.empty()) {
+      request +=
+          "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+          "\r\n";
+    }
+    return RawResponse(request + "\r\n" + body);
+  };
+  auto check = [&](const std::string& head, const std::string& body, int status) {
+    SCOPED_TRACE(head + " " + body);
+    // A browser's list of languages, Chinese first.
+    std::string zh = ask(head, body, "zh-CN,zh;q=0.9,en;q=0.8");
+    ASSERT_GT(zh.size(), 12u);
+    EXPECT_EQ(std::atoi(zh.c_str() + 9), status);
+    const auto split = zh.find("\r\n\r\n");
+    ASSERT_NE(split, std::string::npos);
+    EXPECT_NE(zh.substr(0, split).find("Content-Language: zh-CN"), std::string::npos) << zh;
+    auto reply = json::parse(zh.substr(split + 4));
+    std::string message(reply.at("message").as_string());
+    EXPECT_TRUE(OnlyTokensLeft(message)) << message;
+    // Some Chinese characters (the lead bytes of U+4E00..U+9FFF in UTF-8).
+    EXPECT_TRUE(std::any_of(message.begin(), message.end(), [](char c) {
+      auto b = static_cast<unsigned char>(c);
+      return b >= 0xE4 && b <= 0xE9;
+    })) << message;
+    // The code stays the same word for scripts in either language.
+    std::string en = ask(head, body, "");
+    const auto en_split = en.find("\r\n\r\n");
+    ASSERT_NE(en_split, std::string::npos);
+    EXPECT_NE(en.substr(0, en_split).find("Content-Language: en"), std::string::npos) << en;
+    auto en_reply = json::parse(en.substr(en_split + 4));
+    EXPECT_EQ(en_reply.at("error"), reply.at("error"));
+    EXPECT_FALSE(OnlyTokensLeft(std::string(en_reply.at("message").as_string())));
+  };
+  for (const auto& c : gets) check(c.request, "", c.status);
+  for (const auto& c : posts) check("POST /v1/entries", c.request, c.status);
+}
+
 TEST_F(Api, MetricsAreInPrometheusTextFormat) {
   PostOk(Sign("admin", Enrol{community_.key("vol"), "Vol", "", "", {}}));
   (void)client_->Post("/v1/entries", json::object{{"envelope", "0a00"}});
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"),
-                  static_cast<unsigned short>(node_->port())});
-  boost::asio::write(socket,
-                     boost::asio::buffer(std::string("GET /metrics HTTP/1.0\r\n\r\n")));
+  socket.connect(
+      {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(node_->port())});
+  boost::asio::write(socket, boost::asio::buffer(std::string("GET /metrics HTTP/1.0\r\n\r\n")));
   std::string text;
   boost::system::error_code ec;
   boost::asio::read(socket, boost::asio::dynamic_buffer(text), ec);
@@ -486,7 +585,9 @@ class ApiOnASmallDisk : public Api {
   std::string Disk() const { return dir_.Sub("disk"); }
   std::string DataDir() const override { return Disk() + "/node"; }
   std::string NodeConfig() const override { return "min_free_mb = 4\n"; }
-  std::uint64_t Entries() { return client_->Get("/v1/status")->at("entries").to_number<std::uint64_t>(); }
+  std::uint64_t Entries() {
+    return client_->Get("/v1/status")->at("entries").to_number<std::uint64_t>();
+  }
   bool mounted_ = false;
 };
 
