@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -119,6 +120,40 @@ std::optional<Interval> IntervalOf(const Entry& e) {
   if (auto* r = std::get_if<ServiceRecord>(&e.kind)) return Interval{r->start_ms, r->minutes};
   if (auto* c = std::get_if<ServiceClaim>(&e.kind)) return Interval{c->start_ms, c->minutes};
   return std::nullopt;
+}
+
+// The service an entry states: when, how long, in what, and whose (accounts).
+struct StatedService {
+  std::uint64_t start_ms = 0;
+  std::uint32_t minutes = 0;
+  std::string category;
+  std::vector<PublicKey> accounts;
+};
+std::optional<StatedService> ServiceOf(const Entry& e, const LedgerState& state) {
+  if (auto* r = std::get_if<ServiceRecord>(&e.kind)) {
+    StatedService s{r->start_ms, r->minutes, r->category, {}};
+    for (const auto& k : r->volunteers) s.accounts.push_back(state.AccountOf(k));
+    return s;
+  }
+  if (auto* c = std::get_if<ServiceClaim>(&e.kind)) {
+    return StatedService{c->start_ms, c->minutes, c->category, {state.AccountOf(e.author)}};
+  }
+  return std::nullopt;
+}
+
+// Whether `a` states the very service `b` does for one of its volunteers: the same
+// start, minutes and category. A steward who records an afternoon twice means "it
+// is already there", not "it overlaps".
+bool SameService(const Entry& a, const Entry& b, const LedgerState& state) {
+  auto x = ServiceOf(a, state), y = ServiceOf(b, state);
+  if (!x || !y || x->start_ms != y->start_ms || x->minutes != y->minutes ||
+      x->category != y->category) {
+    return false;
+  }
+  for (const auto& k : x->accounts) {
+    if (std::find(y->accounts.begin(), y->accounts.end(), k) != y->accounts.end()) return true;
+  }
+  return false;
 }
 
 std::string NoEffect(Lang lang, const VerifiedEntry& v, const LedgerState& state) {
@@ -394,6 +429,22 @@ Refusal Explain(const Trial& t, const VerifiedEntry& v, const LedgerState& state
   RefusalCode code = RefusalForTrial(t, v.entry.kind);
   const Entry& e = v.entry;
   std::string message;
+  // The same service stated again: an overlap with it, or taking its credit by the
+  // tie-break, is what the rules see; "already on the ledger" is what happened.
+  const std::optional<EntryId> other =
+      t.problem == TrialProblem::kTakesCredit ? t.about
+      : t.problem == TrialProblem::kFinding && t.finding && t.finding->code == FindingCode::kOverlap
+          ? t.conflict
+          : std::nullopt;
+  if (other) {
+    if (const VerifiedEntry* o = state.Find(*other); o && SameService(e, o->entry, state)) {
+      return Refusal{RefusalCode::kNoEffect,
+                     TrF(lang,
+                         "this service is already on the ledger as {}; nothing was saved. If "
+                         "it was another time, pass --start with when it began",
+                         Describe(lang, state, *other))};
+    }
+  }
   switch (t.problem) {
     case TrialProblem::kNone:
       message = Tr(lang, "the node refused the entry for no stated reason (a bug); see its log");

@@ -95,12 +95,36 @@ TEST_F(Community, RefusalsInChineseKeepTheNodesFacts) {
                                         "--category",  "care",       "--minutes",  "60",
                                         "--volunteer", Key("LiWei"), "--start",    start};
   ASSERT_EQ(WalletWith(kChinese, "coord", record).exit_code, 0);
-  auto overlap = WalletWith(kChinese, "coord", record);
+  // The same afternoon recorded twice is "already there", not an overlap.
+  auto again = WalletWith(kChinese, "coord", record);
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("这次服务已经记在账本上"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("服务记录"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("起 60 分钟"), std::string::npos) << again.err;
+  EXPECT_EQ(again.err.find("already"), std::string::npos) << again.err;
+  auto again_json = Json(WalletWith(kChinese, "coord", [&] {
+    auto args = record;
+    args.insert(args.begin(), "--json");
+    return args;
+  }()));
+  EXPECT_EQ(Str(again_json.at("error")), "no_effect");
+  // Half an hour later, for an hour, is another service that overlaps it.
+  std::string later = LocalTime(NowMs() - 24 * 3'600'000ULL + 30 * 60'000ULL, 0);
+  later[10] = 'T';
+  auto shifted = record;
+  shifted.back() = later;
+  auto overlap = WalletWith(kChinese, "coord", shifted);
   EXPECT_NE(overlap.exit_code, 0);
   EXPECT_NE(overlap.err.find("重叠"), std::string::npos) << overlap.err;
   EXPECT_NE(overlap.err.find("服务记录"), std::string::npos) << overlap.err;
-  EXPECT_NE(overlap.err.find("起 60 分钟"), std::string::npos) << overlap.err;
   EXPECT_EQ(overlap.err.find("overlaps"), std::string::npos) << overlap.err;
+  EXPECT_EQ(overlap.err.find("已经记在账本上"), std::string::npos) << overlap.err;
+  // In English too, and nothing of either was stored.
+  auto twice = Wallet("coord", record);
+  EXPECT_NE(twice.err.find("this service is already on the ledger as service record"),
+            std::string::npos)
+      << twice.err;
+  EXPECT_EQ(U64(Account("LiWei").at("minutes")), 60u);
 }
 
 TEST_F(Community, TablesAlignByDisplayWidthAndFitEightyColumns) {
