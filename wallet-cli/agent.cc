@@ -10,9 +10,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "base/clock.h"
+#include "base/hex.h"
+#include "crypto/hashing.h"
 #include "crypto/signing.h"
 #include "i18n/i18n.h"
 #include "ledger/entry.h"
@@ -136,7 +140,23 @@ std::optional<Bytes> Exchange(const std::string& path, char op, ByteView payload
 
 }  // namespace
 
-std::string AgentPath(const std::string& keystore) { return keystore + ".agent"; }
+std::string AgentPath(const std::string& keystore) {
+  std::string beside = keystore + ".agent";
+  if (beside.size() < sizeof(sockaddr_un{}.sun_path)) return beside;
+  // A socket's path has at most 107 bytes. For a keystore deeper than that, the
+  // agent listens in the user's own runtime folder instead, under a name made from
+  // the keystore's absolute path, so each keystore still has one agent of its own.
+  std::error_code ec;
+  std::string absolute = std::filesystem::absolute(keystore, ec).lexically_normal().string();
+  if (ec) absolute = keystore;
+  const std::string name =
+      "lovebank-agent-" + ToHex(crypto::Blake2b256(ByteView(absolute))).substr(0, 24);
+  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && runtime[0] == '/') {
+    std::string in_runtime = std::string(runtime) + "/" + name;
+    if (in_runtime.size() < sizeof(sockaddr_un{}.sun_path)) return in_runtime;
+  }
+  return "/tmp/lovebank-" + std::to_string(::geteuid()) + "/" + name;
+}
 
 std::optional<AgentInfo> AskAgent(const std::string& path) {
   auto answer = Exchange(path, 'I', {});
@@ -161,6 +181,23 @@ Result<int> ListenAgent(const std::string& path) {
                  i18n::F("the path {} is too long for the agent's socket; use a shorter "
                          "--keystore path",
                          path)};
+  }
+  // The shared folder of AgentPath's fallback is this user's alone: made private
+  // here, and refused if someone else made it first or opened it to others.
+  const std::string folder = "/tmp/lovebank-" + std::to_string(::geteuid());
+  if (path.rfind(folder + "/", 0) == 0) {
+    if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Error{ErrorCode::kUnavailable,
+                   i18n::F("cannot create the folder {}: {}", folder, std::strerror(errno))};
+    }
+    struct stat dir {};
+    if (::lstat(folder.c_str(), &dir) != 0 || !S_ISDIR(dir.st_mode) || dir.st_uid != ::geteuid() ||
+        (dir.st_mode & 0077) != 0) {
+      return Error{ErrorCode::kUnavailable,
+                   i18n::F("{} is not a private folder of yours, so the agent will not listen "
+                           "there; remove it, or use a shorter --keystore path",
+                           folder)};
+    }
   }
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {

@@ -21,7 +21,9 @@
 
 namespace lovebank::wallet {
 
-// Where the agent of the keystore at `keystore` listens.
+// Where the agent of the keystore at `keystore` listens: beside it (KEYSTORE.agent),
+// or, when that path is too long for a Unix socket, in $XDG_RUNTIME_DIR or a private
+// /tmp/lovebank-UID folder under a name made from the keystore's absolute path.
 std::string AgentPath(const std::string& keystore);
 
 struct AgentInfo {

@@ -167,6 +167,31 @@ TEST_F(Agent, AStalledClientDoesNotHoldIt) {
 
 // What sits at the agent's path is not trusted for being there: a file is refused and
 // kept, and a lying agent's signatures are checked and passed over for the passphrase.
+TEST_F(Agent, AKeystoreTooDeepForASocketPathStillGetsItsAgent) {
+  // KEYSTORE.agent would be longer than the 107 bytes a Unix socket's path may have.
+  const std::string who = "deep/" + std::string(110, 'a') + "/coord";
+  std::filesystem::create_directories(std::filesystem::path(dir_.Sub("keys/" + who)).parent_path());
+  Member(who, "coordinator");
+  Member("vol", "");
+  const std::string keystore = dir_.Sub("keys/" + who);
+  const std::string path = wallet::AgentPath(keystore);
+  ASSERT_GT(keystore.size() + 6, 107u);
+  EXPECT_LT(path.size(), 108u) << path;
+  EXPECT_EQ(wallet::AgentPath(keystore), path) << "the same keystore, the same agent";
+  EXPECT_NE(wallet::AgentPath(keystore + "2"), path) << "another keystore, another agent";
+  auto started = Wallet(who, {"agent", "start", "--for", "1m"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  struct stat st {};
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0) << path;
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto r = Record(who, "vol", false);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(U64(Account("vol").at("minutes")), 30u);
+  EXPECT_EQ(WalletWith(kNoPassphrase, who, {"agent", "stop"}).exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
 TEST_F(Agent, WhatSitsAtItsPathIsNotTrusted) {
   std::string coord = Member("coord", "coordinator");
   Member("vol", "");
