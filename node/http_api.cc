@@ -123,11 +123,10 @@ std::string_view OutcomeName(AddOutcome outcome) {
   return "invalid";
 }
 
-// A refusal worded in `lang`, saying so in Content-Language (the wallet prints a
-// node's message as it is only when it is in the wallet's language).
+// A refusal worded in `lang`, saying so in Content-Language.
 HttpReply Refuse(Lang lang, RefusalCode code, std::string message) {
   HttpReply reply = ErrorReply(code, message);
-  reply.headers.emplace(reply.headers.begin(), "Content-Language", std::string(i18n::Tag(lang)));
+  SayLanguage(reply, lang);
   return reply;
 }
 
@@ -608,7 +607,7 @@ class HttpApi::Impl final : public HttpHandler {
                    {"candidates", std::move(candidates)},
                    {"more", more}};
     HttpReply reply = JsonReply(HttpStatus(RefusalCode::kAmbiguousId), o);
-    reply.headers.emplace(reply.headers.begin(), "Content-Language", std::string(i18n::Tag(lang)));
+    SayLanguage(reply, lang);
     return reply;
   }
 

@@ -70,9 +70,13 @@ HttpReply BusyReply(i18n::Lang lang) {
                                i18n::Tr(lang,
                                         "the node is sending as much as it may at once; try again "
                                         "in a few seconds"));
-  reply.headers.emplace_back("Content-Language", std::string(i18n::Tag(lang)));
+  SayLanguage(reply, lang);
   reply.headers.emplace_back("Retry-After", "5");
   return reply;
+}
+
+void SayLanguage(HttpReply& reply, i18n::Lang lang) {
+  reply.headers.emplace(reply.headers.begin(), "Content-Language", std::string(i18n::Tag(lang)));
 }
 
 i18n::Lang RequestLang(const HttpRequest& req) {

@@ -301,7 +301,7 @@ class HttpServer::Impl {
           RefusalCode::kInternal,
           i18n::Tr(lang,
                    "the node failed to answer; tell its operator, who will find why in its log"));
-      reply.headers.emplace_back("Content-Language", std::string(i18n::Tag(lang)));
+      SayLanguage(reply, lang);
       return reply;
     };
     HttpAnswer answer =

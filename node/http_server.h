@@ -87,6 +87,9 @@ struct HttpReply {
 HttpReply BusyReply(i18n::Lang lang = i18n::Lang::kEn);
 // The language a request's Accept-Language prefers; English if it names none we have.
 i18n::Lang RequestLang(const HttpRequest& req);
+// Names the language of `reply`'s message in its Content-Language header (the wallet
+// prints a node's message as it is only when it is in the wallet's language).
+void SayLanguage(HttpReply& reply, i18n::Lang lang);
 
 // The one place a refusal code becomes an HTTP status (docs/api.md has the table).
 int HttpStatus(ledger::RefusalCode code);
