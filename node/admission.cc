@@ -141,19 +141,21 @@ std::optional<StatedService> ServiceOf(const Entry& e, const LedgerState& state)
   return std::nullopt;
 }
 
-// Whether `a` states the very service `b` does for one of its volunteers: the same
-// start, minutes and category. A steward who records an afternoon twice means "it
-// is already there", not "it overlaps".
+// Whether `a` states the very service `b` does: the same start, minutes and category
+// for the same volunteers. A steward who records an afternoon twice means "it is
+// already there", not "it overlaps". A record that adds a volunteer is not the same
+// (that volunteer's service is not on the ledger), and keeps the overlap sentence.
 bool SameService(const Entry& a, const Entry& b, const LedgerState& state) {
   auto x = ServiceOf(a, state), y = ServiceOf(b, state);
   if (!x || !y || x->start_ms != y->start_ms || x->minutes != y->minutes ||
       x->category != y->category) {
     return false;
   }
-  for (const auto& k : x->accounts) {
-    if (std::find(y->accounts.begin(), y->accounts.end(), k) != y->accounts.end()) return true;
-  }
-  return false;
+  std::sort(x->accounts.begin(), x->accounts.end());
+  std::sort(y->accounts.begin(), y->accounts.end());
+  x->accounts.erase(std::unique(x->accounts.begin(), x->accounts.end()), x->accounts.end());
+  y->accounts.erase(std::unique(y->accounts.begin(), y->accounts.end()), y->accounts.end());
+  return x->accounts == y->accounts;
 }
 
 std::string NoEffect(Lang lang, const VerifiedEntry& v, const LedgerState& state) {

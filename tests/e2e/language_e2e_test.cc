@@ -119,6 +119,13 @@ TEST_F(Community, RefusalsInChineseKeepTheNodesFacts) {
   EXPECT_NE(overlap.err.find("服务记录"), std::string::npos) << overlap.err;
   EXPECT_EQ(overlap.err.find("overlaps"), std::string::npos) << overlap.err;
   EXPECT_EQ(overlap.err.find("已经记在账本上"), std::string::npos) << overlap.err;
+  // The same afternoon with Nana added is not "already there": her part is new.
+  auto with_nana = record;
+  with_nana.insert(with_nana.end(), {"--volunteer", Key("Nana")});
+  auto added = Wallet("coord", with_nana);
+  EXPECT_NE(added.exit_code, 0);
+  EXPECT_NE(added.err.find("overlaps"), std::string::npos) << added.err;
+  EXPECT_EQ(added.err.find("already on the ledger"), std::string::npos) << added.err;
   // In English too, and nothing of either was stored.
   auto twice = Wallet("coord", record);
   EXPECT_NE(twice.err.find("this service is already on the ledger as service record"),
