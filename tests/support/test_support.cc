@@ -108,8 +108,15 @@ std::uint64_t NowMs() {
 }
 
 std::uint64_t TestSeed() {
-  int seed = ::testing::UnitTest::GetInstance()->random_seed();
-  return seed != 0 ? static_cast<std::uint64_t>(seed) : 20261123;
+  // A seed given on the command line, or a new one each run when a person hunts
+  // with LOVEBANK_RANDOM_SEEDS=1; otherwise the same seed every run, so that CI and
+  // `make test` judge the same ledgers (docs/testing.md, "Seeds").
+  const char* hunt = std::getenv("LOVEBANK_RANDOM_SEEDS");
+  if (GTEST_FLAG_GET(random_seed) != 0 || (hunt != nullptr && std::string(hunt) == "1")) {
+    int seed = ::testing::UnitTest::GetInstance()->random_seed();
+    if (seed != 0) return static_cast<std::uint64_t>(seed);
+  }
+  return 20261123;
 }
 
 // ---- random ledgers ----------------------------------------------------------------

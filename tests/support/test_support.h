@@ -101,8 +101,9 @@ struct RandomLedger {
 };
 RandomLedger GenerateRandomLedger(std::uint64_t seed, std::size_t entries);
 
-// The seed for randomized tests: GoogleTest's --gtest_random_seed when given, else the
-// one GoogleTest makes up from the clock, a new one each run (docs/testing.md, "Seeds").
+// The seed for randomized tests: GoogleTest's --gtest_random_seed when given; the one
+// GoogleTest makes up from the clock with LOVEBANK_RANDOM_SEEDS=1; else a fixed one
+// (docs/testing.md, "Seeds").
 // Tests print it on failure, so that the run can be replayed.
 std::uint64_t TestSeed();
 
