@@ -16,9 +16,12 @@ Trial LedgerState::Impl::TryAdmit(std::vector<VerifiedEntry> entries, const Tria
     Entry entry;
     Bytes before;
     Node* node = nullptr;
+    bool stored = false;  // held before this trial: a retry, or a voucher's history
   };
   std::vector<Submitted> cands;
-  for (const auto& v : entries) cands.push_back({v.id, v.entry, Effect(v.entry), nullptr});
+  for (const auto& v : entries) {
+    cands.push_back({v.id, v.entry, Effect(v.entry), nullptr, false});
+  }
   trial_ = true;
   trial_full_ = false;
   trial_connected_mark_ = connected_from_pending_.size();
@@ -44,7 +47,12 @@ Trial LedgerState::Impl::TryAdmit(std::vector<VerifiedEntry> entries, const Tria
   };
   std::vector<Node*> added;
   for (std::size_t i = 0; i < entries.size() && result.admitted; ++i) {
-    if (nodes_.count(cands[i].id)) continue;  // already stored: a retry or a known fact
+    if (auto held = nodes_.find(cands[i].id); held != nodes_.end()) {
+      // Already stored: a retry or a known fact, judged below by how it stands now.
+      cands[i].node = held->second.get();
+      cands[i].stored = true;
+      continue;
+    }
     if (cands[i].entry.seq <= HeadSeq(cands[i].entry.author)) {
       refuse(i, TrialProblem::kChain);  // a second entry at a seq already used: a fork
       result.reason = "this node already holds a different entry " +
@@ -71,10 +79,19 @@ Trial LedgerState::Impl::TryAdmit(std::vector<VerifiedEntry> entries, const Tria
       const Node* n = cands[i].node;
       if (n == nullptr || (options.allow_pending && !n->connected)) continue;
       result.status = Status(n->id());
+      if (result.status == EntryStatus::kPending) {
+        refuse(i, TrialProblem::kPending);  // a retry of an entry still waiting for its prev
+        break;
+      }
       if (result.status != EntryStatus::kActive) {
         refuse(i, TrialProblem::kInactive);
         break;
       }
+      // A stored entry before the last is context (a voucher's history): it must stand,
+      // and what it found is the business of the act it supports. The last one is the
+      // act a retry repeats, so it is admitted again only if it still counts.
+      const bool last = i + 1 == cands.size();
+      if (cands[i].stored && !last) continue;
       bool forgiven = false;  // a forgiven finding stands for the effect it stops
       for (const Finding& f : FindingsOfEntry(n)) {
         if (options.forgive && options.forgive(n->v, f)) {
@@ -87,7 +104,7 @@ Trial LedgerState::Impl::TryAdmit(std::vector<VerifiedEntry> entries, const Tria
         break;
       }
       if (!result.admitted) break;
-      if (forgiven) continue;
+      if (forgiven || cands[i].stored) continue;
       if (auto problem = TargetProblem(*n, cands[i].before, options, result)) {
         refuse(i, *problem);
       }

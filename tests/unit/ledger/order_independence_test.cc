@@ -142,11 +142,13 @@ TEST(RandomLedgers, FindingsOfOneEntryAgreeWithTheCollectedOnes) {
 // The one judgement is exact: a refused trial leaves the state as it was (state hash
 // included), and an admitted entry counts with no finding. Every entry of a random
 // ledger is tried in turn; a refused one is then added as gossip would add it (a signed
-// fact), so the chains behind it stay whole and later entries are judged too. At the
-// end the state equals a replay of the same set.
+// fact), so the chains behind it stay whole and later entries are judged too. The
+// generator repeats some entries, as gossip and retries do: a repeat is admitted only
+// if the stored entry still counts, and refusing it changes nothing. At the end the
+// state equals a replay of the same set.
 TEST(Trials, RefusedLeavesNoTraceAdmittedCountsWithoutFindings) {
   const std::uint64_t base_seed = testing::TestSeed();
-  std::size_t admitted = 0, refused = 0;
+  std::size_t admitted = 0, refused = 0, repeats_refused = 0;
   for (std::uint64_t n = 0; n < 3; ++n) {
     const std::uint64_t seed = base_seed * 1000 + 500 + n;
     SCOPED_TRACE("ledger seed " + std::to_string(seed));
@@ -155,6 +157,7 @@ TEST(Trials, RefusedLeavesNoTraceAdmittedCountsWithoutFindings) {
     for (const auto& e : ledger.entries) {
       state.Settle();
       const crypto::Digest before = state.StateHash();
+      const EntryStatus status_before = state.Status(e.id);
       Trial trial = state.TryAdmit({e});
       state.Settle();
       if (trial.admitted) {
@@ -165,8 +168,12 @@ TEST(Trials, RefusedLeavesNoTraceAdmittedCountsWithoutFindings) {
       }
       ++refused;
       ASSERT_EQ(ToHex(state.StateHash()), ToHex(before)) << KindName(e.entry.kind);
-      ASSERT_EQ(state.Status(e.id), EntryStatus::kUnknown);
-      state.Add(e);
+      ASSERT_EQ(state.Status(e.id), status_before);
+      if (status_before == EntryStatus::kUnknown) {
+        state.Add(e);
+      } else {
+        ++repeats_refused;
+      }
     }
     state.Settle();
     LedgerState replay(ledger.genesis);
@@ -174,8 +181,11 @@ TEST(Trials, RefusedLeavesNoTraceAdmittedCountsWithoutFindings) {
     replay.Settle();
     ASSERT_EQ(ToHex(state.StateHash()), ToHex(replay.StateHash()));
   }
-  EXPECT_GT(admitted, 500u);
+  // Both outcomes are exercised: over seeds 4700 to 4800 the least admitted was 483 of
+  // 2,400 and the least refused 1,369.
+  EXPECT_GT(admitted, 400u);
   EXPECT_GT(refused, 300u);
+  RecordProperty("repeats_refused", static_cast<int>(repeats_refused));
 }
 
 }  // namespace

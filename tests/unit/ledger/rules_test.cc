@@ -6,6 +6,8 @@
 #include <functional>
 #include <thread>
 
+#include "base/hex.h"
+#include "ledger/refusal.h"
 #include "ledger/state.h"
 #include "tests/support/test_support.h"
 
@@ -684,6 +686,46 @@ TEST(RulesRegression, ReversalArrivingBeforeItsTransferStillCancelsIt) {
   EXPECT_EQ(n.Codes(id), std::vector<FindingCode>{FindingCode::kReversed});
   EXPECT_EQ(n.Balance("vol1"), 20u);
   EXPECT_EQ(n.Balance("vol2"), 0u);
+}
+
+// Regression (Trials property, seed 4706): a retry of an entry the node already held was
+// admitted without asking whether it still counts. Here the first transfer is stored and
+// counts, then a second entry 2 of the same chain arrives by gossip: both are suspended
+// until an admin resolves the fork, and a retry of either must be refused as such,
+// leaving the state as it was. A retry of an entry that still counts is admitted.
+TEST(RulesRegression, ARetryOfAStoredEntryIsAdmittedOnlyIfItStillCounts) {
+  Neighbourhood n;
+  n.Record("coord", {"vol1"}, kDay, 120);  // 20 points
+  auto first = n.c.Sign("vol1", Transfer{n.c.key("vol2"), 5, ""});
+  const EntryId first_id = first.id;
+  const VerifiedEntry first_copy = first;
+  Trial fresh = n.state.TryAdmit({std::move(first)});
+  n.state.Settle();
+  ASSERT_TRUE(fresh.admitted);
+
+  Trial retry = n.state.TryAdmit({first_copy});
+  n.state.Settle();
+  EXPECT_TRUE(retry.admitted) << "a retry of an entry that counts is not an error";
+  EXPECT_EQ(n.Balance("vol2"), 5u);
+
+  auto sibling = n.c.SignAt("vol1", first_copy.entry.seq, first_copy.entry.prev,
+                            Transfer{n.c.key("vol3"), 7, ""});
+  const VerifiedEntry sibling_copy = sibling;
+  n.Apply(std::move(sibling));  // gossip stores a signed fact, even a fork
+  ASSERT_EQ(n.state.Status(first_id), EntryStatus::kSuspended);
+  const crypto::Digest before = n.state.StateHash();
+  for (const VerifiedEntry& again : {first_copy, sibling_copy}) {
+    Trial t = n.state.TryAdmit({again});
+    n.state.Settle();
+    EXPECT_FALSE(t.admitted);
+    EXPECT_EQ(t.problem, TrialProblem::kInactive);
+    EXPECT_EQ(t.status, EntryStatus::kSuspended);
+    EXPECT_EQ(RefusalForTrial(t, again.entry.kind), RefusalCode::kForkSuspended);
+    EXPECT_EQ(ToHex(n.state.StateHash()), ToHex(before));
+    EXPECT_EQ(n.state.Status(again.id), EntryStatus::kSuspended);
+  }
+  EXPECT_EQ(n.Balance("vol2"), 0u);
+  EXPECT_EQ(n.Balance("vol3"), 0u);
 }
 
 // Regression: an interval refused for the day cap kept that reason after an earlier,
