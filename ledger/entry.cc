@@ -97,9 +97,17 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
       const auto& p = g.policy();
       r.Range<std::size_t>(p.categories_size(), 1, kMaxCategories, "policy.categories count");
       for (const auto& c : p.categories()) {
-        out.policy.categories.push_back(
-            {r.Text(c.name(), "category.name", true),
-             r.Range<std::uint32_t>(c.points_per_hour(), 0, 1'000'000, "points_per_hour")});
+        Category cat{r.Text(c.name(), "category.name", true),
+                     r.Range<std::uint32_t>(c.points_per_hour(), 0, 1'000'000, "points_per_hour")};
+        // Indexed by Urgency: normal, emergency, complex.
+        const pb::RequestTimes* times[] = {&c.normal(), &c.emergency(), &c.complex()};
+        for (std::size_t u = 0; u < cat.deadlines.size(); ++u) {
+          cat.deadlines[u].take_minutes = r.Range<std::uint32_t>(
+              times[u]->take_minutes(), 0, kMaxRequestMinutes, "category deadline to take");
+          cat.deadlines[u].resolve_minutes = r.Range<std::uint32_t>(
+              times[u]->resolve_minutes(), 0, kMaxRequestMinutes, "category deadline to resolve");
+        }
+        out.policy.categories.push_back(std::move(cat));
       }
       out.policy.max_minutes_per_entry = r.Range<std::uint32_t>(
           p.max_minutes_per_entry(), 0, kMaxMinutesPerEntry, "max_minutes_per_entry");
@@ -233,6 +241,65 @@ EntryKind ReadKind(const pb::Entry& in, Reader& r) {
       }
       return AuditCheckpoint{a.chain_root(), a.entry_count(), a.state_hash(), a.heads()};
     }
+    case pb::Entry::kRequestOpen: {
+      const auto& o = in.request_open();
+      RequestOpen out;
+      out.category = r.Text(o.category(), "category", true);
+      out.title = r.Text(o.title(), "request title", true);
+      out.resident = r.OptionalKey(o.resident(), "resident");
+      out.grid = r.Text(o.grid(), "grid", false);
+      out.building = r.Text(o.building(), "building", false);
+      out.urgency = static_cast<Urgency>(r.Range<std::uint32_t>(o.urgency(), 0, 2, "urgency"));
+      out.volunteers =
+          r.Range<std::uint32_t>(o.volunteers(), 1, kMaxRequestVolunteers, "volunteers wanted");
+      out.channel = static_cast<Channel>(r.Range<std::uint32_t>(o.channel(), 0, 3, "channel"));
+      return out;
+    }
+    case pb::Entry::kRequestTake:
+      return RequestTake{r.Id(in.request_take().request(), "request")};
+    case pb::Entry::kRequestResolve: {
+      const auto& o = in.request_resolve();
+      return RequestResolve{
+          r.Id(o.request(), "request"), r.Range<std::uint64_t>(o.start_ms(), 0, kMaxTimeMs, "start_ms"),
+          r.Range<std::uint32_t>(o.minutes(), 1, kMaxMinutesPerEntry, "minutes"),
+          r.Text(o.note(), "note", false)};
+    }
+    case pb::Entry::kRequestConfirm: {
+      const auto& o = in.request_confirm();
+      RequestConfirm out;
+      out.request = r.Id(o.request(), "request");
+      out.after = r.Id(o.after(), "after");
+      r.Range<std::size_t>(o.resolves_size(), 0, kMaxConfirmedResolves, "resolves count");
+      for (const auto& id : o.resolves()) out.resolves.push_back(r.Id(id, "resolves"));
+      for (std::size_t i = 1; i < out.resolves.size(); ++i) {
+        if (!(out.resolves[i - 1] < out.resolves[i])) {
+          r.Fail(RejectCode::kNonCanonical, "resolves must be sorted and distinct");
+        }
+      }
+      out.rating = r.Range<std::uint32_t>(o.rating(), 1, 5, "rating");
+      out.comment = r.Text(o.comment(), "comment", false);
+      return out;
+    }
+    case pb::Entry::kRequestReopen: {
+      const auto& o = in.request_reopen();
+      r.Range<std::uint32_t>(o.reason_code(), 0, 0, "reopen reason_code");
+      return RequestReopen{r.Id(o.request(), "request"), r.Id(o.after(), "after"),
+                           r.Text(o.reason(), "reason", true)};
+    }
+    case pb::Entry::kRequestClose: {
+      const auto& o = in.request_close();
+      return RequestClose{
+          r.Id(o.request(), "request"), r.Id(o.after(), "after"),
+          static_cast<CloseReason>(r.Range<std::uint32_t>(o.reason_code(), 0, 5, "close reason")),
+          r.Text(o.reason(), "reason", false)};
+    }
+    case pb::Entry::kRequestEscalate: {
+      const auto& o = in.request_escalate();
+      return RequestEscalate{
+          r.Id(o.request(), "request"),
+          static_cast<Level>(r.Range<std::uint32_t>(o.level(), 1, 3, "escalation level")),
+          r.Text(o.reason(), "reason", true)};
+    }
     case pb::Entry::KIND_NOT_SET:
       break;
   }
@@ -261,6 +328,16 @@ void WriteKind(const EntryKind& kind, pb::Entry& out) {
                      auto* pc = p->add_categories();
                      pc->set_name(c.name);
                      pc->set_points_per_hour(c.points_per_hour);
+                     for (std::size_t u = 0; u < c.deadlines.size(); ++u) {
+                       const RequestTimes& t = c.deadlines[u];
+                       // Absent, not empty: a ledger without deadlines keeps its bytes.
+                       if (t.take_minutes == 0 && t.resolve_minutes == 0) continue;
+                       pb::RequestTimes* times = u == 0   ? pc->mutable_normal()
+                                                 : u == 1 ? pc->mutable_emergency()
+                                                          : pc->mutable_complex();
+                       times->set_take_minutes(t.take_minutes);
+                       times->set_resolve_minutes(t.resolve_minutes);
+                     }
                    }
                    p->set_max_minutes_per_entry(g.policy.max_minutes_per_entry);
                    p->set_max_minutes_per_day(g.policy.max_minutes_per_day);
@@ -368,6 +445,54 @@ void WriteKind(const EntryKind& kind, pb::Entry& out) {
                    m->set_state_hash(a.state_hash);
                    m->set_heads(a.heads);
                  },
+                 [&](const RequestOpen& o) {
+                   auto* m = out.mutable_request_open();
+                   m->set_category(o.category);
+                   m->set_title(o.title);
+                   if (o.resident) m->set_resident(o.resident->ToBytes());
+                   m->set_grid(o.grid);
+                   m->set_building(o.building);
+                   m->set_urgency(static_cast<std::uint32_t>(o.urgency));
+                   m->set_volunteers(o.volunteers);
+                   m->set_channel(static_cast<std::uint32_t>(o.channel));
+                 },
+                 [&](const RequestTake& t) {
+                   out.mutable_request_take()->set_request(t.request.ToBytes());
+                 },
+                 [&](const RequestResolve& v) {
+                   auto* m = out.mutable_request_resolve();
+                   m->set_request(v.request.ToBytes());
+                   m->set_start_ms(v.start_ms);
+                   m->set_minutes(v.minutes);
+                   m->set_note(v.note);
+                 },
+                 [&](const RequestConfirm& c) {
+                   auto* m = out.mutable_request_confirm();
+                   m->set_request(c.request.ToBytes());
+                   m->set_after(c.after.ToBytes());
+                   for (const auto& id : c.resolves) m->add_resolves(id.ToBytes());
+                   m->set_rating(c.rating);
+                   m->set_comment(c.comment);
+                 },
+                 [&](const RequestReopen& c) {
+                   auto* m = out.mutable_request_reopen();
+                   m->set_request(c.request.ToBytes());
+                   m->set_after(c.after.ToBytes());
+                   m->set_reason(c.reason);
+                 },
+                 [&](const RequestClose& c) {
+                   auto* m = out.mutable_request_close();
+                   m->set_request(c.request.ToBytes());
+                   m->set_after(c.after.ToBytes());
+                   m->set_reason_code(static_cast<std::uint32_t>(c.reason_code));
+                   m->set_reason(c.reason);
+                 },
+                 [&](const RequestEscalate& c) {
+                   auto* m = out.mutable_request_escalate();
+                   m->set_request(c.request.ToBytes());
+                   m->set_level(static_cast<std::uint32_t>(c.level));
+                   m->set_reason(c.reason);
+                 },
              },
              kind);
 }
@@ -391,13 +516,57 @@ std::optional<Role> RoleFromName(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+template <class E, std::size_t N>
+std::optional<E> FromNames(const std::string_view (&names)[N], std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+constexpr std::string_view kUrgencies[] = {"normal", "emergency", "complex"};
+constexpr std::string_view kChannels[] = {"app", "phone", "visit", "in-person"};
+constexpr std::string_view kCloseReasons[] = {"fixed",    "duplicate", "referred",
+                                              "not-ours", "cancelled", "unable"};
+constexpr std::string_view kLevels[] = {"building", "grid", "community", "street"};
+}  // namespace
+
+std::string_view UrgencyName(Urgency u) { return kUrgencies[static_cast<std::size_t>(u) % 3]; }
+std::string_view ChannelName(Channel c) { return kChannels[static_cast<std::size_t>(c) % 4]; }
+std::string_view CloseReasonName(CloseReason r) {
+  return kCloseReasons[static_cast<std::size_t>(r) % 6];
+}
+std::string_view LevelName(Level l) { return kLevels[static_cast<std::size_t>(l) % 4]; }
+std::optional<Urgency> UrgencyFromName(std::string_view n) { return FromNames<Urgency>(kUrgencies, n); }
+std::optional<Channel> ChannelFromName(std::string_view n) { return FromNames<Channel>(kChannels, n); }
+std::optional<CloseReason> CloseReasonFromName(std::string_view n) {
+  return FromNames<CloseReason>(kCloseReasons, n);
+}
+std::optional<Level> LevelFromName(std::string_view n) { return FromNames<Level>(kLevels, n); }
+
+const EntryId* RequestOf(const EntryKind& kind) {
+  return std::visit(
+      [](const auto& k) -> const EntryId* {
+        using K = std::decay_t<decltype(k)>;
+        if constexpr (std::is_same_v<K, RequestTake> || std::is_same_v<K, RequestResolve> ||
+                      std::is_same_v<K, RequestConfirm> || std::is_same_v<K, RequestReopen> ||
+                      std::is_same_v<K, RequestClose> || std::is_same_v<K, RequestEscalate>) {
+          return &k.request;
+        } else {
+          return nullptr;
+        }
+      },
+      kind);
+}
+
 std::string_view KindName(const EntryKind& kind) {
   static constexpr std::string_view kNames[] = {
       "genesis",         "enrol",          "role_grant", "role_revoke",     "node_grant",
       "node_revoke",     "key_rotate",     "recover",    "service_record",  "service_claim",
       "service_confirm", "service_reject", "transfer",   "catalog_item",    "restock",
       "redeem",          "fulfil",         "reversal",   "fork_resolution", "audit_checkpoint",
-      "catalog_withdraw"};
+      "catalog_withdraw", "request_open",   "request_take", "request_resolve", "request_confirm",
+      "request_reopen",   "request_close",  "request_escalate"};
   static_assert(std::size(kNames) == std::variant_size_v<EntryKind>);
   return kNames[kind.index()];
 }

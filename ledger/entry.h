@@ -8,6 +8,7 @@
 // new entries (wallet, tests) and is the one canonical encoder.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,9 +59,19 @@ inline constexpr int kRoleCount = 5;  // index 0 unused
 std::string_view RoleName(Role role);
 std::optional<Role> RoleFromName(std::string_view name);
 
+// How long a help request may wait to be taken and to be done; 0: the default of its
+// urgency (ledger/rules.h, DeadlinesFor).
+struct RequestTimes {
+  std::uint32_t take_minutes = 0;
+  std::uint32_t resolve_minutes = 0;
+};
+inline constexpr std::uint32_t kMaxRequestMinutes = 30 * 24 * 60;  // a deadline of 30 days
+
 struct Category {
   std::string name;
   std::uint32_t points_per_hour = 0;
+  // The deadlines of its help requests, indexed by Urgency (normal, emergency, complex).
+  std::array<RequestTimes, 3> deadlines{};
 };
 
 struct Policy {
@@ -173,10 +184,79 @@ struct AuditCheckpoint {
   Bytes heads;  // ledger/checkpoint.h gives the layout
 };
 
-using EntryKind = std::variant<Genesis, Enrol, RoleGrant, RoleRevoke, NodeGrant, NodeRevoke,
-                               KeyRotate, Recover, ServiceRecord, ServiceClaim, ServiceConfirm,
-                               ServiceReject, Transfer, CatalogItem, Restock, Redeem, Fulfil,
-                               Reversal, ForkResolution, AuditCheckpoint, CatalogWithdraw>;
+// Help requests (docs/ledger-rules.md, "Help requests").
+enum class Urgency : std::uint8_t { kNormal = 0, kEmergency = 1, kComplex = 2 };
+enum class Channel : std::uint8_t { kApp = 0, kPhone = 1, kVisit = 2, kInPerson = 3 };
+enum class CloseReason : std::uint8_t {
+  kFixed = 0,
+  kDuplicate = 1,
+  kReferred = 2,
+  kNotOurs = 3,
+  kCancelled = 4,
+  kUnable = 5,
+};
+enum class Level : std::uint8_t { kBuilding = 0, kGrid = 1, kCommunity = 2, kStreet = 3 };
+inline constexpr std::uint32_t kMaxRequestVolunteers = 20;
+inline constexpr std::size_t kMaxConfirmedResolves = 64;
+std::string_view UrgencyName(Urgency u);
+std::string_view ChannelName(Channel c);
+std::string_view CloseReasonName(CloseReason r);
+std::string_view LevelName(Level l);
+std::optional<Urgency> UrgencyFromName(std::string_view name);
+std::optional<Channel> ChannelFromName(std::string_view name);
+std::optional<CloseReason> CloseReasonFromName(std::string_view name);
+std::optional<Level> LevelFromName(std::string_view name);
+
+struct RequestOpen {
+  std::string category, title;
+  std::optional<PublicKey> resident;  // absent: the author asks for themselves
+  std::string grid, building;
+  Urgency urgency = Urgency::kNormal;
+  std::uint32_t volunteers = 1;
+  Channel channel = Channel::kApp;
+};
+struct RequestTake {
+  EntryId request;
+};
+struct RequestResolve {
+  EntryId request;
+  std::uint64_t start_ms = 0;
+  std::uint32_t minutes = 0;
+  std::string note;
+};
+struct RequestConfirm {
+  EntryId request;
+  EntryId after;                  // the open, or the reopen it follows
+  std::vector<EntryId> resolves;  // sorted, distinct
+  std::uint32_t rating = 0;
+  std::string comment;
+};
+struct RequestReopen {
+  EntryId request;
+  EntryId after;
+  std::string reason;
+};
+struct RequestClose {
+  EntryId request;
+  EntryId after;
+  CloseReason reason_code = CloseReason::kFixed;
+  std::string reason;
+};
+struct RequestEscalate {
+  EntryId request;
+  Level level = Level::kGrid;
+  std::string reason;
+};
+
+using EntryKind =
+    std::variant<Genesis, Enrol, RoleGrant, RoleRevoke, NodeGrant, NodeRevoke, KeyRotate, Recover,
+                 ServiceRecord, ServiceClaim, ServiceConfirm, ServiceReject, Transfer, CatalogItem,
+                 Restock, Redeem, Fulfil, Reversal, ForkResolution, AuditCheckpoint,
+                 CatalogWithdraw, RequestOpen, RequestTake, RequestResolve, RequestConfirm,
+                 RequestReopen, RequestClose, RequestEscalate>;
+
+// The request an act names, or nullopt for an open and for every other kind.
+const EntryId* RequestOf(const EntryKind& kind);
 
 // "genesis", "enrol", "role_grant", ...: the protobuf field name of the kind.
 std::string_view KindName(const EntryKind& kind);

@@ -55,6 +55,13 @@ constexpr Named kNames[] = {
     {RefusalCode::kAlreadyEnrolled, "already_enrolled"},
     {RefusalCode::kStaleUpdate, "stale_update"},
     {RefusalCode::kItemWithdrawn, "item_withdrawn"},
+    {RefusalCode::kUnknownRequest, "unknown_request"},
+    {RefusalCode::kOwnRequest, "own_request"},
+    {RefusalCode::kRequestFull, "request_full"},
+    {RefusalCode::kAlreadyTaken, "already_taken"},
+    {RefusalCode::kNotTaken, "not_taken"},
+    {RefusalCode::kStaleRequest, "stale_request"},
+    {RefusalCode::kNotResident, "not_resident"},
     {RefusalCode::kTakesCredit, "takes_credit"},
     {RefusalCode::kNoEffect, "no_effect"},
     {RefusalCode::kUnknownItem, "unknown_item"},
@@ -123,8 +130,14 @@ RefusalCode RefusalForFinding(FindingCode code) {
     case FindingCode::kOutOfWindow: return RefusalCode::kOutOfWindow;
     case FindingCode::kAlreadyEnrolled: return RefusalCode::kAlreadyEnrolled;
     case FindingCode::kStaleUpdate: return RefusalCode::kStaleUpdate;
-    case FindingCode::kItemWithdrawn:
-      return RefusalCode::kItemWithdrawn;
+    case FindingCode::kItemWithdrawn: return RefusalCode::kItemWithdrawn;
+    case FindingCode::kUnknownRequest: return RefusalCode::kUnknownRequest;
+    case FindingCode::kOwnRequest: return RefusalCode::kOwnRequest;
+    case FindingCode::kRequestFull: return RefusalCode::kRequestFull;
+    case FindingCode::kAlreadyTaken: return RefusalCode::kAlreadyTaken;
+    case FindingCode::kNotTaken: return RefusalCode::kNotTaken;
+    case FindingCode::kStaleRequest: return RefusalCode::kStaleRequest;
+    case FindingCode::kNotResident: return RefusalCode::kNotResident;
   }
   return RefusalCode::kInternal;
 }

@@ -63,6 +63,13 @@ enum class RefusalCode : std::uint8_t {
   kAlreadyEnrolled,
   kStaleUpdate,
   kItemWithdrawn,
+  kUnknownRequest,
+  kOwnRequest,
+  kRequestFull,
+  kAlreadyTaken,
+  kNotTaken,
+  kStaleRequest,
+  kNotResident,
   kTakesCredit,  // would take away a credit already counted
   kNoEffect,     // would change nothing
   kUnknownItem,

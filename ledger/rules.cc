@@ -28,8 +28,14 @@ std::string_view FindingName(FindingCode code) {
     case FindingCode::kOutOfWindow: return "out_of_window";
     case FindingCode::kAlreadyEnrolled: return "already_enrolled";
     case FindingCode::kStaleUpdate: return "stale_update";
-    case FindingCode::kItemWithdrawn:
-      return "item_withdrawn";
+    case FindingCode::kItemWithdrawn: return "item_withdrawn";
+    case FindingCode::kUnknownRequest: return "unknown_request";
+    case FindingCode::kOwnRequest: return "own_request";
+    case FindingCode::kRequestFull: return "request_full";
+    case FindingCode::kAlreadyTaken: return "already_taken";
+    case FindingCode::kNotTaken: return "not_taken";
+    case FindingCode::kStaleRequest: return "stale_request";
+    case FindingCode::kNotResident: return "not_resident";
   }
   return "unknown";
 }
@@ -50,7 +56,8 @@ std::span<const Role> RolesFor(const EntryKind& kind) {
           return kAdmin;
         } else if constexpr (std::is_same_v<K, Enrol>) {
           return kEnroller;
-        } else if constexpr (std::is_same_v<K, ServiceRecord>) {
+        } else if constexpr (std::is_same_v<K, ServiceRecord> ||
+                             std::is_same_v<K, RequestEscalate>) {
           return kCoordinator;
         } else if constexpr (std::is_same_v<K, CatalogItem> || std::is_same_v<K, Restock> ||
                              std::is_same_v<K, Fulfil> || std::is_same_v<K, CatalogWithdraw>) {
@@ -73,6 +80,31 @@ std::string_view EntryStatusName(EntryStatus status) {
     case EntryStatus::kFenced: return "fenced";
   }
   return "unknown";
+}
+
+RequestDeadlines DeadlinesFor(Urgency urgency) {
+  constexpr std::uint64_t kHour = 3'600'000;
+  switch (urgency) {
+    case Urgency::kEmergency:
+      return {1 * kHour, 2 * kHour};
+    case Urgency::kComplex:
+      return {48 * kHour, 7 * 24 * kHour};
+    case Urgency::kNormal:
+      break;
+  }
+  return {12 * kHour, 24 * kHour};
+}
+
+RequestDeadlines DeadlinesFor(const Policy& policy, const std::string& category, Urgency urgency) {
+  RequestDeadlines d = DeadlinesFor(urgency);
+  const auto u = static_cast<std::size_t>(urgency);
+  for (const Category& c : policy.categories) {
+    if (c.name != category || u >= c.deadlines.size()) continue;
+    const RequestTimes& t = c.deadlines[u];
+    if (t.take_minutes) d.take_ms = std::uint64_t{t.take_minutes} * 60'000;
+    if (t.resolve_minutes) d.resolve_ms = std::uint64_t{t.resolve_minutes} * 60'000;
+  }
+  return d;
 }
 
 }  // namespace lovebank::ledger

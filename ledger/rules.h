@@ -37,6 +37,14 @@ enum class FindingCode : std::uint8_t {
   kAlreadyEnrolled,     // a first enrolment of someone already enrolled (update instead)
   kStaleUpdate,         // a profile update of a profile that is not the member's current one
   kItemWithdrawn,       // a restock of a gift after its station withdrew it
+  // Help requests (docs/ledger-rules.md, "Help requests").
+  kUnknownRequest,  // names no request whose open counts, or an open that cannot count
+  kOwnRequest,      // a take of a request its author opened or is helped by
+  kRequestFull,     // a take beyond the first N counting takes by id
+  kAlreadyTaken,    // a second take of one request by one account
+  kNotTaken,        // a resolve by someone whose take does not count
+  kStaleRequest,    // a confirm, reopen or close that does not follow the request's state
+  kNotResident,     // a confirmation, reopen or close by someone the rules do not allow
 };
 
 // How far after its entry's own timestamp a service interval may start (the signer's
@@ -72,5 +80,17 @@ enum class EntryStatus : std::uint8_t {
 };
 
 std::string_view EntryStatusName(EntryStatus status);
+
+// How soon a help request should be taken and resolved, from its open's timestamp
+// (decision 0012; the defaults of city hotlines). "Overdue" is a reader's view
+// against its own clock, never a rule: no finding depends on these.
+struct RequestDeadlines {
+  std::uint64_t take_ms = 0;
+  std::uint64_t resolve_ms = 0;
+};
+RequestDeadlines DeadlinesFor(Urgency urgency);
+// The deadlines of a request of `category`: the policy's for that category and
+// urgency where it sets them, else the defaults above.
+RequestDeadlines DeadlinesFor(const Policy& policy, const std::string& category, Urgency urgency);
 
 }  // namespace lovebank::ledger

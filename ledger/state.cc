@@ -21,6 +21,10 @@ std::optional<EntryId> LedgerState::ProfileEntry(const PublicKey& key) const {
   return impl_->ProfileEntry(key);
 }
 std::vector<ItemView> LedgerState::Items() const { return impl_->Items(); }
+std::optional<RequestView> LedgerState::Request(const EntryId& id) const {
+  return impl_->Request(id);
+}
+std::vector<RequestView> LedgerState::Requests() const { return impl_->Requests(); }
 Trial LedgerState::TryAdmit(std::vector<VerifiedEntry> entries, const TrialOptions& options) {
   return impl_->TryAdmit(std::move(entries), options);
 }

@@ -78,6 +78,30 @@ struct ItemView {
   bool withdrawn = false;       // the station took it out of the catalogue
 };
 
+// A help request as the rules stand now (docs/ledger-rules.md, "Help requests").
+struct RequestView {
+  enum class State : std::uint8_t { kOpen, kConfirmed, kClosed };
+  EntryId id;          // the request_open entry
+  PublicKey opener;    // its author
+  PublicKey resident;  // the account helped (the opener's, when they asked for themselves)
+  RequestOpen open;    // what was asked, where, how urgently, how many places
+  std::uint64_t opened_ms = 0;
+  bool counts = false;  // whether the open counts; if not, nothing of it does
+  State state = State::kOpen;
+  EntryId state_entry;  // the open, or the last state act on the path
+  bool reopened = false;
+  std::vector<PublicKey> takers;  // authors of the counting takes, by take id
+  std::vector<std::uint64_t> taken_ms;
+  std::vector<EntryId> resolves;  // active resolves, credited or not
+  std::vector<EntryId> credited;  // resolves a counting confirmation credits
+  Level level = Level::kBuilding;
+  std::optional<std::uint32_t> rating;  // of the last counting confirmation
+  bool confirmed_by_steward = false;    // 代确认: a coordinator confirmed for the resident
+  std::optional<std::uint64_t> confirmed_ms, closed_ms;
+  std::optional<CloseReason> close_reason;
+  std::vector<EntryId> acts;  // every connected act naming it, by timestamp then id
+};
+
 // One credited service interval: a volunteer's part of a record, or a confirmed claim.
 struct ServiceCredit {
   PublicKey account;    // the volunteer's account
@@ -189,6 +213,10 @@ class LedgerState {
   // Every account with anything in it, ordered by id.
   std::vector<AccountView> Accounts() const;
   std::vector<ItemView> Items() const;
+  // Help requests. Requests() walks every request in memory, oldest open first
+  // (DESIGN.md "Memory": to move to a store index with the others).
+  std::optional<RequestView> Request(const EntryId& id) const;
+  std::vector<RequestView> Requests() const;
   std::vector<ForkEvidence> Forks() const;
   std::vector<PublicKey> NodeRoster() const;
 

@@ -101,6 +101,12 @@ VerifiedEntry TestCommunity::Sign(const std::string& author, EntryKind kind,
 
 std::uint64_t TestCommunity::head_seq(const std::string& name) { return Get(name).seq; }
 std::optional<EntryId> TestCommunity::head_id(const std::string& name) { return Get(name).head; }
+void TestCommunity::Rewind(const std::string& name, std::uint64_t seq,
+                           std::optional<EntryId> head) {
+  Member& m = Get(name);
+  m.seq = seq;
+  m.head = head;
+}
 std::uint64_t NowMs() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
@@ -197,7 +203,8 @@ class Generator {
 
   void Step() {
     int roll = Uniform(0, 999);
-    if (roll < 280) return Record();
+    if (roll < 220) return Record();
+    if (roll < 280) return HelpRequest();
     if (roll < 420) return ClaimService();
     if (roll < 540) return Verdict();
     if (roll < 690) return TransferPoints();
@@ -234,6 +241,75 @@ class Generator {
                                                                    c_.key(Pick(volunteers_))}),
                                              ""});
     }
+  }
+
+  // A help request's acts, mostly by the people allowed to make them: opens by
+  // residents and stewards, takes beyond the places, resolves by takers and others,
+  // confirmations naming some resolves after a state seen late, reopens, closes and
+  // escalations.
+  void HelpRequest() {
+    int roll = Uniform(0, 19);
+    if (requests_.empty() || roll < 3) return OpenRequest();
+    Request& r =
+        requests_[static_cast<std::size_t>(Uniform(0, static_cast<int>(requests_.size()) - 1))];
+    if (roll < 8) {
+      std::string who = Chance(0.1) ? r.resident : Pick(volunteers_);
+      if (!r.takers.empty() && Chance(0.1)) who = Pick(r.takers);  // a second take
+      Sign(who, RequestTake{r.id});
+      r.takers.push_back(who);
+    } else if (roll < 12) {
+      // Mostly one of the first takers, who are likely to hold a place.
+      std::vector<std::string> first(
+          r.takers.begin(), r.takers.begin() + std::min<std::ptrdiff_t>(r.takers.size(), 2));
+      std::string who = !first.empty() && Chance(0.85) ? Pick(first) : Pick(volunteers_);
+      RequestResolve v{r.id, kEpoch + static_cast<std::uint64_t>(Uniform(0, 479)) * 30 * 60'000,
+                       static_cast<std::uint32_t>(Pick(std::vector<int>{30, 60, 120})), "done"};
+      r.resolves.push_back(Sign(who, v));
+    } else if (roll < 16) {
+      std::string who = Chance(0.6)   ? r.resident
+                        : Chance(0.7) ? Pick(coordinators_)
+                                      : Pick(volunteers_);
+      RequestConfirm c{
+          r.id, Chance(0.85) ? r.state : r.id, {}, static_cast<std::uint32_t>(Uniform(1, 5)), ""};
+      for (const auto& id : r.resolves) {
+        if (Chance(0.8)) c.resolves.push_back(id);
+      }
+      std::sort(c.resolves.begin(), c.resolves.end());
+      r.state = Sign(who, c);
+    } else if (roll < 18) {
+      std::string who = Chance(0.5)   ? r.resident
+                        : Chance(0.8) ? Pick(coordinators_)
+                                      : Pick(volunteers_);
+      if (Chance(0.5)) {
+        r.state = Sign(who, RequestReopen{r.id, r.state, "not done"});
+      } else {
+        r.state = Sign(Chance(0.3) ? r.opener : who,
+                       RequestClose{r.id, r.state, CloseReason::kFixed, "closed"});
+      }
+    } else {
+      std::string who = Chance(0.85) ? Pick(coordinators_) : Pick(volunteers_);
+      Sign(who, RequestEscalate{r.id, static_cast<Level>(Uniform(1, 3)), "overdue"});
+    }
+  }
+  void OpenRequest() {
+    Request r;
+    r.resident = Pick(volunteers_);
+    RequestOpen o;
+    o.category = Chance(0.05) ? "juggling" : Pick(std::vector<std::string>{"care", "cleaning"});
+    o.title = "Request " + std::to_string(requests_.size());
+    o.grid = "Grid " + std::to_string(Uniform(1, 4));
+    o.building = "Building " + std::to_string(Uniform(1, 9));
+    o.volunteers = static_cast<std::uint32_t>(Uniform(1, 4));
+    if (Chance(0.5)) {
+      r.opener = r.resident;
+      o.channel = Channel::kApp;
+    } else {
+      r.opener = Chance(0.9) ? Pick(coordinators_) : Pick(volunteers_);  // a volunteer may not
+      o.resident = c_.key(r.resident);
+      o.channel = Channel::kPhone;
+    }
+    r.id = r.state = Sign(r.opener, o);
+    requests_.push_back(std::move(r));
   }
 
   // A member's claim dated far from its service: in the future, or beyond the window.
@@ -452,6 +528,13 @@ class Generator {
   std::vector<std::string> volunteers_, coordinators_, stations_;
   std::vector<Item> items_;
   std::vector<Claim> claims_;
+  struct Request {
+    EntryId id, state;
+    std::string opener, resident;
+    std::vector<std::string> takers;
+    std::vector<EntryId> resolves;
+  };
+  std::vector<Request> requests_;
   std::vector<EntryId> records_, transfers_, claim_id_cache_;
   std::vector<std::pair<EntryId, std::string>> redeems_;
   struct ForkInfo {

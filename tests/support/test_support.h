@@ -76,6 +76,8 @@ class TestCommunity {
 
   std::uint64_t head_seq(const std::string& name);
   std::optional<EntryId> head_id(const std::string& name);
+  // Puts `name`'s chain head back, as a wallet does when a node refused what it signed.
+  void Rewind(const std::string& name, std::uint64_t seq, std::optional<EntryId> head);
 
  private:
   struct Member {

@@ -70,6 +70,7 @@ std::map<EntryId, std::vector<Finding>> LedgerState::Impl::CollectFindings() con
   }
   for (const auto& [id, item] : items_) add(item.findings);
   add(member_findings_);
+  for (const auto& [id, acts] : requests_) add(JudgeRequest(id).findings);
   for (const Node* n : checkpoints_) {
     if (Active(n) && !Authorised(n)) {
       out[n->id()].push_back({FindingCode::kRoleMissing, {}});

@@ -9,6 +9,7 @@
 //   services.cc    service records and claims: caps, overlaps, credits
 //   funding.cc     debits and the least-fixpoint funding of each account
 //   catalogue.cc   items, restocks and fulfilled vouchers
+//   requests.cc    help requests: takes, the state path, escalations
 //   findings.cc    every family's findings, collected and per entry
 //   settle.cc      the incremental path and the full re-evaluation that drive them
 //   trial.cc       TryAdmit, the one judgement, and its exact undo
@@ -17,6 +18,7 @@
 // Private to ledger/internal/state/ and ledger/state.cc.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -84,7 +86,7 @@ class LedgerState::Impl {
     void (Impl::*apply)(Node* n);
     void (Impl::*findings)(const Node* n, std::vector<Finding>& out) const;
   };
-  static const Family kFamilies[5];
+  static const Family kFamilies[6];
 
   // ---- the chain graph and pending pool (graph.cc) -----------------------------
 
@@ -260,6 +262,50 @@ class LedgerState::Impl {
   void ApplyCatalogue(Node* n);
   void CatalogueFindings(const Node* n, std::vector<Finding>& out) const;
 
+  // ---- help requests (requests.cc) ---------------------------------------------
+
+  // The acts that name one request, indexed by its id even before its open arrives.
+  struct RequestActs {
+    Node* open = nullptr;
+    std::vector<Node*> takes, resolves, states, escalations;
+  };
+  // A request as the rules stand now (docs/ledger-rules.md, "Help requests"), computed
+  // from its acts on demand: nothing here depends on the order they arrived in.
+  struct RequestJudgement {
+    const Node* open = nullptr;             // null: no open that counts
+    std::vector<const Node*> takes;         // the counting takes, by id
+    std::vector<PublicKey> taker_accounts;  // their accounts, in the same order
+    const Node* state = nullptr;            // the open, or the last state act on the path
+    std::vector<const Node*> path;          // the state acts that count, in order
+    Level level = Level::kBuilding;
+    IdSet confirmed;  // resolves named by a counting confirmation
+    // Findings of every act but the resolves, whose findings the services family
+    // records with the rest of their author's service.
+    std::vector<std::pair<EntryId, Finding>> findings;
+  };
+  RequestJudgement JudgeRequest(const EntryId& request) const;
+  // For a submitted take or state act, the acts of its request that counted before it;
+  // after the trial, the first of them that no longer counts (a lower id pushed it out).
+  std::vector<EntryId> CountedActs(const Entry& e) const;
+  std::optional<EntryId> DisplacedAct(const Node& n, const std::vector<EntryId>& counted) const;
+  std::optional<FindingCode> OpenProblem(const Node* open) const;
+  static bool Took(const RequestJudgement& j, const PublicKey& root) {
+    return std::find(j.taker_accounts.begin(), j.taker_accounts.end(), root) !=
+           j.taker_accounts.end();
+  }
+  // Whether `state` (the open or a state act) lets a take or resolve in.
+  static bool Accepting(const Node* state) {
+    return state->As<RequestOpen>() != nullptr || state->As<RequestReopen>() != nullptr;
+  }
+  // The request an act names, or the open's own id.
+  static EntryId RequestIdOf(const Node* n);
+  std::optional<RequestView> Request(const EntryId& id) const;
+  std::vector<RequestView> Requests() const;
+  void IndexRequests(Node* n);
+  void UnIndexRequests(Node* n);
+  void ApplyRequests(Node* n);
+  void RequestFindings(const Node* n, std::vector<Finding>& out) const;
+
   // ---- findings (findings.cc) --------------------------------------------------
 
   std::map<EntryId, std::vector<Finding>> CollectFindings() const;
@@ -347,6 +393,9 @@ class LedgerState::Impl {
 
   // The catalogue.
   IdMap<ItemState> items_;
+
+  // Help requests: every act, by the request it names.
+  IdMap<RequestActs> requests_;
 
   // Settling: what is left to apply, and what changed for the store to persist.
   std::vector<Node*> queue_;  // connected since the last Settle()

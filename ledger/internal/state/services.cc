@@ -2,6 +2,7 @@
 // and the credits they earn.
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -18,6 +19,8 @@ std::optional<EntryId> LedgerState::Impl::ConflictOf(const Node* n, const Findin
   } else if (auto* r = n->As<ServiceRecord>()) {
     start = r->start_ms, minutes = r->minutes;
     if (f.subject) who = *f.subject;
+  } else if (auto* v = n->As<RequestResolve>()) {
+    start = v->start_ms, minutes = v->minutes;
   } else {
     return std::nullopt;
   }
@@ -44,6 +47,10 @@ ServiceCredit LedgerState::Impl::CreditOf(const PublicKey& root, const EntryId& 
     c.category = r->category;
     c.start_ms = r->start_ms;
     c.minutes = r->minutes;
+  } else if (auto* v = n->As<RequestResolve>()) {
+    c.category = nodes_.at(v->request)->As<RequestOpen>()->category;
+    c.start_ms = v->start_ms;
+    c.minutes = v->minutes;
   } else {
     const auto& claim = *n->As<ServiceClaim>();
     c.category = claim.category;
@@ -252,6 +259,7 @@ void LedgerState::Impl::RecomputeServices(const PublicKey& root, bool incrementa
   }
   std::vector<std::pair<EntryId, Finding>> findings;
   std::vector<Candidate> eligible;
+  std::map<EntryId, RequestJudgement> requests;  // each request judged once here
   for (const PublicKey& key : KeysOf(root)) {
     auto sources = sources_by_key_.find(key);
     if (sources == sources_by_key_.end()) continue;
@@ -265,6 +273,28 @@ void LedgerState::Impl::RecomputeServices(const PublicKey& root, bool incrementa
           findings.push_back({node->id(), {FindingCode::kReversed, subject}});
         } else {
           eligible.push_back({rec->start_ms, node->id(), subject, rec->minutes, &rec->category});
+        }
+      } else if (auto* res = node->As<RequestResolve>()) {
+        auto judged = requests.find(res->request);
+        if (judged == requests.end()) {
+          judged = requests.emplace(res->request, JudgeRequest(res->request)).first;
+        }
+        const RequestJudgement& j = judged->second;
+        const bool confirmed = j.confirmed.count(node->id()) > 0 ||
+                               std::find(assumed_.begin(), assumed_.end(), node) != assumed_.end();
+        if (!j.open) {
+          findings.push_back({node->id(), {FindingCode::kUnknownRequest, {}}});
+        } else if (!Took(j, root)) {
+          findings.push_back({node->id(), {FindingCode::kNotTaken, {}}});
+        } else if (IsReversed(node, std::nullopt)) {
+          findings.push_back({node->id(), {FindingCode::kReversed, {}}});
+        } else if (confirmed) {
+          const std::string& category = j.open->As<RequestOpen>()->category;
+          if (auto problem = ServiceProblem(node, category, res->start_ms, res->minutes)) {
+            findings.push_back({node->id(), {*problem, {}}});
+          } else {
+            eligible.push_back({res->start_ms, node->id(), key, res->minutes, &category});
+          }
         }
       } else {
         const auto& claim = *node->As<ServiceClaim>();
@@ -341,7 +371,7 @@ void LedgerState::Impl::IndexServices(Node* n) {
     for (std::size_t i = 0; i < rec->volunteers.size(); ++i) {
       sources_by_key_[rec->volunteers[i]].push_back({n, static_cast<int>(i)});
     }
-  } else if (n->As<ServiceClaim>()) {
+  } else if (n->As<ServiceClaim>() || n->As<RequestResolve>()) {
     sources_by_key_[n->e().author].push_back({n, -1});
   } else if (auto* c = n->As<ServiceConfirm>()) {
     verdicts_by_claim_[c->claim].push_back(n);
@@ -359,7 +389,7 @@ void LedgerState::Impl::UnIndexServices(Node* n) {
   };
   if (auto* rec = n->As<ServiceRecord>()) {
     for (const auto& v : rec->volunteers) forget_source(v);
-  } else if (n->As<ServiceClaim>()) {
+  } else if (n->As<ServiceClaim>() || n->As<RequestResolve>()) {
     forget_source(n->e().author);
   } else if (auto* c = n->As<ServiceConfirm>()) {
     EraseFromList(verdicts_by_claim_, c->claim, n);
@@ -397,7 +427,7 @@ void LedgerState::Impl::ServiceFindings(const Node* n, std::vector<Finding>& out
     std::set<PublicKey> roots;
     for (const auto& v : rec->volunteers) roots.insert(AccountOf(v));
     for (const auto& root : roots) of_account(root);
-  } else if (n->As<ServiceClaim>()) {
+  } else if (n->As<ServiceClaim>() || n->As<RequestResolve>()) {
     of_account(n->e().author);
   } else if (n->As<ServiceConfirm>() || n->As<ServiceReject>()) {
     const EntryId& claim_id =

@@ -1,5 +1,8 @@
 // The state hash: BLAKE2b-256 over the canonical encoding of all derived state
 // (docs/storage.md).
+#include <algorithm>
+#include <vector>
+
 #include "ledger/internal/state/impl.h"
 
 namespace lovebank::ledger {
@@ -76,6 +79,22 @@ crypto::Digest LedgerState::Impl::StateHash() const {
     if (!any_withdrawn) w.Str("withdrawn");
     any_withdrawn = true;
     w.Fixed(item.id);
+  }
+  // Help requests the same way: a section only when some request counts.
+  std::vector<EntryId> requests;
+  for (const auto& [id, acts] : requests_) requests.push_back(id);
+  std::sort(requests.begin(), requests.end());
+  bool any_request = false;
+  for (const auto& id : requests) {
+    RequestJudgement j = JudgeRequest(id);
+    if (!j.open) continue;
+    if (!any_request) w.Str("requests");
+    any_request = true;
+    w.Fixed(id);
+    w.U64(j.takes.size());
+    for (const Node* t : j.takes) w.Fixed(t->id());
+    w.Fixed(j.state->id());
+    w.U64(static_cast<std::uint64_t>(j.level));
   }
   return crypto::Blake2b256(w.out);
 }

@@ -2,6 +2,7 @@
 // undoes a refused trial exactly.
 #include <algorithm>
 #include <iterator>
+#include <set>
 #include <type_traits>
 #include <variant>
 
@@ -17,10 +18,11 @@ Trial LedgerState::Impl::TryAdmit(std::vector<VerifiedEntry> entries, const Tria
     Bytes before;
     Node* node = nullptr;
     bool stored = false;  // held before this trial: a retry, or a voucher's history
+    std::vector<EntryId> counted;  // a request act: the takes and path that counted before
   };
   std::vector<Submitted> cands;
   for (const auto& v : entries) {
-    cands.push_back({v.id, v.entry, Effect(v.entry), nullptr, false});
+    cands.push_back({v.id, v.entry, Effect(v.entry), nullptr, false, CountedActs(v.entry)});
   }
   trial_ = true;
   trial_full_ = false;
@@ -71,7 +73,7 @@ Trial LedgerState::Impl::TryAdmit(std::vector<VerifiedEntry> entries, const Tria
     if (add.outcome == AddOutcome::kPending && !options.allow_pending) {
       refuse(i, TrialProblem::kPending);
     }
-    if (n->As<ServiceClaim>()) assumed_.push_back(n);
+    if (n->As<ServiceClaim>() || n->As<RequestResolve>()) assumed_.push_back(n);
   }
   if (result.admitted) {
     Apply();
@@ -107,6 +109,12 @@ Trial LedgerState::Impl::TryAdmit(std::vector<VerifiedEntry> entries, const Tria
       if (forgiven || cands[i].stored) continue;
       if (auto problem = TargetProblem(*n, cands[i].before, options, result)) {
         refuse(i, *problem);
+      } else if (auto pushed = DisplacedAct(*n, cands[i].counted)) {
+        // A take or state act that would push out one already told it counts.
+        refuse(i, TrialProblem::kFinding);
+        result.finding = Finding{
+            n->As<RequestTake>() ? FindingCode::kRequestFull : FindingCode::kStaleRequest, {}};
+        result.about = *pushed;
       }
     }
     for (const auto& [source, volunteer] : lost_credits_) {
@@ -153,11 +161,19 @@ Trial LedgerState::Impl::TryAdmit(std::vector<VerifiedEntry> entries, const Tria
       // A kept claim counts nothing until confirmed, unless verdicts or a reversal
       // naming it arrived before it did: then its account is settled for real.
       if (result.admitted) {
+        std::set<PublicKey> roots;
         for (Node* claim : assumed) {
-          if (verdicts_by_claim_.count(claim->id()) || gov_.reversed.count(claim->id())) {
-            RecomputeServices(AccountOf(claim->e().author), /*incremental=*/true);
+          if (auto* res = claim->As<RequestResolve>()) {
+            // A resolve counts when a confirmation names it, which may have come
+            // first; and the resolvers of its request are settled for real again.
+            for (const Node* r : requests_.at(res->request).resolves) {
+              roots.insert(AccountOf(r->e().author));
+            }
+          } else if (verdicts_by_claim_.count(claim->id()) || gov_.reversed.count(claim->id())) {
+            roots.insert(AccountOf(claim->e().author));
           }
         }
+        for (const auto& root : roots) RecomputeServices(root, /*incremental=*/true);
         Apply();
       }
     }
@@ -273,6 +289,12 @@ Bytes LedgerState::Impl::Effect(const Entry& e) const {
         } else if constexpr (std::is_same_v<K, ForkResolution>) {
           auto it = nodes_.find(k.chosen);
           w.U64(it != nodes_.end() && it->second->on_path);
+        } else if constexpr (std::is_same_v<K, RequestConfirm> ||
+                             std::is_same_v<K, RequestReopen> || std::is_same_v<K, RequestClose>) {
+          RequestJudgement j = JudgeRequest(k.request);
+          w.Fixed(j.state ? j.state->id() : EntryId());
+        } else if constexpr (std::is_same_v<K, RequestEscalate>) {
+          w.U64(static_cast<std::uint64_t>(JudgeRequest(k.request).level));
         } else if constexpr (std::is_same_v<K, Restock>) {
           auto it = items_.find(k.item);
           w.U64(it == items_.end() ? 0 : it->second.stock);
@@ -289,11 +311,42 @@ Bytes LedgerState::Impl::Effect(const Entry& e) const {
   return w.out;
 }
 
+std::vector<EntryId> LedgerState::Impl::CountedActs(const Entry& e) const {
+  std::vector<EntryId> out;
+  if (!std::holds_alternative<RequestTake>(e.kind) &&
+      !std::holds_alternative<RequestConfirm>(e.kind) &&
+      !std::holds_alternative<RequestReopen>(e.kind) &&
+      !std::holds_alternative<RequestClose>(e.kind)) {
+    return out;
+  }
+  const RequestJudgement j = JudgeRequest(*RequestOf(e.kind));
+  for (const auto* list : {&j.takes, &j.path}) {
+    for (const Node* n : *list) out.push_back(n->id());
+  }
+  return out;
+}
+
+std::optional<EntryId> LedgerState::Impl::DisplacedAct(const Node& n,
+                                                       const std::vector<EntryId>& counted) const {
+  if (counted.empty()) return std::nullopt;
+  const RequestJudgement j = JudgeRequest(*RequestOf(n.e().kind));
+  IdSet now;
+  for (const auto* list : {&j.takes, &j.path}) {
+    for (const Node* a : *list) now.insert(a->id());
+  }
+  for (const EntryId& id : counted) {
+    if (!now.count(id)) return id;
+  }
+  return std::nullopt;
+}
+
 bool LedgerState::Impl::NeedsChange(const EntryKind& kind) {
   return !(std::holds_alternative<ServiceRecord>(kind) ||
            std::holds_alternative<ServiceClaim>(kind) || std::holds_alternative<Transfer>(kind) ||
            std::holds_alternative<CatalogItem>(kind) || std::holds_alternative<Redeem>(kind) ||
-           std::holds_alternative<AuditCheckpoint>(kind));
+           std::holds_alternative<AuditCheckpoint>(kind) ||
+           std::holds_alternative<RequestOpen>(kind) || std::holds_alternative<RequestTake>(kind) ||
+           std::holds_alternative<RequestResolve>(kind));
 }
 
 std::optional<TrialProblem> LedgerState::Impl::TargetProblem(const Node& n, const Bytes& before,
@@ -326,6 +379,39 @@ std::optional<TrialProblem> LedgerState::Impl::TargetProblem(const Node& n, cons
               if (!findings.empty()) {
                 r.finding = findings.front();
                 r.about = claim->id();
+                return TrialProblem::kFinding;
+              }
+            }
+          }
+        } else if constexpr (std::is_same_v<K, RequestTake> || std::is_same_v<K, RequestResolve> ||
+                             std::is_same_v<K, RequestConfirm> ||
+                             std::is_same_v<K, RequestReopen> || std::is_same_v<K, RequestClose> ||
+                             std::is_same_v<K, RequestEscalate>) {
+          if (!FindAs<RequestOpen>(k.request)) return missing(k.request);
+          RequestJudgement j = JudgeRequest(k.request);
+          if constexpr (std::is_same_v<K, RequestTake> || std::is_same_v<K, RequestResolve>) {
+            // Confirmed or closed: nobody takes it or says they did it until it is
+            // reopened (their act would stand, but never count).
+            if (j.state && j.state != &n && !Accepting(j.state)) {
+              r.finding = Finding{FindingCode::kStaleRequest, {}};
+              r.about = j.state->id();
+              return TrialProblem::kFinding;
+            }
+          }
+          if constexpr (std::is_same_v<K, RequestConfirm>) {
+            // Every resolve it names is of this request and is credited by it: a
+            // confirmation credits exactly the work it lists.
+            for (const EntryId& id : k.resolves) {
+              const Node* res = FindAs<RequestResolve>(id);
+              if (!res || res->template As<RequestResolve>()->request != k.request) {
+                return missing(id);
+              }
+              if (!ClaimCredited(res)) {
+                auto findings = FindingsOfEntry(res);
+                r.finding =
+                    findings.empty() ? Finding{FindingCode::kNotTaken, {}} : findings.front();
+                r.about = id;
+                r.conflict = ConflictOf(res, *r.finding);
                 return TrialProblem::kFinding;
               }
             }

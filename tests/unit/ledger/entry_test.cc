@@ -4,6 +4,7 @@
 
 #include "crypto/hashing.h"
 #include "crypto/signing.h"
+#include "ledger/rules.h"
 #include "tests/support/test_support.h"
 
 namespace lovebank::ledger {
@@ -106,6 +107,49 @@ TEST(EntryCodec, EveryKindEncodesCanonically) {
   }
 }
 
+// A category may set its help requests' deadlines; one that does not keeps the bytes
+// it had before deadlines existed, so founded ledgers keep their ids and hashes.
+TEST(EntryCodec, CategoryDeadlinesRoundTripAndAreBounded) {
+  TestCommunity c;
+  Entry e;
+  e.author = c.key("admin");
+  e.seq = 1;
+  e.timestamp_ms = 1000;
+  Genesis g;
+  g.community = "Test";
+  g.admins = {c.key("admin")};
+  g.policy.categories = {{"care", 10}, {"cleaning", 6}};
+  e.kind = g;
+  const Bytes plain = EncodeEntryBody(e);
+  // Category "care" as written before deadlines: its name and its rate only.
+  const Bytes care = Raw().Field(1, ByteView("care")).Field(2, 10).out;
+  EXPECT_NE(plain.find(care), Bytes::npos);
+
+  g.policy.categories[0].deadlines[static_cast<std::size_t>(Urgency::kEmergency)] = {30, 120};
+  e.kind = g;
+  const Bytes with = EncodeEntryBody(e);
+  EXPECT_NE(with, plain);
+  auto back = DecodeEntryBody(with);
+  ASSERT_TRUE(back) << back.error().message;
+  const Policy& p = std::get<Genesis>(back->kind).policy;
+  EXPECT_EQ(DeadlinesFor(p, "care", Urgency::kEmergency).take_ms, 30u * 60'000);
+  EXPECT_EQ(DeadlinesFor(p, "care", Urgency::kEmergency).resolve_ms, 120u * 60'000);
+  EXPECT_EQ(DeadlinesFor(p, "care", Urgency::kNormal).take_ms,
+            DeadlinesFor(Urgency::kNormal).take_ms)
+      << "what the category does not set is the default";
+  EXPECT_EQ(DeadlinesFor(p, "cleaning", Urgency::kEmergency).resolve_ms,
+            DeadlinesFor(Urgency::kEmergency).resolve_ms);
+  EXPECT_EQ(EncodeEntryBody(*back), with);
+
+  g.policy.categories[0].deadlines[static_cast<std::size_t>(Urgency::kComplex)] = {
+      0, kMaxRequestMinutes + 1};
+  e.kind = g;
+  auto too_long = DecodeEntryBody(EncodeEntryBody(e));
+  ASSERT_FALSE(too_long);
+  EXPECT_NE(too_long.error().message.find("deadline"), std::string::npos)
+      << too_long.error().message;
+}
+
 TEST(EntryCodec, KeyRotationMustBeSignedByTheOldKeyAtItsOwnSeq) {
   TestCommunity c;
   auto ok = c.Sign("vol", KeyRotate{c.key("vol"), c.key("vol2"), 1});
@@ -176,7 +220,7 @@ TEST(EntryCodec, RefusesBadInputWithItsReason) {
        },
        RejectCode::kNonCanonical},
       {"unknown kind",
-       [](TestCommunity& c) { return Envelope(Header(c).Field(31, "x").out, c.secret("vol")); },
+       [](TestCommunity& c) { return Envelope(Header(c).Field(60, "x").out, c.secret("vol")); },
        RejectCode::kUnknownKind},
       {"no kind", [](TestCommunity& c) { return Envelope(Header(c).out, c.secret("vol")); },
        RejectCode::kUnknownKind},

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <random>
 #include <set>
+#include <variant>
 
 #include "base/hex.h"
 #include "ledger/state.h"
@@ -93,6 +94,7 @@ INSTANTIATE_TEST_SUITE_P(Shards, OrderIndependence, ::testing::Range(0, kShards)
 TEST(RandomLedgers, ExerciseEveryRule) {
   std::set<FindingCode> seen;
   std::size_t forks = 0, pending = 0, fenced = 0;
+  std::size_t resolves_credited = 0, takes_counted = 0, confirms_counted = 0;
   for (std::uint64_t seed = 1; seed <= 4; ++seed) {
     auto ledger = testing::GenerateRandomLedger(seed, kEntriesPerLedger);
     LedgerState state(ledger.genesis);
@@ -104,6 +106,16 @@ TEST(RandomLedgers, ExerciseEveryRule) {
     forks += state.Forks().size();
     pending += state.pending_count();
     for (const auto& e : ledger.entries) fenced += state.Status(e.id) == EntryStatus::kFenced;
+    std::set<EntryId> credited;
+    state.ForEachCredit([&](const ServiceCredit& c) { credited.insert(c.source); });
+    for (const auto& e : ledger.entries) {
+      const bool clean =
+          state.Status(e.id) == EntryStatus::kActive && state.FindingsFor(e.id).empty();
+      resolves_credited +=
+          std::holds_alternative<RequestResolve>(e.entry.kind) && credited.count(e.id);
+      takes_counted += std::holds_alternative<RequestTake>(e.entry.kind) && clean;
+      confirms_counted += std::holds_alternative<RequestConfirm>(e.entry.kind) && clean;
+    }
     auto accounts = state.Accounts();
     std::uint64_t points = 0;
     for (const auto& a : accounts) points += a.balance;
@@ -112,15 +124,36 @@ TEST(RandomLedgers, ExerciseEveryRule) {
   }
   EXPECT_GT(forks, 0u);
   EXPECT_GT(fenced, 0u);
-  for (auto code : {FindingCode::kFork, FindingCode::kSuspended, FindingCode::kFenced,
-                    FindingCode::kRoleMissing, FindingCode::kSelfConfirmation,
-                    FindingCode::kSelfRecord, FindingCode::kEntryCapExceeded,
-                    FindingCode::kDayCapExceeded, FindingCode::kOverlap,
-                    FindingCode::kUnknownCategory, FindingCode::kRejected,
-                    FindingCode::kReversed, FindingCode::kUnfunded,
-                    FindingCode::kAlreadyFulfilled, FindingCode::kVoucherMismatch,
-                    FindingCode::kNotMember, FindingCode::kOutOfWindow,
-                    FindingCode::kAlreadyEnrolled, FindingCode::kStaleUpdate}) {
+  EXPECT_GT(resolves_credited, 0u);
+  EXPECT_GT(takes_counted, 0u);
+  EXPECT_GT(confirms_counted, 0u);
+  RecordProperty("resolves_credited", static_cast<int>(resolves_credited));
+  for (auto code : {FindingCode::kFork,
+                    FindingCode::kSuspended,
+                    FindingCode::kFenced,
+                    FindingCode::kRoleMissing,
+                    FindingCode::kSelfConfirmation,
+                    FindingCode::kSelfRecord,
+                    FindingCode::kEntryCapExceeded,
+                    FindingCode::kDayCapExceeded,
+                    FindingCode::kOverlap,
+                    FindingCode::kUnknownCategory,
+                    FindingCode::kRejected,
+                    FindingCode::kReversed,
+                    FindingCode::kUnfunded,
+                    FindingCode::kAlreadyFulfilled,
+                    FindingCode::kVoucherMismatch,
+                    FindingCode::kNotMember,
+                    FindingCode::kOutOfWindow,
+                    FindingCode::kAlreadyEnrolled,
+                    FindingCode::kStaleUpdate,
+                    FindingCode::kUnknownRequest,
+                    FindingCode::kOwnRequest,
+                    FindingCode::kRequestFull,
+                    FindingCode::kAlreadyTaken,
+                    FindingCode::kNotTaken,
+                    FindingCode::kStaleRequest,
+                    FindingCode::kNotResident}) {
     EXPECT_TRUE(seen.count(code)) << "no " << FindingName(code) << " in the random ledgers";
   }
 }

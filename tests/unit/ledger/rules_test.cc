@@ -674,8 +674,477 @@ TEST(Rules, CheckpointNeedsAnAuditor) {
 namespace lovebank::ledger {
 namespace {
 
-// Regression: a transfer arriving after its reversal was counted on the incremental
-// path (found by the order-independence property test).
+// ---- Help requests (docs/ledger-rules.md, "Help requests") ----------------------
+
+// A resident "res" (a member), and a request for her with `volunteers` places.
+struct HelpDesk {
+  explicit HelpDesk(Neighbourhood& hood) : n(hood) {
+    n.Apply(n.c.Sign("admin", Enrol{n.c.key("res"), "Chen", "Grid 1", "Building 3", {}}));
+  }
+  EntryId Open(const std::string& author, std::uint32_t volunteers = 2,
+               Channel channel = Channel::kPhone, std::string category = "care") {
+    RequestOpen o{category,     "Junk in the stairwell", {},         "Grid 1",
+                  "Building 3", Urgency::kNormal,        volunteers, channel};
+    if (author != "res") o.resident = n.c.key("res");
+    return request = n.Apply(n.c.Sign(author, o));
+  }
+  EntryId Take(const std::string& who) { return n.Apply(n.c.Sign(who, RequestTake{request})); }
+  EntryId Resolve(const std::string& who, std::uint64_t start = kDay, std::uint32_t minutes = 60) {
+    return n.Apply(n.c.Sign(who, RequestResolve{request, start, minutes, "cleared"}));
+  }
+  EntryId Confirm(const std::string& who, std::vector<EntryId> resolves, const EntryId& after) {
+    std::sort(resolves.begin(), resolves.end());
+    return n.Apply(n.c.Sign(who, RequestConfirm{request, after, resolves, 5, "thank you"}));
+  }
+  EntryId Confirm(const std::string& who, std::vector<EntryId> resolves) {
+    return Confirm(who, std::move(resolves), request);
+  }
+  Neighbourhood& n;
+  EntryId request;
+};
+
+TEST(RequestRules, WhoMayOpen) {
+  RunCases({
+      {"a resident asks for herself",
+       [](Neighbourhood& n) { return HelpDesk(n).Open("res", 1, Channel::kApp); }, std::nullopt},
+      {"a steward opens a phoned-in request for her",
+       [](Neighbourhood& n) { return HelpDesk(n).Open("coord"); }, std::nullopt},
+      {"a volunteer opens one on someone else's behalf",
+       [](Neighbourhood& n) { return HelpDesk(n).Open("vol1"); }, FindingCode::kRoleMissing},
+      {"a request for someone who is not a member",
+       [](Neighbourhood& n) {
+         return n.Apply(n.c.Sign("coord", RequestOpen{"care", "Leak", n.c.key("stranger"), "G", "B",
+                                                      Urgency::kNormal, 1, Channel::kPhone}));
+       },
+       FindingCode::kNotMember},
+      {"a category the policy does not have",
+       [](Neighbourhood& n) { return HelpDesk(n).Open("coord", 1, Channel::kPhone, "juggling"); },
+       FindingCode::kUnknownCategory},
+  });
+}
+
+TEST(RequestRules, WhoMayTake) {
+  RunCases({
+      {"a member volunteer takes it",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         return d.Take("vol1");
+       },
+       std::nullopt},
+      {"the resident takes her own request",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         return d.Take("res");
+       },
+       FindingCode::kOwnRequest},
+      {"the opener takes the request she opened",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("res", 1, Channel::kApp);
+         return d.Take("res");
+       },
+       FindingCode::kOwnRequest},
+      {"someone who is not a member takes it",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         return d.Take("coord2");
+       },
+       FindingCode::kNotMember},
+      {"a volunteer takes it twice",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         return std::max(d.Take("vol1"), d.Take("vol1"));  // the lower id counts
+       },
+       FindingCode::kAlreadyTaken},
+      {"a take of a request nobody opened",
+       [](Neighbourhood& n) {
+         return n.Apply(n.c.Sign("vol1", RequestTake{n.c.Sign("coord", Enrol{}).id}));
+       },
+       FindingCode::kUnknownRequest},
+  });
+}
+
+// The places go to the first takes by id, whatever order they arrive in.
+TEST(RequestRules, PlacesGoToTheLowestIdsInAnyOrder) {
+  for (bool reverse : {false, true}) {
+    SCOPED_TRACE(reverse ? "takes arrive in reverse" : "takes arrive in order");
+    Neighbourhood n;
+    HelpDesk d(n);
+    d.Open("coord", 1);
+    auto a = n.c.Sign("vol1", RequestTake{d.request});
+    auto b = n.c.Sign("vol2", RequestTake{d.request});
+    const bool a_first = a.id < b.id;
+    const EntryId winner = a_first ? a.id : b.id, loser = a_first ? b.id : a.id;
+    if (reverse) std::swap(a, b);
+    n.Apply(std::move(a));
+    n.Apply(std::move(b));
+    EXPECT_TRUE(n.Codes(winner).empty());
+    EXPECT_EQ(n.Codes(loser), std::vector<FindingCode>{FindingCode::kRequestFull});
+  }
+}
+
+TEST(RequestRules, ResolvesAreCreditedWhenAConfirmationNamesThem) {
+  RunCases({
+      {"the resident confirms the work of the two who took it",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         d.Take("vol1");
+         d.Take("vol2");
+         auto r1 = d.Resolve("vol1");
+         auto r2 = d.Resolve("vol2", kDay, 90);
+         EXPECT_EQ(n.Minutes("vol1"), 0u) << "nothing counts before the confirmation";
+         return d.Confirm("res", {r1, r2});
+       },
+       std::nullopt,
+       [](Neighbourhood& n) {
+         EXPECT_EQ(n.Minutes("vol1"), 60u);
+         EXPECT_EQ(n.Balance("vol1"), 10u);
+         EXPECT_EQ(n.Minutes("vol2"), 90u);
+         EXPECT_EQ(n.Minutes("vol3"), 0u);
+       }},
+      {"a resolve by someone whose take does not count",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord", 1);
+         d.Take("vol1");
+         auto r = d.Resolve("vol3");
+         d.Confirm("res", {r});
+         return r;
+       },
+       FindingCode::kNotTaken, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol3"), 0u); }},
+      {"a resolve the confirmation does not name waits, without a finding",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         d.Take("vol1");
+         d.Take("vol2");
+         auto r1 = d.Resolve("vol1");
+         auto r2 = d.Resolve("vol2");
+         d.Confirm("res", {r1});
+         return r2;
+       },
+       std::nullopt,
+       [](Neighbourhood& n) {
+         EXPECT_EQ(n.Minutes("vol1"), 60u);
+         EXPECT_EQ(n.Minutes("vol2"), 0u);
+       }},
+      {"a confirmed resolve overlapping service already counted",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         n.Record("coord", {"vol1"}, kDay, 60);
+         d.Open("coord");
+         d.Take("vol1");
+         auto r = d.Resolve("vol1", kDay + 30 * 60'000, 60);
+         d.Confirm("res", {r});
+         return r;
+       },
+       FindingCode::kOverlap, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 60u); }},
+  });
+}
+
+TEST(RequestRules, WhoMayConfirm) {
+  RunCases({
+      {"a steward confirms a phoned-in request for the resident",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord", 1, Channel::kPhone);
+         d.Take("vol1");
+         return d.Confirm("coord2", {d.Resolve("vol1")});
+       },
+       std::nullopt, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 60u); }},
+      {"a steward confirms a request the resident made in the app",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("res", 1, Channel::kApp);
+         d.Take("vol1");
+         return d.Confirm("coord", {d.Resolve("vol1")});
+       },
+       FindingCode::kNotResident, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 0u); }},
+      {"another member confirms a request that is not hers",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         d.Take("vol1");
+         return d.Confirm("vol2", {d.Resolve("vol1")});
+       },
+       FindingCode::kNotResident},
+      {"a steward who took the request confirms it",
+       [](Neighbourhood& n) {
+         n.Apply(n.c.Sign("admin", Enrol{n.c.key("coord2"), "Wang", "Grid 1", "Building 1", {}}));
+         HelpDesk d(n);
+         d.Open("coord");
+         d.Take("coord2");
+         return d.Confirm("coord2", {d.Resolve("coord2")});
+       },
+       FindingCode::kSelfConfirmation,
+       [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("coord2"), 0u); }},
+  });
+}
+
+TEST(RequestRules, TheStateFollowsTheChainOfAfter) {
+  RunCases({
+      {"a second confirmation after a confirmation",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         d.Take("vol1");
+         auto r = d.Resolve("vol1");
+         auto first = d.Confirm("res", {r});
+         return d.Confirm("res", {r}, first);
+       },
+       FindingCode::kStaleRequest, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 60u); }},
+      {"a reopen, new work, and a confirmation after the reopen",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         d.Take("vol1");
+         auto first = d.Confirm("res", {d.Resolve("vol1")});
+         auto reopen = n.Apply(n.c.Sign("res", RequestReopen{d.request, first, "came back"}));
+         return d.Confirm("res", {d.Resolve("vol1", kDay + 2 * kHour, 30)}, reopen);
+       },
+       std::nullopt, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 90u); }},
+      {"a reopen by a member who is neither the resident nor a steward",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         d.Take("vol1");
+         auto first = d.Confirm("res", {d.Resolve("vol1")});
+         return n.Apply(n.c.Sign("vol1", RequestReopen{d.request, first, "more"}));
+       },
+       FindingCode::kNotResident},
+      {"the opener closes it",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         return n.Apply(n.c.Sign(
+             "coord", RequestClose{d.request, d.request, CloseReason::kDuplicate, "twice"}));
+       },
+       std::nullopt},
+      {"a confirmation of a closed request",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         d.Take("vol1");
+         auto r = d.Resolve("vol1");
+         auto close = n.Apply(n.c.Sign(
+             "coord", RequestClose{d.request, d.request, CloseReason::kReferred, "12345"}));
+         return d.Confirm("res", {r}, close);
+       },
+       FindingCode::kStaleRequest, [](Neighbourhood& n) { EXPECT_EQ(n.Minutes("vol1"), 0u); }},
+      {"a close by a member with no part in it",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         return n.Apply(
+             n.c.Sign("vol3", RequestClose{d.request, d.request, CloseReason::kCancelled, ""}));
+       },
+       FindingCode::kNotResident},
+  });
+}
+
+// Two acts on one state: the lower id wins, in either order; the other is stale.
+TEST(RequestRules, TwoActsOnOneStateTheLowerIdWins) {
+  for (bool reverse : {false, true}) {
+    SCOPED_TRACE(reverse ? "reverse" : "in order");
+    Neighbourhood n;
+    HelpDesk d(n);
+    d.Open("coord");
+    d.Take("vol1");
+    auto r = d.Resolve("vol1");
+    auto confirm = n.c.Sign("res", RequestConfirm{d.request, d.request, {r}, 4, ""});
+    auto close = n.c.Sign("coord2", RequestClose{d.request, d.request, CloseReason::kUnable, ""});
+    const bool confirm_wins = confirm.id < close.id;
+    const EntryId winner = confirm_wins ? confirm.id : close.id;
+    const EntryId loser = confirm_wins ? close.id : confirm.id;
+    if (reverse) std::swap(confirm, close);
+    n.Apply(std::move(confirm));
+    n.Apply(std::move(close));
+    EXPECT_TRUE(n.Codes(winner).empty());
+    EXPECT_EQ(n.Codes(loser), std::vector<FindingCode>{FindingCode::kStaleRequest});
+    EXPECT_EQ(n.Minutes("vol1"), confirm_wins ? 60u : 0u);
+  }
+}
+
+TEST(RequestRules, EscalationNeedsACoordinator) {
+  RunCases({
+      {"a steward sends it up to the grid",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         return n.Apply(n.c.Sign("coord2", RequestEscalate{d.request, Level::kGrid, "overdue"}));
+       },
+       std::nullopt},
+      {"a volunteer escalates",
+       [](Neighbourhood& n) {
+         HelpDesk d(n);
+         d.Open("coord");
+         return n.Apply(n.c.Sign("vol1", RequestEscalate{d.request, Level::kStreet, "angry"}));
+       },
+       FindingCode::kRoleMissing},
+  });
+}
+
+TEST(RequestRules, AReversedConfirmationCreditsNothing) {
+  Neighbourhood n;
+  HelpDesk d(n);
+  d.Open("coord");
+  d.Take("vol1");
+  auto confirm = d.Confirm("res", {d.Resolve("vol1")});
+  ASSERT_EQ(n.Minutes("vol1"), 60u);
+  n.Apply(n.c.Sign("admin", Reversal{confirm, std::nullopt, "she was away that day"}));
+  EXPECT_EQ(n.Minutes("vol1"), 0u);
+  EXPECT_EQ(n.Codes(confirm), std::vector<FindingCode>{FindingCode::kReversed});
+}
+
+TEST(RequestRules, TheViewTellsTheWholeStory) {
+  Neighbourhood n;
+  HelpDesk d(n);
+  d.Open("coord", 2);
+  d.Take("vol1");
+  d.Take("vol2");
+  auto r1 = d.Resolve("vol1");
+  d.Resolve("vol2", kDay + 4 * kHour, 30);
+  n.Apply(n.c.Sign("coord2", RequestEscalate{d.request, Level::kCommunity, "overdue"}));
+  auto open = n.state.Request(d.request);
+  ASSERT_TRUE(open.has_value());
+  EXPECT_TRUE(open->counts);
+  EXPECT_EQ(open->state, RequestView::State::kOpen);
+  EXPECT_EQ(open->takers.size(), 2u);
+  EXPECT_EQ(open->resolves.size(), 2u);
+  EXPECT_TRUE(open->credited.empty());
+  EXPECT_EQ(open->level, Level::kCommunity);
+  EXPECT_EQ(open->resident, n.c.key("res"));
+  d.Confirm("coord2", {r1});  // a phoned-in request: the steward confirms for her
+  auto done = n.state.Request(d.request);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->state, RequestView::State::kConfirmed);
+  EXPECT_EQ(done->credited, std::vector<EntryId>{r1});
+  EXPECT_TRUE(done->confirmed_by_steward);
+  EXPECT_EQ(done->rating, 5u);
+  EXPECT_EQ(done->acts.size(), 7u);
+  EXPECT_EQ(n.state.Requests().size(), 1u);
+  EXPECT_FALSE(n.state.Request(r1).has_value()) << "a resolve is not a request";
+}
+
+// The same acts in the opposite order give the same state, findings and credits.
+TEST(RequestRules, OrderDoesNotMatter) {
+  auto build = [](bool reverse) {
+    Neighbourhood n;
+    HelpDesk d(n);
+    std::vector<VerifiedEntry> acts;
+    RequestOpen o{"care",           "Junk", n.c.key("res"), "Grid 1", "Building 3",
+                  Urgency::kNormal, 2,      Channel::kPhone};
+    acts.push_back(n.c.Sign("coord", o));
+    const EntryId request = acts.back().id;
+    for (auto who : {"vol1", "vol2", "vol3", "res"}) {
+      acts.push_back(n.c.Sign(who, RequestTake{request}));
+    }
+    std::vector<EntryId> resolves;
+    for (auto who : {"vol1", "vol2", "vol3"}) {
+      acts.push_back(n.c.Sign(who, RequestResolve{request, kDay, 60, ""}));
+      resolves.push_back(acts.back().id);
+    }
+    std::sort(resolves.begin(), resolves.end());
+    acts.push_back(n.c.Sign("res", RequestConfirm{request, request, resolves, 5, ""}));
+    acts.push_back(n.c.Sign("coord2", RequestEscalate{request, Level::kCommunity, ""}));
+    if (reverse) std::reverse(acts.begin(), acts.end());
+    for (auto& v : acts) n.Apply(std::move(v));
+    return std::make_tuple(ToHex(n.state.StateHash()),
+                           n.Minutes("vol1") + n.Minutes("vol2") + n.Minutes("vol3"));
+  };
+  auto forward = build(false);
+  EXPECT_EQ(forward, build(true));
+  EXPECT_EQ(std::get<1>(forward), 120u) << "two places, two volunteers credited";
+}
+
+// Regression (found from the wallet): places and the state go to the lowest ids, so a
+// late act with a lower id would push out one its author was already told counts. At
+// the counter it is refused instead; over gossip the ids still decide.
+TEST(RequestRules, AnActThatWouldPushOutOneThatCountsIsRefused) {
+  Neighbourhood n;
+  HelpDesk d(n);
+  d.Open("coord", 1);
+  auto a = n.c.Sign("vol1", RequestTake{d.request});
+  auto b = n.c.Sign("vol2", RequestTake{d.request});
+  if (b.id < a.id) std::swap(a, b);  // a has the lower id
+  const EntryId counted = b.id;
+  ASSERT_TRUE(n.state.TryAdmit({std::move(b)}).admitted);
+  n.state.Settle();
+  Trial late = n.state.TryAdmit({std::move(a)});
+  n.state.Settle();
+  EXPECT_FALSE(late.admitted);
+  ASSERT_TRUE(late.finding.has_value());
+  EXPECT_EQ(late.finding->code, FindingCode::kRequestFull);
+  EXPECT_EQ(late.about, counted) << "the refusal names the take it would push out";
+  EXPECT_TRUE(n.Codes(counted).empty()) << "the take already made still counts";
+
+  auto confirm = n.c.Sign("res", RequestConfirm{d.request, d.request, {}, 5, ""});
+  auto close = n.c.Sign("coord", RequestClose{d.request, d.request, CloseReason::kCancelled, ""});
+  const bool confirm_first = confirm.id > close.id;  // the higher id goes in first
+  Trial first =
+      confirm_first ? n.state.TryAdmit({std::move(confirm)}) : n.state.TryAdmit({std::move(close)});
+  n.state.Settle();
+  ASSERT_TRUE(first.admitted);
+  Trial second =
+      confirm_first ? n.state.TryAdmit({std::move(close)}) : n.state.TryAdmit({std::move(confirm)});
+  n.state.Settle();
+  EXPECT_FALSE(second.admitted);
+  ASSERT_TRUE(second.finding.has_value());
+  EXPECT_EQ(second.finding->code, FindingCode::kStaleRequest);
+  EXPECT_EQ(n.state.Request(d.request)->state,
+            confirm_first ? RequestView::State::kConfirmed : RequestView::State::kClosed);
+}
+
+// The one judgement: what can never count is refused before it is stored.
+TEST(RequestRules, TheWalletsActsAreJudgedBeforeTheyAreStored) {
+  Neighbourhood n;
+  HelpDesk d(n);
+  d.Open("coord", 2);
+  auto judge = [&](const std::string& who, EntryKind kind) {
+    const auto seq = n.c.head_seq(who);
+    const auto head = n.c.head_id(who);
+    auto v = n.c.Sign(who, std::move(kind));
+    const EntryKind copy = v.entry.kind;
+    Trial t = n.state.TryAdmit({std::move(v)});
+    n.state.Settle();
+    if (!t.admitted) n.c.Rewind(who, seq, head);
+    return t.admitted ? std::optional<RefusalCode>() : RefusalForTrial(t, copy);
+  };
+  EXPECT_EQ(judge("res", RequestTake{d.request}), RefusalCode::kOwnRequest);
+  EXPECT_EQ(judge("vol1", RequestTake{d.request}), std::nullopt);
+  EXPECT_EQ(judge("vol2", RequestResolve{d.request, kDay, 60, ""}), RefusalCode::kNotTaken);
+  // Over the day's cap even if confirmed: refused now, not silently later.
+  n.Record("coord", {"vol1"}, kDay - 2 * kHour, 60);
+  EXPECT_EQ(judge("vol1", RequestResolve{d.request, kDay - 2 * kHour + 30 * 60'000, 60, ""}),
+            RefusalCode::kOverlap);
+  auto resolve = n.c.Sign("vol1", RequestResolve{d.request, kDay, 60, ""});
+  const EntryId resolve_id = resolve.id;
+  ASSERT_TRUE(n.state.TryAdmit({std::move(resolve)}).admitted);
+  n.state.Settle();
+  EXPECT_EQ(n.Minutes("vol1"), 60u) << "the resolve waits for its confirmation";
+  EXPECT_EQ(judge("vol3", RequestConfirm{d.request, d.request, {resolve_id}, 5, ""}),
+            RefusalCode::kNotResident);
+  EXPECT_EQ(judge("res", RequestConfirm{d.request, d.request, {resolve_id}, 5, ""}), std::nullopt);
+  EXPECT_EQ(n.Minutes("vol1"), 120u);
+  EXPECT_EQ(judge("vol2", RequestTake{d.request}), RefusalCode::kStaleRequest)
+      << "a confirmed request takes nobody until it is reopened";
+  EXPECT_EQ(judge("coord", RequestEscalate{d.request, Level::kGrid, ""}), std::nullopt);
+  EXPECT_EQ(judge("coord", RequestEscalate{d.request, Level::kGrid, ""}), RefusalCode::kNoEffect);
+
+  HelpDesk one(n);  // (enrols the resident a second time, which changes nothing here)
+  one.Open("coord", 1);
+  EXPECT_EQ(judge("vol1", RequestTake{one.request}), std::nullopt);
+  EXPECT_EQ(judge("vol2", RequestTake{one.request}), RefusalCode::kRequestFull);
+  EXPECT_EQ(
+      judge("vol2", RequestTake{EntryId::FromView(ByteView(std::string(32, '\x07'))).value()}),
+      RefusalCode::kUnknownRequest);
+}
+
 TEST(RulesRegression, ReversalArrivingBeforeItsTransferStillCancelsIt) {
   Neighbourhood n;
   n.Record("coord", {"vol1"}, kDay, 120);  // 20 points
