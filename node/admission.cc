@@ -22,7 +22,9 @@ constexpr const char* kKindWords[] = {
     N_("service record"),     N_("claim"),        N_("confirmation"),    N_("rejection"),
     N_("transfer"),           N_("gift listing"), N_("restock"),         N_("voucher"),
     N_("hand-over"),          N_("reversal"),     N_("fork resolution"), N_("audit checkpoint"),
-    N_("gift withdrawal")};
+    N_("gift withdrawal"),    N_("help request"), N_("take of a request"), N_("resolve of a request"),
+    N_("confirmation of a request"), N_("reopening of a request"), N_("closing of a request"),
+    N_("escalation of a request")};
 static_assert(std::size(kKindWords) == std::variant_size_v<EntryKind>);
 }  // namespace
 
@@ -355,6 +357,20 @@ std::string ForFinding(Lang lang, const Trial& t, const VerifiedEntry& v,
                 "this key is already enrolled; to change the profile use `lovebank member "
                 "update`");
     }
+    case FindingCode::kUnknownRequest:
+      return Tr(lang, "this node knows no open help request with that id (or its opening does not count); check the id with `lovebank request list`");
+    case FindingCode::kOwnRequest:
+      return Tr(lang, "you cannot take a request you opened or one for yourself; another volunteer must take it");
+    case FindingCode::kRequestFull:
+      return Tr(lang, "this request already has as many volunteers as it asked for; ask the steward whether another is needed");
+    case FindingCode::kAlreadyTaken:
+      return Tr(lang, "you have already taken this request");
+    case FindingCode::kNotTaken:
+      return Tr(lang, "you have not taken this request (or your take does not count); take it first with `lovebank request take`");
+    case FindingCode::kStaleRequest:
+      return Tr(lang, "the request has changed since (confirmed, reopened or closed); look at it with `lovebank request show` and try again");
+    case FindingCode::kNotResident:
+      return Tr(lang, "only the resident helped, or a steward for a request phoned in or made on a visit, may do this");
     case FindingCode::kItemWithdrawn:
       return Tr(lang,
                 "the station has withdrawn this gift from the catalogue; choose another gift "

@@ -172,6 +172,8 @@ class HttpApi::Impl final : public HttpHandler {
     if (p.size() == 2 && p[1] == "catalog") return Catalog();
     if (p.size() == 2 && p[1] == "members") return Members();
     if (p.size() == 2 && p[1] == "claims") return WaitingClaims(t, lang);
+    if (p.size() == 2 && p[1] == "requests") return Requests(t, lang);
+    if (p.size() == 3 && p[1] == "requests") return RequestById(p[2], lang);
     if (p.size() == 3 && p[1] == "accounts") return Account(p[2], lang);
     if (p.size() == 4 && p[1] == "accounts" && p[3] == "history") return History(p[2], t, lang);
     if (p.size() == 3 && p[1] == "chains") return Chain(p[2], t, lang);
@@ -290,9 +292,7 @@ class HttpApi::Impl final : public HttpHandler {
     return node_.Read([&](const LedgerState& state, const ledger::Store&) {
       const Genesis& g = state.genesis();
       json::array categories;
-      for (const auto& c : g.policy.categories) {
-        categories.push_back({{"name", c.name}, {"points_per_hour", c.points_per_hour}});
-      }
+      for (const auto& c : g.policy.categories) categories.push_back(CategoryJson(g.policy, c));
       json::array roster;
       for (const auto& k : state.NodeRoster()) roster.emplace_back(ToHex(k));
       json::object out{
@@ -361,6 +361,105 @@ class HttpApi::Impl final : public HttpHandler {
         claims.push_back(std::move(o));
       }
       return JsonReply(200, json::object{{"claims", std::move(claims)}, {"total", ids.size()}});
+    });
+  }
+
+  // A request with its deadlines and, while it is open, how long it is overdue by
+  // this node's clock (a view, never a rule: docs/ledger-rules.md, "Help requests").
+  static json::object RequestWithDeadlines(const ledger::RequestView& r, const LedgerState& state,
+                                           std::uint64_t now) {
+    json::object o = RequestJson(r, state);
+    const auto d = ledger::DeadlinesFor(state.genesis().policy, r.open.category, r.open.urgency);
+    const std::uint64_t take_by = r.opened_ms + d.take_ms;
+    const std::uint64_t resolve_by = r.opened_ms + d.resolve_ms;
+    o["take_by_ms"] = take_by;
+    o["resolve_by_ms"] = resolve_by;
+    std::uint64_t overdue = 0;
+    std::string_view late;
+    if (r.counts && r.state == ledger::RequestView::State::kOpen) {
+      if (r.takers.empty() && now > take_by) {
+        overdue = now - take_by, late = "take";
+      } else if (now > resolve_by) {
+        overdue = now - resolve_by, late = "resolve";
+      }
+    }
+    o["overdue_ms"] = overdue;
+    o["overdue_for"] = late.empty() ? json::value(nullptr) : json::value(late);
+    return o;
+  }
+
+  // GET /v1/requests?state=open|confirmed|closed&overdue=1&at_ms=T&for=KEY&grid=G
+  // &building=B&limit=N: help requests, oldest first. `for` keeps those the key's account opened,
+  // is helped by, or took.
+  HttpReply Requests(const Target& t, Lang lang) {
+    std::optional<PublicKey> who;
+    if (!t.Get("for").empty()) {
+      who = KeyParam(t.Get("for"));
+      if (!who) return BadKey(lang);
+    }
+    auto limit = ParseCount(t.Get("limit", std::to_string(kDefaultClaims)));
+    if (!limit || *limit == 0 || *limit > kMaxClaims) return BadLimit(lang, kMaxClaims);
+    const std::string wanted = t.Get("state");
+    if (!wanted.empty() && wanted != "open" && wanted != "confirmed" && wanted != "closed") {
+      return Refuse(lang, RefusalCode::kBadRequest,
+                    Tr(lang, "state is one of open, confirmed or closed"));
+    }
+    const bool overdue_only = t.Get("overdue") == "1" || t.Get("overdue") == "true";
+    const std::string grid = t.Get("grid"), building = t.Get("building");
+    // Overdue by this node's clock, or as of `at_ms` (what was late at the end of a month).
+    auto now = static_cast<std::uint64_t>(NowMs());
+    if (auto at = t.Get("at_ms"); !at.empty()) {
+      auto ms = ParseCount(at);
+      if (!ms) {
+        return Refuse(lang, RefusalCode::kBadRequest,
+                      Tr(lang, "at_ms is a time in Unix milliseconds"));
+      }
+      now = *ms;
+    }
+    return node_.Read([&](const LedgerState& state, const ledger::Store&) {
+      json::array out;
+      std::uint64_t total = 0;
+      std::optional<PublicKey> account;
+      if (who) account = state.AccountOf(*who);
+      for (const auto& r : state.Requests()) {
+        if (!wanted.empty() && RequestStateName(r.state) != wanted) continue;
+        if (!grid.empty() && r.open.grid != grid) continue;
+        if (!building.empty() && r.open.building != building) continue;
+        if (account) {
+          bool mine =
+              state.AccountOf(r.opener) == *account || state.AccountOf(r.resident) == *account;
+          for (const auto& k : r.takers) mine = mine || state.AccountOf(k) == *account;
+          if (!mine) continue;
+        }
+        json::object o = RequestWithDeadlines(r, state, now);
+        if (overdue_only && o.at("overdue_ms").as_uint64() == 0) continue;
+        ++total;
+        if (out.size() < *limit) out.push_back(std::move(o));
+      }
+      return JsonReply(200, json::object{{"requests", std::move(out)}, {"total", total}});
+    });
+  }
+
+  // GET /v1/requests/{id}: one request and every act of its story, oldest first.
+  HttpReply RequestById(const std::string& id_text, Lang lang) {
+    std::optional<EntryId> id = FixedFromHex<EntryId>(id_text);
+    if (!id) return Refuse(lang, RefusalCode::kBadId, Tr(lang, "a request id is 64 hex digits"));
+    const auto now = static_cast<std::uint64_t>(NowMs());
+    return node_.Read([&](const LedgerState& state, const ledger::Store&) {
+      auto r = state.Request(*id);
+      if (!r) {
+        return Refuse(lang, RefusalCode::kNotFound,
+                      Tr(lang,
+                         "this node has no help request with that id; check the id with "
+                         "`lovebank request list`, or wait for the node to sync"));
+      }
+      json::object o = RequestWithDeadlines(*r, state, now);
+      json::array acts;
+      for (const auto& act : r->acts) {
+        if (const VerifiedEntry* v = state.Find(act)) acts.push_back(EntryJson(*v, state));
+      }
+      o["acts"] = std::move(acts);
+      return JsonReply(200, o);
     });
   }
 
@@ -731,8 +830,42 @@ class HttpApi::Impl final : public HttpHandler {
                                                     : LocalMonth(start, offset)},
                                       {"rows", std::move(rows)}});
       }
+      if (name == "requests") {
+        const std::string by_name = t.Get("by", "grid");
+        auto by = GroupByFromName(by_name);
+        if (!by || *by == GroupBy::kTeam) {
+          return Refuse(lang, RefusalCode::kBadRequest,
+                        Tr(lang, "by must be one of grid, building, category, month"));
+        }
+        auto period = Period(t, offset, lang);
+        if (!period) return period.error();
+        const auto [from, to] = *period;
+        json::array rows;
+        for (const auto& r : RequestsReport(state, *by, from, to)) {
+          json::object row{{"group", r.group},
+                           {"opened", r.opened},
+                           {"taken", r.taken},
+                           {"taken_in_time", r.taken_in_time},
+                           {"resolved", r.resolved},
+                           {"resolved_in_time", r.resolved_in_time},
+                           {"confirmed", r.confirmed},
+                           {"confirmed_by_steward", r.by_steward},
+                           {"take_mean_ms", r.take_mean_ms},
+                           {"take_p90_ms", r.take_p90_ms},
+                           {"resolve_mean_ms", r.resolve_mean_ms},
+                           {"resolve_p90_ms", r.resolve_p90_ms},
+                           {"rated", r.rated},
+                           {"satisfied", r.satisfied}};
+          row["mean_rating"] = r.rated ? json::value(r.mean_rating) : json::value(nullptr);
+          rows.push_back(std::move(row));
+        }
+        return JsonReply(200, json::object{{"by", by_name},
+                                           {"from", t.Get("from")},
+                                           {"to", t.Get("to")},
+                                           {"rows", std::move(rows)}});
+      }
       return Refuse(lang, RefusalCode::kNotFound,
-                    Tr(lang, "no such report; the reports are hours and leaderboard"));
+                    Tr(lang, "no such report; the reports are hours, leaderboard and requests"));
     });
   }
 

@@ -26,6 +26,13 @@ int HttpStatus(RefusalCode code) {
     case C::kOutOfStock: case C::kConflictingKeyMove: case C::kAlreadyEnrolled:
     case C::kStaleUpdate:
     case C::kItemWithdrawn:
+    case C::kUnknownRequest:
+    case C::kOwnRequest:
+    case C::kRequestFull:
+    case C::kAlreadyTaken:
+    case C::kNotTaken:
+    case C::kStaleRequest:
+    case C::kNotResident:
     case C::kTakesCredit:
     case C::kNoEffect:
     case C::kOfflineLimit:

@@ -1,8 +1,10 @@
 #include "node/json_view.h"
 
 #include <boost/json.hpp>
+#include <utility>
 
 #include "base/hex.h"
+#include "ledger/rules.h"
 
 namespace lovebank::node {
 
@@ -13,6 +15,18 @@ std::string NameOf(const LedgerState& state, const PublicKey& key) {
   auto account = state.Account(key);
   if (account && account->profile) return account->profile->name;
   return {};
+}
+
+json::object CategoryJson(const Policy& policy, const Category& c) {
+  json::object deadlines;
+  for (auto [name, urgency] :
+       {std::pair{"emergency", Urgency::kEmergency}, std::pair{"normal", Urgency::kNormal},
+        std::pair{"complex", Urgency::kComplex}}) {
+    const RequestDeadlines d = DeadlinesFor(policy, c.name, urgency);
+    deadlines[name] = {{"take_minutes", d.take_ms / 60'000},
+                       {"resolve_minutes", d.resolve_ms / 60'000}};
+  }
+  return {{"name", c.name}, {"points_per_hour", c.points_per_hour}, {"deadlines", deadlines}};
 }
 
 namespace {
@@ -31,9 +45,7 @@ void AddKind(json::object& o, const EntryKind& kind) {
           o["community"] = k.community;
           o["admins"] = Keys(k.admins);
           json::array categories;
-          for (const auto& c : k.policy.categories) {
-            categories.push_back({{"name", c.name}, {"points_per_hour", c.points_per_hour}});
-          }
+          for (const auto& c : k.policy.categories) categories.push_back(CategoryJson(k.policy, c));
           o["categories"] = std::move(categories);
           o["max_minutes_per_entry"] = k.policy.max_minutes_per_entry;
           o["max_minutes_per_day"] = k.policy.max_minutes_per_day;
@@ -106,12 +118,102 @@ void AddKind(json::object& o, const EntryKind& kind) {
           o["chain_root"] = ToHex(k.chain_root);
           o["entry_count"] = k.entry_count;
           o["state_hash"] = ToHex(k.state_hash);
+        } else if constexpr (std::is_same_v<K, RequestOpen>) {
+          o["category"] = k.category;
+          o["title"] = k.title;
+          if (k.resident) o["resident"] = ToHex(*k.resident);
+          o["grid"] = k.grid;
+          o["building"] = k.building;
+          o["urgency"] = UrgencyName(k.urgency);
+          o["volunteers"] = k.volunteers;
+          o["channel"] = ChannelName(k.channel);
+        } else if constexpr (std::is_same_v<K, RequestTake>) {
+          o["request"] = ToHex(k.request);
+        } else if constexpr (std::is_same_v<K, RequestResolve>) {
+          o["request"] = ToHex(k.request);
+          o["start_ms"] = k.start_ms;
+          o["minutes"] = k.minutes;
+          o["note"] = k.note;
+        } else if constexpr (std::is_same_v<K, RequestConfirm>) {
+          o["request"] = ToHex(k.request);
+          o["after"] = ToHex(k.after);
+          json::array resolves;
+          for (const auto& id : k.resolves) resolves.emplace_back(ToHex(id));
+          o["resolves"] = std::move(resolves);
+          o["rating"] = k.rating;
+          o["comment"] = k.comment;
+        } else if constexpr (std::is_same_v<K, RequestReopen>) {
+          o["request"] = ToHex(k.request);
+          o["after"] = ToHex(k.after);
+          o["reason"] = k.reason;
+        } else if constexpr (std::is_same_v<K, RequestClose>) {
+          o["request"] = ToHex(k.request);
+          o["after"] = ToHex(k.after);
+          o["close_reason"] = CloseReasonName(k.reason_code);
+          o["reason"] = k.reason;
+        } else if constexpr (std::is_same_v<K, RequestEscalate>) {
+          o["request"] = ToHex(k.request);
+          o["level"] = LevelName(k.level);
+          o["reason"] = k.reason;
         }
       },
       kind);
 }
 
 }  // namespace
+
+std::string_view RequestStateName(RequestView::State s) {
+  switch (s) {
+    case RequestView::State::kOpen:
+      return "open";
+    case RequestView::State::kConfirmed:
+      return "confirmed";
+    case RequestView::State::kClosed:
+      return "closed";
+  }
+  return "open";
+}
+
+json::object RequestJson(const RequestView& r, const LedgerState& state) {
+  json::object o;
+  o["id"] = ToHex(r.id);
+  o["title"] = r.open.title;
+  o["category"] = r.open.category;
+  o["grid"] = r.open.grid;
+  o["building"] = r.open.building;
+  o["urgency"] = UrgencyName(r.open.urgency);
+  o["channel"] = ChannelName(r.open.channel);
+  o["volunteers_wanted"] = r.open.volunteers;
+  o["opener"] = ToHex(r.opener);
+  o["opener_name"] = NameOf(state, r.opener);
+  o["resident"] = ToHex(r.resident);
+  o["resident_name"] = NameOf(state, r.resident);
+  o["opened_ms"] = r.opened_ms;
+  o["counts"] = r.counts;
+  o["state"] = RequestStateName(r.state);
+  o["state_entry"] = ToHex(r.state_entry);
+  o["reopened"] = r.reopened;
+  o["level"] = LevelName(r.level);
+  json::array takers;
+  for (std::size_t i = 0; i < r.takers.size(); ++i) {
+    takers.push_back(json::object{{"key", ToHex(r.takers[i])},
+                                  {"name", NameOf(state, r.takers[i])},
+                                  {"taken_ms", r.taken_ms[i]}});
+  }
+  o["takers"] = std::move(takers);
+  json::array resolves, credited;
+  for (const auto& id : r.resolves) resolves.emplace_back(ToHex(id));
+  for (const auto& id : r.credited) credited.emplace_back(ToHex(id));
+  o["resolves"] = std::move(resolves);
+  o["credited"] = std::move(credited);
+  o["rating"] = r.rating ? json::value(*r.rating) : json::value(nullptr);
+  o["confirmed_by_steward"] = r.confirmed_by_steward;
+  o["confirmed_ms"] = r.confirmed_ms ? json::value(*r.confirmed_ms) : json::value(nullptr);
+  o["closed_ms"] = r.closed_ms ? json::value(*r.closed_ms) : json::value(nullptr);
+  o["close_reason"] =
+      r.close_reason ? json::value(CloseReasonName(*r.close_reason)) : json::value(nullptr);
+  return o;
+}
 
 json::object EntryJson(const VerifiedEntry& v, const LedgerState& state) {
   const Entry& e = v.entry;

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "i18n/collate.h"
+#include "ledger/rules.h"
 
 namespace lovebank::node {
 
@@ -125,6 +127,100 @@ std::vector<HoursRow> HoursReport(const LedgerState& state, GroupBy by, std::int
   for (auto& [key, acc] : groups) {
     acc.row.group = key;
     acc.row.volunteers = acc.volunteers.size();
+    out.push_back(std::move(acc.row));
+  }
+  return out;
+}
+
+namespace {
+
+// The mean and the 90th percentile (nearest rank) of some durations.
+std::pair<std::uint64_t, std::uint64_t> MeanAndP90(std::vector<std::uint64_t> v) {
+  if (v.empty()) return {0, 0};
+  std::sort(v.begin(), v.end());
+  long double sum = 0;
+  for (auto x : v) sum += static_cast<long double>(x);
+  const std::size_t rank = (v.size() * 9 + 9) / 10;  // ceil(0.9 n), 1-based
+  return {static_cast<std::uint64_t>(sum / static_cast<long double>(v.size()) + 0.5L), v[rank - 1]};
+}
+
+}  // namespace
+
+std::vector<RequestsRow> RequestsReport(const LedgerState& state, GroupBy by, std::int64_t from_ms,
+                                        std::int64_t to_ms) {
+  const std::int32_t offset = state.genesis().policy.utc_offset_minutes;
+  struct Acc {
+    RequestsRow row;
+    std::vector<std::uint64_t> take, resolve;
+    std::uint64_t rating_sum = 0;
+  };
+  std::map<std::string, Acc> groups;
+  auto or_none = [](const std::string& s) { return s.empty() ? std::string("(none)") : s; };
+  for (const RequestView& r : state.Requests()) {
+    const auto opened = static_cast<std::int64_t>(r.opened_ms);
+    if (!r.counts || opened < from_ms || opened >= to_ms) continue;
+    std::string key;
+    switch (by) {
+      case GroupBy::kGrid:
+        key = or_none(r.open.grid);
+        break;
+      case GroupBy::kBuilding:
+        key = or_none(r.open.building);
+        break;
+      case GroupBy::kCategory:
+        key = r.open.category;
+        break;
+      case GroupBy::kMonth:
+        key = LocalMonth(opened, offset);
+        break;
+      case GroupBy::kTeam:
+        key = "(none)";
+        break;  // requests belong to no team
+    }
+    Acc& acc = groups[key];
+    acc.row.opened += 1;
+    const RequestDeadlines due =
+        DeadlinesFor(state.genesis().policy, r.open.category, r.open.urgency);
+    auto since = [&](std::uint64_t at) { return at > r.opened_ms ? at - r.opened_ms : 0; };
+    if (!r.taken_ms.empty()) {
+      const std::uint64_t took = since(*std::min_element(r.taken_ms.begin(), r.taken_ms.end()));
+      acc.row.taken += 1;
+      acc.row.taken_in_time += took <= due.take_ms;
+      acc.take.push_back(took);
+    }
+    const auto& done = r.credited.empty() ? r.resolves : r.credited;
+    std::optional<std::uint64_t> first_done;
+    for (const EntryId& id : done) {
+      if (const VerifiedEntry* v = state.Find(id)) {
+        const std::uint64_t at = v->entry.timestamp_ms;
+        first_done = std::min(first_done.value_or(at), at);
+      }
+    }
+    if (first_done) {
+      const std::uint64_t took = since(*first_done);
+      acc.row.resolved += 1;
+      acc.row.resolved_in_time += took <= due.resolve_ms;
+      acc.resolve.push_back(took);
+    }
+    if (r.state == RequestView::State::kConfirmed) {
+      acc.row.confirmed += 1;
+      acc.row.by_steward += r.confirmed_by_steward;
+    }
+    if (r.rating) {
+      acc.row.rated += 1;
+      acc.row.satisfied += *r.rating >= 4;
+      acc.rating_sum += *r.rating;
+    }
+  }
+  std::vector<RequestsRow> out;
+  for (auto& [key, acc] : groups) {
+    acc.row.group = key;
+    std::tie(acc.row.take_mean_ms, acc.row.take_p90_ms) = MeanAndP90(std::move(acc.take));
+    std::tie(acc.row.resolve_mean_ms, acc.row.resolve_p90_ms) = MeanAndP90(std::move(acc.resolve));
+    if (acc.row.rated) {
+      acc.row.mean_rating =
+          static_cast<double>(acc.rating_sum) / static_cast<double>(acc.row.rated);
+    }
     out.push_back(std::move(acc.row));
   }
   return out;

@@ -208,8 +208,16 @@ Exit ExitForCode(std::string_view code) {
   switch (*refusal) {
     case C::kInsufficientPoints: return kInsufficientPoints;
     case C::kRoleMissing: case C::kNotYourItem: return kRoleMissing;
-    case C::kSelfConfirmation: case C::kSelfRecord: case C::kSelfTransfer: return kSelfDealing;
-    case C::kNotFound: case C::kUnknownItem: case C::kUnknownVoucher: return kNotFound;
+    case C::kSelfConfirmation:
+    case C::kSelfRecord:
+    case C::kSelfTransfer:
+    case C::kOwnRequest:
+      return kSelfDealing;
+    case C::kNotFound:
+    case C::kUnknownItem:
+    case C::kUnknownVoucher:
+    case C::kUnknownRequest:
+      return kNotFound;
     case C::kOutOfStock: return kOutOfStock;
     case C::kAlreadyFulfilled: return kAlreadyFulfilled;
     case C::kChainConflict: case C::kMissingPrevious: return kChainConflict;

@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 
+#include "base/clock.h"
 #include "base/hex.h"
 #include "i18n/i18n.h"
 #include "i18n/width.h"
@@ -127,6 +130,13 @@ std::string KindWord(const std::string& kind) {
   if (kind == "transfer") return T("transfer");
   if (kind == "redeem") return T("redemption");
   if (kind == "fulfil") return T("fulfilment");
+  if (kind == "request_open") return T("help request");
+  if (kind == "request_take") return T("took the request");
+  if (kind == "request_resolve") return T("did the work");
+  if (kind == "request_confirm") return T("confirmed the request");
+  if (kind == "request_reopen") return T("reopened the request");
+  if (kind == "request_close") return T("closed the request");
+  if (kind == "request_escalate") return T("escalated the request");
   return kind;
 }
 
@@ -185,5 +195,47 @@ std::string Roles(const json::value& account) {
 // A key in a table: its first 12 digits (any 8 or more name it again), or all of it
 // with --wide.
 std::string KeyCell(const std::string& key, bool wide) { return wide ? key : Short(key); }
+
+// --start: "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD HH:MM" or "HH:MM" (today), community
+// local time; default: the service just ended.
+Outcome<std::uint64_t> ParseStart(Wallet& w, const std::string& text, std::uint32_t minutes,
+                                  std::string_view flag) {
+  std::uint64_t now = NowMs();
+  if (text.empty()) return now - std::uint64_t{minutes} * 60'000;
+  auto offset = w.UtcOffset();
+  if (!offset) return offset.error();
+  auto bad = Failure{"usage", F("{} must look like 2026-11-23T14:00 or 14:00 (local time)", flag)};
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d", &y, &mo, &d, &h, &mi) == 5) {
+    // parsed
+  } else if (std::sscanf(text.c_str(), "%2d:%2d", &h, &mi) == 2 && text.size() <= 5) {
+    namespace chrono = std::chrono;
+    auto local = chrono::sys_time<chrono::milliseconds>(
+        chrono::milliseconds(static_cast<std::int64_t>(now) + std::int64_t{*offset} * 60'000));
+    chrono::year_month_day ymd(chrono::floor<chrono::days>(local));
+    y = static_cast<int>(ymd.year());
+    mo = static_cast<int>(static_cast<unsigned>(ymd.month()));
+    d = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  } else {
+    return bad;
+  }
+  namespace chrono = std::chrono;
+  chrono::year_month_day ymd{chrono::year(y), chrono::month(static_cast<unsigned>(mo)),
+                             chrono::day(static_cast<unsigned>(d))};
+  if (!ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59) return bad;
+  std::int64_t days = chrono::sys_days(ymd).time_since_epoch().count();
+  std::int64_t ms = days * 86'400'000 + (h * 60 + mi) * 60'000 - std::int64_t{*offset} * 60'000;
+  if (ms < 0) return bad;
+  return static_cast<std::uint64_t>(ms);
+}
+
+std::string GroupWord(const std::string& by) {
+  if (by == "team") return T("team");
+  if (by == "grid") return T("grid");
+  if (by == "building") return T("building");
+  if (by == "category") return T("category");
+  if (by == "month") return T("month");
+  return by;
+}
 
 }  // namespace lovebank::wallet

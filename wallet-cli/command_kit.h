@@ -46,6 +46,13 @@ std::string Describe(const boost::json::object& e, std::int32_t offset);
 // A role's code ("coordinator") in words; an account's roles, comma separated.
 std::string RoleWord(std::string_view role);
 std::string Roles(const boost::json::value& account);
+// --start: "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD HH:MM" or "HH:MM" (today), community
+// local time, as Unix ms; empty: `minutes` before now (the service just ended). `flag`
+// names the option in the error.
+Outcome<std::uint64_t> ParseStart(Wallet& w, const std::string& text, std::uint32_t minutes,
+                                  std::string_view flag = "--start");
+// A report's --by (team, grid, building, category, month) in words.
+std::string GroupWord(const std::string& by);
 // A key in a table: its first 12 digits, or all of it with --wide.
 std::string KeyCell(const std::string& key, bool wide);
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 
 #include "base/hex.h"
 #include "crypto/secret_file.h"
@@ -35,6 +37,56 @@ std::vector<json::value> ByName(const json::array& members) {
   return sorted;
 }
 
+// "45m", "12h" or "2d" as minutes; nullopt if it is none of these or beyond 30 days.
+std::optional<std::uint32_t> SpanMinutes(std::string_view text) {
+  if (text.size() < 2) return std::nullopt;
+  std::uint32_t unit = 0;
+  switch (text.back()) {
+    case 'm':
+      unit = 1;
+      break;
+    case 'h':
+      unit = 60;
+      break;
+    case 'd':
+      unit = 24 * 60;
+      break;
+    default:
+      return std::nullopt;
+  }
+  std::uint64_t n = 0;
+  for (char c : text.substr(0, text.size() - 1)) {
+    if (c < '0' || c > '9' || n > kMaxRequestMinutes) return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  n *= unit;
+  if (n == 0 || n > kMaxRequestMinutes) return std::nullopt;
+  return static_cast<std::uint32_t>(n);
+}
+
+// --deadline CATEGORY:URGENCY=TAKE/RESOLVE into the policy; the reason if it is not one.
+std::optional<std::string> AddDeadline(Policy& policy, const std::string& text) {
+  const auto colon = text.find(':'), eq = text.find('='), slash = text.find('/');
+  const std::string usage =
+      T("--deadline takes CATEGORY:URGENCY=TAKE/RESOLVE, e.g. care:emergency=30m/2h (m, h or d, "
+        "at most 30 days, taking no longer than doing)");
+  if (colon == std::string::npos || eq == std::string::npos || slash == std::string::npos ||
+      !(colon < eq && eq < slash)) {
+    return usage;
+  }
+  const std::string name = text.substr(0, colon);
+  auto urgency = UrgencyFromName(text.substr(colon + 1, eq - colon - 1));
+  auto take = SpanMinutes(std::string_view(text).substr(eq + 1, slash - eq - 1));
+  auto resolve = SpanMinutes(std::string_view(text).substr(slash + 1));
+  if (!urgency || !take || !resolve || *take > *resolve) return usage;
+  for (Category& c : policy.categories) {
+    if (c.name != name) continue;
+    c.deadlines[static_cast<std::size_t>(*urgency)] = {*take, *resolve};
+    return std::nullopt;
+  }
+  return F("--deadline names the category '{}', which no --category gives", name);
+}
+
 }  // namespace
 
 int CommunityFound(Wallet& w, const FoundArgs& a) {
@@ -53,6 +105,9 @@ int CommunityFound(Wallet& w, const FoundArgs& a) {
       return Fail(g, {"usage", T("--category takes NAME=POINTS_PER_HOUR, e.g. care=10")});
     }
     genesis.policy.categories.push_back({c.substr(0, eq), static_cast<std::uint32_t>(rate)});
+  }
+  for (const auto& d : a.deadlines) {
+    if (auto bad = AddDeadline(genesis.policy, d)) return Fail(g, {"usage", *bad});
   }
   genesis.policy.max_minutes_per_entry = a.max_per_entry;
   genesis.policy.max_minutes_per_day = a.max_per_day;

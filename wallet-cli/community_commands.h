@@ -14,6 +14,7 @@ namespace lovebank::wallet {
 struct FoundArgs {
   std::string name;
   std::vector<std::string> categories;
+  std::vector<std::string> deadlines;  // CATEGORY:URGENCY=TAKE/RESOLVE, e.g. care:emergency=30m/2h
   std::uint32_t max_per_entry = 0, max_per_day = 0;
   std::int32_t utc_offset = 0;
   std::uint32_t window_days = 0;  // 0: kDefaultServiceWindowDays

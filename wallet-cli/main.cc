@@ -32,6 +32,7 @@
 #include "wallet-cli/gift_commands.h"
 #include "wallet-cli/key_commands.h"
 #include "wallet-cli/output.h"
+#include "wallet-cli/request_commands.h"
 #include "wallet-cli/wallet.h"
 
 namespace {
@@ -42,38 +43,6 @@ using namespace lovebank::ledger;
 using i18n::F;
 using i18n::T;
 namespace json = boost::json;
-
-// --start: "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD HH:MM" or "HH:MM" (today), community
-// local time; default: the service just ended.
-Outcome<std::uint64_t> ParseStart(Wallet& w, const std::string& text, std::uint32_t minutes) {
-  std::uint64_t now = NowMs();
-  if (text.empty()) return now - std::uint64_t{minutes} * 60'000;
-  auto offset = w.UtcOffset();
-  if (!offset) return offset.error();
-  auto bad = Failure{"usage", T("--start must look like 2026-11-23T14:00 or 14:00 (local time)")};
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d", &y, &mo, &d, &h, &mi) == 5) {
-    // parsed
-  } else if (std::sscanf(text.c_str(), "%2d:%2d", &h, &mi) == 2 && text.size() <= 5) {
-    namespace chrono = std::chrono;
-    auto local = chrono::sys_time<chrono::milliseconds>(chrono::milliseconds(
-        static_cast<std::int64_t>(now) + std::int64_t{*offset} * 60'000));
-    chrono::year_month_day ymd(chrono::floor<chrono::days>(local));
-    y = static_cast<int>(ymd.year());
-    mo = static_cast<int>(static_cast<unsigned>(ymd.month()));
-    d = static_cast<int>(static_cast<unsigned>(ymd.day()));
-  } else {
-    return bad;
-  }
-  namespace chrono = std::chrono;
-  chrono::year_month_day ymd{chrono::year(y), chrono::month(static_cast<unsigned>(mo)),
-                             chrono::day(static_cast<unsigned>(d))};
-  if (!ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59) return bad;
-  std::int64_t days = chrono::sys_days(ymd).time_since_epoch().count();
-  std::int64_t ms = days * 86'400'000 + (h * 60 + mi) * 60'000 - std::int64_t{*offset} * 60'000;
-  if (ms < 0) return bad;
-  return static_cast<std::uint64_t>(ms);
-}
 
 // ---- commands -------------------------------------------------------------------
 
@@ -190,15 +159,6 @@ int ServicePending(Wallet& w, bool all, unsigned limit) {
                     "`lovebank service reject CLAIM --reason TEXT`.\n");
   }
   return Done(w.globals(), *r, text);
-}
-
-std::string GroupWord(const std::string& by) {
-  if (by == "team") return T("team");
-  if (by == "grid") return T("grid");
-  if (by == "building") return T("building");
-  if (by == "category") return T("category");
-  if (by == "month") return T("month");
-  return by;
 }
 
 // A transfer of this many points or more asks for a yes (Wallet::Confirm).
@@ -460,6 +420,10 @@ int main(int argc, char** argv) {
       ->add_option("--category", found.categories,
                    T("activity category NAME=POINTS_PER_HOUR (repeatable)"))
       ->required();
+  found_cmd->add_option("--deadline", found.deadlines,
+                        T("how soon a category's help requests are to be taken and done, "
+                          "CATEGORY:URGENCY=TAKE/RESOLVE, e.g. care:emergency=30m/2h "
+                          "(repeatable; default: emergency 1h/2h, normal 12h/24h, complex 2d/7d)"));
   found_cmd
       ->add_option("--max-minutes-per-entry", found.max_per_entry, T("cap per entry (0: none)"))
       ->check(kWholeNumber);
@@ -585,6 +549,89 @@ int main(int argc, char** argv) {
       ->check(kWholeNumber);
   on(pending, [&](Wallet& w) { return ServicePending(w, pending_all, pending_limit); });
 
+  auto* request = app.add_subcommand("request", T("help requests: open, take, resolve, confirm"))
+                      ->require_subcommand(1);
+  RequestOpenArgs ro;
+  auto* ropen = request->add_subcommand(
+      "open", T("ask for help, for yourself or (steward) for a resident; prints the request id"));
+  ropen->add_option("--category", ro.category, T("activity category"))->required();
+  ropen->add_option("--title", ro.title, T("what is needed, in a few words"))->required();
+  ropen->add_option("--for", ro.resident, T("the resident helped (steward; default: yourself)"));
+  ropen->add_option("--building", ro.building,
+                    T("building (default: from the resident's profile)"));
+  ropen->add_option("--grid", ro.grid, T("grid (default: from the resident's profile)"));
+  ropen->add_option("--urgency", ro.urgency, T("emergency, normal or complex"))
+      ->capture_default_str();
+  ropen->add_option("--volunteers", ro.volunteers, T("how many volunteers are wanted (1-20)"))
+      ->capture_default_str()
+      ->check(kWholeNumber);
+  ropen->add_option("--channel", ro.channel,
+                    T("how it came in: phone, visit, app or in-person (default: phone with "
+                      "--for, else app)"));
+  on(ropen, [&](Wallet& w) { return RequestOpenCmd(w, ro); });
+  RequestListArgs rl;
+  auto* rlist = request->add_subcommand("list", T("help requests, oldest first"));
+  rlist->add_flag("--open", rl.open, T("only open requests"));
+  rlist->add_flag("--overdue", rl.overdue, T("only open requests past their deadline"));
+  rlist->add_flag("--mine", rl.mine, T("only those you opened, asked for or took"));
+  rlist->add_option("--grid", rl.grid, T("only this grid"));
+  rlist->add_option("--building", rl.building, T("only this building"));
+  rlist->add_option("--limit", rl.limit, T("how many requests (1-1000)"))
+      ->capture_default_str()
+      ->check(kWholeNumber);
+  rlist->add_option("--at", rl.at,
+                    T("judge overdue as of this local time, e.g. 2026-11-30T18:00 (default: now)"));
+  rlist->add_flag("--wide", rl.wide, T("whole ids"));
+  on(rlist, [&](Wallet& w) { return RequestList(w, rl); });
+  std::string request_id, request_text, request_start;
+  std::uint32_t request_minutes = 0, rating = 0;
+  auto* rshow = request->add_subcommand("show", T("the whole story of a request"));
+  rshow->add_option("ID", request_id, T("the request's id (its first 8 or more digits will do)"))
+      ->required();
+  on(rshow, [&](Wallet& w) { return RequestShow(w, request_id); });
+  auto* rtake =
+      request->add_subcommand("take", T("take a request (接单), up to the places asked for"));
+  rtake->add_option("ID", request_id, T("the request's id"))->required();
+  on(rtake, [&](Wallet& w) { return RequestTakeCmd(w, request_id); });
+  auto* rresolve =
+      request->add_subcommand("resolve", T("say what you did on a request you took, and how long"));
+  rresolve->add_option("ID", request_id, T("the request's id"))->required();
+  rresolve->add_option("--minutes", request_minutes, T("minutes of service"))
+      ->required()
+      ->check(kWholeNumber);
+  rresolve->add_option("--start", request_start, T("when it started, e.g. 14:00 (local)"));
+  rresolve->add_option("--note", request_text, T("what was done"));
+  on(rresolve, [&](Wallet& w) {
+    return RequestResolveCmd(w, request_id, request_minutes, request_start, request_text);
+  });
+  auto* rconfirm = request->add_subcommand(
+      "confirm",
+      T("confirm the work was done (the resident, or a steward for a phoned-in request)"));
+  rconfirm->add_option("ID", request_id, T("the request's id"))->required();
+  rconfirm->add_option("--rating", rating, T("how satisfied, 1 to 5"))
+      ->required()
+      ->check(CLI::Range(1, 5));
+  rconfirm->add_option("--comment", request_text, T("a note"));
+  on(rconfirm, [&](Wallet& w) { return RequestConfirmCmd(w, request_id, rating, request_text); });
+  auto* rreopen = request->add_subcommand("reopen", T("open a request again (not done after all)"));
+  rreopen->add_option("ID", request_id, T("the request's id"))->required();
+  rreopen->add_option("--reason", request_text, T("why"))->required();
+  on(rreopen, [&](Wallet& w) { return RequestReopenCmd(w, request_id, request_text); });
+  auto* rclose = request->add_subcommand("close", T("end a request (opener, resident or steward)"));
+  rclose->add_option("ID", request_id, T("the request's id"))->required();
+  rclose
+      ->add_option("--reason", request_text,
+                   T("fixed, duplicate, referred, not-ours, cancelled or unable"))
+      ->required();
+  on(rclose, [&](Wallet& w) { return RequestCloseCmd(w, request_id, request_text); });
+  std::string level;
+  auto* rescalate = request->add_subcommand(
+      "escalate", T("report a request up to the grid, community or street"));
+  rescalate->add_option("ID", request_id, T("the request's id"))->required();
+  rescalate->add_option("--to", level, T("grid, community or street"))->required();
+  rescalate->add_option("--reason", request_text, T("why"))->required();
+  on(rescalate, [&](Wallet& w) { return RequestEscalateCmd(w, request_id, level, request_text); });
+
   std::string who;
   auto* balance = app.add_subcommand("balance", T("points and hours of an account"));
   balance->add_option("KEY", who, T("key or name (default: yours)"));
@@ -663,7 +710,8 @@ int main(int argc, char** argv) {
       ->required();
   on(fulfil, [&](Wallet& w) { return FulfilCmd(w, voucher); });
 
-  auto* report = app.add_subcommand("report", T("reports of service hours"))->require_subcommand(1);
+  auto* report = app.add_subcommand("report", T("reports of service hours and help requests"))
+                     ->require_subcommand(1);
   ReportArgs ra;
   auto* hours = report->add_subcommand("hours", T("hours grouped by team, grid, building, ..."));
   hours->add_option("--by", ra.by, T("team, grid, building, category or month"))
@@ -682,6 +730,17 @@ int main(int argc, char** argv) {
   leaders->add_flag("--csv", ra.csv, T("print CSV"));
   leaders->add_flag("--bom", ra.bom, T("begin the CSV with a byte-order mark (Excel)"));
   on(leaders, [&](Wallet& w) { return ReportLeaderboard(w, ra); });
+  RequestReportArgs rr;
+  auto* rreport = report->add_subcommand(
+      "requests", T("help requests: taken and done in time, time to take and to do, ratings"));
+  rreport->add_option("--by", rr.by, T("grid, building, category or month"))
+      ->check(CLI::IsMember({"grid", "building", "category", "month"}))
+      ->capture_default_str();
+  rreport->add_option("--from", rr.from, T("first day, e.g. 2026-11-01"));
+  rreport->add_option("--to", rr.to, T("last day, e.g. 2026-11-30"));
+  rreport->add_flag("--csv", rr.csv, T("print CSV"));
+  rreport->add_flag("--bom", rr.bom, T("begin the CSV with a byte-order mark (Excel)"));
+  on(rreport, [&](Wallet& w) { return RequestReport(w, rr); });
 
   std::string entry_id, old_key, new_key, volunteer;
   auto* reverse = app.add_subcommand("reverse", T("reverse a fraudulent credit (admin)"));

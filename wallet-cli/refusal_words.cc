@@ -59,6 +59,13 @@ constexpr Words kWords[] = {
     {"already_fulfilled",
      N_("this voucher was already handed over; do not hand over the gift again")},
     {"out_of_stock", N_("the gift is out of stock; restock it or choose another gift")},
+    {"unknown_request", N_("this node knows no open help request with that id (or its opening does not count); check the id with `lovebank request list`")},
+    {"own_request", N_("you cannot take a request you opened or one for yourself; another volunteer must take it")},
+    {"request_full", N_("this request already has as many volunteers as it asked for; ask the steward whether another is needed")},
+    {"already_taken", N_("you have already taken this request")},
+    {"not_taken", N_("you have not taken this request (or your take does not count); take it first with `lovebank request take`")},
+    {"stale_request", N_("the request has changed since (confirmed, reopened or closed); look at it with `lovebank request show` and try again")},
+    {"not_resident", N_("only the resident helped, or a steward for a request phoned in or made on a visit, may do this")},
     {"item_withdrawn", N_("the station has withdrawn this gift from the catalogue; choose another "
                           "gift (`lovebank catalog list`)")},
     {"voucher_mismatch",

@@ -355,7 +355,7 @@ bool OnlyTokensLeft(const std::string& message) {
       "period",   "docs",        "api",      "md",        "lovebank",
       "key",      "show",        "after",    "max_bytes", "X-Lovebank-Next",
       "envelope", "envelopes",   "voucher",  "HEX",       "JSON",
-      "hours",    "leaderboard", "at"};
+      "hours",    "leaderboard", "at",       "requests"};
   std::string word;
   auto done = [&] {
     bool ok = word.empty() || kTokens.count(word) > 0;

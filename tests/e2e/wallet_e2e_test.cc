@@ -10,9 +10,11 @@
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 #include <cctype>
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -217,6 +219,264 @@ TEST_F(Community, AStewardFindsTheClaimsWaitingForThem) {
   Ok("resident", {"service", "reject", helped.substr(0, 12), "--reason", "it was not me"});
   EXPECT_EQ(ids("coord"), Ids{});
   EXPECT_EQ(ids("stranger", {"--all"}), Ids{});
+}
+
+// The red steward's loop through the real wallet and node: a phoned-in request, two
+// places, takes and work refused when they could never count, the steward's
+// confirmation crediting exactly the work it names, and the story as `request show`.
+TEST_F(Community, AHelpRequestIsTakenDoneAndConfirmed) {
+  Member("steward", "coordinator");
+  Member("chen", "", {"--grid", "Grid 2", "--building", "Building 3"});
+  for (auto v : {"li", "wang", "zhao"}) Member(v);
+  auto opened = Ok("steward", {"request", "open", "--category", "cleaning", "--title",
+                               "Junk in the stairwell", "--for", "chen", "--volunteers", "2"});
+  const std::string id = Str(opened.at("id"));
+  const std::string shown = id.substr(0, 12);
+  Ok("li", {"request", "take", shown});
+  EXPECT_NE(Refused(7, "chen", {"request", "take", shown}).find("opened or one for yourself"),
+            std::string::npos);
+  auto take = Wallet("wang", {"request", "take", shown});
+  ASSERT_EQ(take.exit_code, 0) << take.err;
+  EXPECT_NE(take.out.find("You took request " + shown), std::string::npos) << take.out;
+  EXPECT_NE(Refused(13, "zhao", {"request", "take", shown}).find("as many volunteers"),
+            std::string::npos);
+  EXPECT_NE(Refused(13, "zhao", {"request", "resolve", shown, "--minutes", "60"})
+                .find("have not taken this request"),
+            std::string::npos);
+  auto done = Wallet("li", {"request", "resolve", shown, "--minutes", "90", "--start",
+                            "2026-03-02T09:00", "--note", "three bags"});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_NE(done.out.find("credited when chen confirms"), std::string::npos) << done.out;
+  Ok("wang", {"request", "resolve", shown, "--minutes", "60", "--start", "2026-03-02T09:00"});
+  EXPECT_EQ(U64(Account("li").at("minutes")), 0u) << "nothing counts before confirmation";
+
+  // A neighbour cannot confirm it; the steward may, since it was phoned in.
+  EXPECT_NE(Refused(13, "zhao", {"request", "confirm", shown, "--rating", "5"}).find("resident"),
+            std::string::npos);
+  auto confirm =
+      Wallet("steward", {"request", "confirm", shown, "--rating", "4", "--comment", "by phone"});
+  ASSERT_EQ(confirm.exit_code, 0) << confirm.err;
+  EXPECT_NE(confirm.out.find("li: 1 h 30 min"), std::string::npos) << confirm.out;
+  EXPECT_EQ(U64(Account("li").at("minutes")), 90u);
+  EXPECT_EQ(U64(Account("li").at("balance")), 9u);  // cleaning: 6 points an hour
+  EXPECT_EQ(U64(Account("wang").at("minutes")), 60u);
+  EXPECT_EQ(U64(Account("zhao").at("minutes")), 0u);
+  // Confirmed: nothing more to confirm, and nobody takes it until it is reopened.
+  Refused(13, "chen", {"request", "confirm", shown, "--rating", "5"});
+  Refused(13, "zhao", {"request", "take", shown});
+
+  auto story = Ok("chen", {"request", "show", shown});
+  EXPECT_EQ(Str(story.at("state")), "confirmed");
+  EXPECT_EQ(Str(story.at("grid")), "Grid 2") << "where comes from the resident's profile";
+  EXPECT_EQ(story.at("takers").as_array().size(), 2u);
+  EXPECT_EQ(story.at("credited").as_array().size(), 2u);
+  EXPECT_TRUE(story.at("confirmed_by_steward").as_bool());
+  EXPECT_EQ(story.at("acts").as_array().size(), 6u);
+  auto table = Wallet("chen", {"request", "show", shown});
+  for (std::string word : {"Junk in the stairwell", "three bags", "credited", "4/5"}) {
+    EXPECT_NE(table.out.find(word), std::string::npos) << word << "\n" << table.out;
+  }
+
+  // A second request, escalated, then listed as open and escalated; the first is not.
+  auto second = Str(Ok("chen", {"request", "open", "--category", "care", "--title", "Light bulb",
+                                "--urgency", "emergency"})
+                        .at("id"));
+  Ok("steward", {"request", "escalate", second.substr(0, 12), "--to", "grid", "--reason", "late"});
+  Refused(13, "steward",
+          {"request", "escalate", second.substr(0, 12), "--to", "grid", "--reason", "again"});
+  Refused(6, "li",
+          {"request", "escalate", second.substr(0, 12), "--to", "street", "--reason", "x"});
+  auto open = Ok("chen", {"request", "list", "--open"});
+  ASSERT_EQ(open.at("requests").as_array().size(), 1u);
+  EXPECT_EQ(Str(open.at("requests").as_array()[0].at("id")), second);
+  EXPECT_EQ(Str(open.at("requests").as_array()[0].at("level")), "grid");
+  EXPECT_EQ(Ok("li", {"request", "list", "--mine"}).at("requests").as_array().size(), 1u);
+  EXPECT_EQ(Ok("li", {"request", "list", "--overdue"}).at("requests").as_array().size(), 0u)
+      << "just opened: not overdue yet";
+  Ok("chen", {"request", "close", second.substr(0, 12), "--reason", "cancelled"});
+  EXPECT_EQ(Ok("chen", {"request", "list", "--open"}).at("requests").as_array().size(), 0u);
+}
+
+// The steward's closed loop across three nodes, as the issue tells it: opened at the
+// office, taken and done at the grid station, confirmed at the office, and read at the
+// street office, where the credits, the overdue list and the report must agree.
+TEST_F(Community, AHelpRequestAcrossThreeNodes) {
+  Member("steward", "coordinator");
+  Member("chen", "", {"--grid", "Grid 2", "--building", "Building 3"});
+  Member("zhou", "", {"--grid", "Grid 1", "--building", "Building 7"});
+  for (auto v : {"li", "wang"}) Member(v);
+  // The office listens for peers; the grid station and the street office join it.
+  ASSERT_EQ(node_->Stop(), 0);
+  const int office_port = testing::FreePort(), grid_port = testing::FreePort();
+  const std::vector<std::string> quick{"--no-peer-exchange", "--sync-interval-ms", "300"};
+  auto with = [&](std::vector<std::string> a) {
+    a.insert(a.end(), quick.begin(), quick.end());
+    return a;
+  };
+  node_ = StartNode("office", with({"--listen", "127.0.0.1:" + std::to_string(office_port)}));
+  ASSERT_TRUE(node_);
+  const std::string office_peer = "127.0.0.1:" + std::to_string(office_port);
+  for (const char* place : {"grid", "street"}) {
+    // Initialised now for their node keys, started once the admin has granted them.
+    auto init = RunProcess({LOVEBANK_NODE_BIN, "init", "--data", dir_.Sub(place), "--genesis",
+                            dir_.Sub("community/genesis.entry"), "--network-key",
+                            dir_.Sub("community/network.key")});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    node_keys_[place] = init.out.substr(0, 64);
+  }
+  for (const char* place : {"office", "grid", "street"}) {
+    Ok("admin", {"node", "grant", node_keys_[place], "--label", place});
+  }
+  auto grid = StartNode(
+      "grid", with({"--listen", "127.0.0.1:" + std::to_string(grid_port), "--peer", office_peer}));
+  ASSERT_TRUE(grid);
+  auto street = StartNode(
+      "street", with({"--peer", office_peer, "--peer", "127.0.0.1:" + std::to_string(grid_port)}));
+  ASSERT_TRUE(street);
+  const std::vector<std::string> urls{Url(), grid->url(), street->url()};
+  auto in_sync = [&] {
+    for (int tries = 0; tries < 300; ++tries) {
+      std::set<std::string> hashes;
+      for (const auto& url : urls) {
+        auto r = Wallet("admin", {"--json", "status"}, url);
+        if (r.exit_code == 0) hashes.insert(Str(Json(r).at("state_hash")));
+      }
+      if (hashes.size() == 1) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  auto at = [&](const std::string& url, const std::string& who, std::vector<std::string> args) {
+    args.insert(args.begin(), "--json");
+    auto r = Wallet(who, args, url);
+    EXPECT_EQ(r.exit_code, 0) << who << " at " << url << ": " << r.err << r.out;
+    return r.exit_code == 0 ? Json(r) : json::value(json::object{});
+  };
+
+  // At the office: Auntie Chen phones about the stairwell; Mr Zhou's light is urgent.
+  const std::string id =
+      Str(Ok("steward", {"request", "open", "--category", "cleaning", "--title",
+                         "Junk in the stairwell", "--for", "chen", "--volunteers", "2"})
+              .at("id"));
+  const std::string urgent =
+      Str(Ok("steward", {"request", "open", "--category", "care", "--title", "No light", "--for",
+                         "zhou", "--urgency", "emergency"})
+              .at("id"));
+  ASSERT_TRUE(in_sync());
+  // At the grid station: Li and Wang take it and clear it.
+  for (auto v : {"li", "wang"}) at(grid->url(), v, {"request", "take", id.substr(0, 12)});
+  at(grid->url(), "li",
+     {"request", "resolve", id.substr(0, 12), "--minutes", "90", "--start", "2026-03-02T09:00"});
+  at(grid->url(), "wang",
+     {"request", "resolve", id.substr(0, 12), "--minutes", "60", "--start", "2026-03-02T09:00"});
+  ASSERT_TRUE(in_sync());
+  // At the office: the steward confirms it for her, as she phoned.
+  at(Url(), "steward", {"request", "confirm", id.substr(0, 12), "--rating", "5"});
+  ASSERT_TRUE(in_sync());
+  for (const auto& url : urls) {
+    SCOPED_TRACE(url);
+    EXPECT_EQ(U64(at(url, "li", {"balance"}).at("minutes")), 90u);
+    EXPECT_EQ(U64(at(url, "li", {"balance"}).at("balance")), 9u);
+    EXPECT_EQ(U64(at(url, "wang", {"balance"}).at("minutes")), 60u);
+    EXPECT_EQ(Str(at(url, "chen", {"request", "show", id.substr(0, 12)}).at("state")), "confirmed");
+  }
+
+  // At the street office, two hours on: Mr Zhou's request was not taken within its hour.
+  std::time_t later = static_cast<std::time_t>(testing::NowMs() / 1000) + 2 * 3600;
+  std::tm tm{};
+  ::gmtime_r(&later, &tm);  // the fixture's community keeps UTC
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M", &tm);
+  auto overdue = at(street->url(), "admin", {"request", "list", "--overdue", "--at", text});
+  ASSERT_EQ(overdue.at("requests").as_array().size(), 1u) << overdue;
+  const auto& late = overdue.at("requests").as_array()[0];
+  EXPECT_EQ(Str(late.at("id")), urgent);
+  EXPECT_EQ(Str(late.at("overdue_for")), "take");
+  EXPECT_GE(U64(late.at("overdue_ms")), 59u * 60'000);
+  EXPECT_EQ(
+      at(street->url(), "admin", {"request", "list", "--overdue"}).at("requests").as_array().size(),
+      0u)
+      << "by the node's own clock it is not late yet";
+  at(Url(), "steward",
+     {"request", "escalate", urgent.substr(0, 12), "--to", "community", "--reason", "overdue"});
+  ASSERT_TRUE(in_sync());
+  EXPECT_EQ(Str(at(street->url(), "admin", {"request", "show", urgent.substr(0, 12)}).at("level")),
+            "community");
+
+  // The committee's report, read at the street office.
+  auto report = at(street->url(), "admin", {"report", "requests", "--by", "grid"});
+  const auto& rows = report.at("rows").as_array();
+  ASSERT_EQ(rows.size(), 2u) << report;
+  const auto& g1 = rows[0].as_object();
+  const auto& g2 = rows[1].as_object();
+  EXPECT_EQ(Str(g1.at("group")), "Grid 1");
+  EXPECT_EQ(U64(g1.at("opened")), 1u);
+  EXPECT_EQ(U64(g1.at("taken")), 0u);
+  EXPECT_TRUE(g1.at("mean_rating").is_null());
+  EXPECT_EQ(Str(g2.at("group")), "Grid 2");
+  EXPECT_EQ(U64(g2.at("opened")), 1u);
+  EXPECT_EQ(U64(g2.at("taken_in_time")), 1u);
+  EXPECT_EQ(U64(g2.at("resolved_in_time")), 1u);
+  EXPECT_EQ(U64(g2.at("confirmed")), 1u);
+  EXPECT_EQ(U64(g2.at("rated")), 1u);
+  EXPECT_EQ(U64(g2.at("satisfied")), 1u);
+  EXPECT_DOUBLE_EQ(g2.at("mean_rating").to_number<double>(), 5.0);
+  EXPECT_LE(U64(g2.at("take_mean_ms")), U64(g2.at("resolve_mean_ms")));
+  auto table = Wallet("admin", {"report", "requests", "--by", "category"}, street->url());
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  for (std::string word : {"cleaning", "care", "1/1", "100%"}) {
+    EXPECT_NE(table.out.find(word), std::string::npos) << word << "\n" << table.out;
+  }
+  EXPECT_EQ(street->Stop(), 0);
+  EXPECT_EQ(grid->Stop(), 0);
+}
+
+// A community sets how soon a category's requests are to be taken and done; what it
+// does not set is the default, and a deadline the wallet cannot read is a usage error
+// before anything is signed.
+TEST_F(Community, ACategorySetsItsRequestDeadlines) {
+  auto found = [&](const std::string& deadline, const std::string& out) {
+    return Wallet("admin", {"--json", "community", "found", "--name", "East Lake", "--category",
+                            "care=10", "--deadline", deadline, "--out", dir_.Sub(out)});
+  };
+  for (const char* bad :
+       {"care:urgent=1h/2h", "care:emergency=3h/2h", "care:emergency=1h",
+        "gardening:emergency=1h/2h", "care:emergency=31d/40d", "care:emergency=0m/2h"}) {
+    auto r = found(bad, "bad");
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--deadline"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("bad/genesis.entry")));
+  auto ok = found("care:emergency=30m/3h", "eastlake");
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  std::string data = dir_.Sub("eastlake-node");
+  auto init = RunProcess({LOVEBANK_NODE_BIN, "init", "--data", data, "--genesis",
+                          dir_.Sub("eastlake/genesis.entry"), "--network-key",
+                          dir_.Sub("eastlake/network.key")});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  NodeProcess node(LOVEBANK_NODE_BIN, data);
+  ASSERT_TRUE(node.WaitReady()) << node.Log();
+  auto status = Wallet("admin", {"--json", "status"}, node.url());
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const json::value answer = Json(status);
+  const auto& care = answer.at("policy").at("categories").as_array()[0];
+  EXPECT_EQ(U64(care.at("deadlines").at("emergency").at("take_minutes")), 30u);
+  EXPECT_EQ(U64(care.at("deadlines").at("emergency").at("resolve_minutes")), 180u);
+  EXPECT_EQ(U64(care.at("deadlines").at("normal").at("take_minutes")), 12u * 60);
+  // The wallet tells the steward the category's deadlines, as the node holds them.
+  auto enrol = Wallet("admin", {"member", "enrol", Key("admin"), "--name", "admin"}, node.url());
+  ASSERT_EQ(enrol.exit_code, 0) << enrol.err;
+  auto opened = Wallet(
+      "admin",
+      {"request", "open", "--category", "care", "--title", "No light", "--urgency", "emergency"},
+      node.url());
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_NE(opened.out.find("taken within 30 min and done within 3 h"), std::string::npos)
+      << opened.out;
+  // The default community of the fixture keeps the defaults.
+  const json::value fixture = Ok("admin", {"status"});
+  const auto& plain = fixture.at("policy").at("categories").as_array()[0];
+  EXPECT_EQ(U64(plain.at("deadlines").at("emergency").at("take_minutes")), 60u);
 }
 
 // History by period and as CSV for a spreadsheet: a byte-order mark on request, whole
