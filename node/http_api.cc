@@ -21,6 +21,7 @@
 #include "node/http_metrics.h"
 #include "node/http_server.h"
 #include "node/json_view.h"
+#include "node/pages.h"
 #include "node/reports.h"
 #include "node/submit_body.h"
 
@@ -147,6 +148,13 @@ class HttpApi::Impl final : public HttpHandler {
     // Refusals are worded in the person's language (the wallet and the pages send it);
     // a script that names none gets English.
     const Lang lang = RequestLang(req);
+    // The pages for people (node/pages.h) are views of this API's own replies.
+    if (auto page = AnswerPage(req, t.parts, t.query, [this](const std::string& target, Lang l) {
+          return Route(ParseTarget(target), l);
+        })) {
+      done([reply = std::move(*page)]() mutable { return std::move(reply); });
+      return;
+    }
     if (req.method() == http::verb::post && t.parts == std::vector<std::string>{"v1", "entries"}) {
       PostEntries(req.body(), lang, std::move(done));
       return;
@@ -157,11 +165,16 @@ class HttpApi::Impl final : public HttpHandler {
 
  private:
   HttpReply Get(const HttpRequest& req, const Target& t, Lang lang) {
-    const auto& p = t.parts;
     if (req.method() != http::verb::get) {
       return Refuse(lang, RefusalCode::kMethodNotAllowed,
                     Tr(lang, "this endpoint does not take that method; see docs/api.md"));
     }
+    return Route(t, lang);
+  }
+
+  // The GET endpoints, for a client and for the pages.
+  HttpReply Route(const Target& t, Lang lang) {
+    const auto& p = t.parts;
     if (p == std::vector<std::string>{"metrics"}) {
       return HttpReply{200, MetricsText(node_, server_, peers_), "text/plain; version=0.0.4", {}, {}};
     }
