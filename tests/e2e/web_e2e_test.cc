@@ -24,6 +24,11 @@ class Web : public Community {
  protected:
   // What pages.mjs saw on each of `paths`, in both languages and both sizes.
   json::array Visit(const std::vector<std::string>& paths) {
+    if (std::string(LOVEBANK_NODEJS).empty()) {
+      ADD_FAILURE() << "the browser test needs Node.js 20 or later (docs/toolchain.md); "
+                       "install it, then run `bash scripts/setup` and cmake again";
+      return {};
+    }
     const std::filesystem::path scripts = LOVEBANK_WEB_TEST_DIR;
     if (!std::filesystem::exists(scripts / "node_modules" / "playwright-core")) {
       ADD_FAILURE() << "the browser test's packages are missing: run `bash scripts/setup`";
