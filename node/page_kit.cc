@@ -88,7 +88,10 @@ std::string Text(const json::value& v) {
 std::int64_t Number(const json::value& v) {
   if (v.is_int64()) return v.as_int64();
   if (v.is_uint64()) return static_cast<std::int64_t>(v.as_uint64());
-  if (v.is_double()) return static_cast<std::int64_t>(v.as_double());
+  if (v.is_double()) {  // in range before the cast: a NaN or 1e300 would be undefined
+    const double d = v.as_double();
+    return d > -9e18 && d < 9e18 ? static_cast<std::int64_t>(d) : 0;
+  }
   return 0;
 }
 const json::array& Array(const json::value& v) {
