@@ -9,6 +9,7 @@
 #include <functional>
 #include <string_view>
 
+#include "i18n/collate.h"
 #include "node/page_kit.h"
 
 // The stylesheet and the script, embedded at build time (node/CMakeLists.txt).
@@ -361,6 +362,10 @@ HttpReply MembersPage(const Frame& f, const ApiRead& api) {
                     TextCell(teams), HoursCell(lang, Number(At(m, "minutes"))),
                     NumberCell(Number(At(m, "balance")))});
   }
+  // By name as a notice board lists them: pinyin, then Latin (i18n/collate.h).
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return i18n::NameLess(a[0].value, b[0].value);
+  });
   std::string content = Table("members", TrF(lang, "Members: {}", rows.size()),
                               {{"name", Tr(lang, "Name")},
                                {"grid", Tr(lang, "Grid")},

@@ -212,6 +212,15 @@ TEST_F(Web, EveryPageShowsTheWalletsNumbersSafelyAndAccessibly) {
   const auto wallet_history = Ok("chen", {"history"});
   EXPECT_EQ(history.size(), wallet_history.at("entries").as_array().size());
 
+  // Members by name as a notice board lists them: punctuation first (CLDR), then 陈
+  // (chen) before the Latin names.
+  const auto& members = Rows(*Find(pages, "/members", "zh", "desktop"), "members");
+  ASSERT_EQ(members.size(), 4u);
+  EXPECT_EQ(Cell(members[0], "name"), kEvilName);
+  EXPECT_EQ(Cell(members[1], "name"), "陈阿姨");
+  EXPECT_EQ(Cell(members[2], "name"), "coord");
+  EXPECT_EQ(Cell(members[3], "name"), "station");
+
   // The print buttons appear where people print.
   EXPECT_GE(U64(Find(pages, "/leaderboard", "zh", "desktop")->at("printButtons")), 1u);
 }
